@@ -1,0 +1,46 @@
+/**
+ * What the core needs to know of a parsed message. The mail-parser port produces it; mailparser's own types
+ * never reach the core.
+ */
+import type { Address, AttachmentMeta } from './report';
+
+export interface ParsedAttachment extends AttachmentMeta {
+  contentDisposition?: string;
+  /** Only when the parse asked for content (relaying a maintainer's attachments). */
+  content?: Buffer;
+}
+
+export interface ParsedMessage {
+  /** Message-ID without angle brackets, lower-cased domain part kept as sent. */
+  messageId?: string;
+  inReplyTo?: string;
+  references: string[];
+  subject: string;
+  from?: Address;
+  to: Address[];
+  cc: Address[];
+  replyTo: Address[];
+  date?: string;
+  /** Header fields, names lower-cased, each value unfolded; repeated fields keep every value in order. */
+  headers: Record<string, string[]>;
+  /** Top-level Content-Type, lower-cased, without parameters (`multipart/report`). */
+  contentType: string;
+  /** Top-level Content-Type parameters (e.g. `report-type`). */
+  contentTypeParams: Record<string, string>;
+  /** Content types of every MIME part, in order (`message/delivery-status` marks a DSN). */
+  partTypes: string[];
+  text: string;
+  /** Present only when the message had an HTML part; never rendered unsanitized. */
+  html?: string;
+  attachments: ParsedAttachment[];
+  /** Things the parser noticed but tolerated (missing MIME-Version, bad charset...). */
+  defects: string[];
+}
+
+/** A message that could not be parsed, or broke a limit: it becomes a quarantined record with this reason. */
+export class UnparseableMessage extends Error {
+  override readonly name = 'UnparseableMessage';
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}

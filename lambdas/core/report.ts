@@ -1,0 +1,180 @@
+/**
+ * The records a report is made of (DESIGN section 5). These are the shapes the core reasons about; the
+ * DynamoDB adapter maps them onto one table.
+ */
+
+export const REPORT_STATUSES = [
+  'received',
+  'acknowledged',
+  'triaged',
+  'fixing',
+  'fixed',
+  'disclosed',
+  'closed',
+] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+
+export const CLOSE_REASONS = ['invalid', 'duplicate', 'wontfix', 'not-supported'] as const;
+export type CloseReason = (typeof CLOSE_REASONS)[number];
+
+/** What intake did with one inbound message. */
+export type Outcome = 'report' | 'followup' | 'maintainer' | 'quarantined' | 'ignored';
+
+/** SES receipt verdicts; imported or locally received mail has UNKNOWN ones unless verified locally. */
+export type Verdict = 'PASS' | 'FAIL' | 'GRAY' | 'PROCESSING_FAILED' | 'DISABLED' | 'UNKNOWN';
+export interface Verdicts {
+  spf: Verdict;
+  dkim: Verdict;
+  dmarc: Verdict;
+  spam: Verdict;
+  virus: Verdict;
+  /** Domains whose DKIM signature verified (from a local verifier); SES reports only an overall verdict. */
+  dkimDomains?: string[];
+}
+
+/** The facts SES (or the local SMTP server, or `import`) knows about a message before anyone parses it. */
+export interface InboundFacts {
+  sesMessageId: string;
+  /** Envelope recipients (RCPT TO), lower-cased. */
+  recipients: string[];
+  verdicts: Verdicts;
+  /** Arrival instant, ISO 8601 UTC. */
+  receivedAt: string;
+  /** Where the raw message is stored (raw-store key). */
+  rawKey: string;
+  /** Envelope sender (MAIL FROM); '' for the null return path of bounces. */
+  mailFrom?: string;
+}
+
+/** One named classification check (Haraka style): its result is kept on the record. */
+export interface CheckResult {
+  name: 'loop' | 'bounce' | 'auto-reply' | 'list' | 'spam' | 'virus' | 'parse' | 'human' | 'auth' | string;
+  result: 'pass' | 'fail' | 'skip';
+  reason: string;
+}
+
+export interface Address {
+  address: string;
+  name?: string;
+}
+
+export interface AttachmentMeta {
+  filename?: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  /** PGP/MIME, S/MIME and TNEF parts are kept, flagged, never interpreted. */
+  flag?: 'pgp' | 'smime' | 'tnef';
+}
+
+export type Role = 'reporter' | 'maintainer' | 'stranger' | 'system';
+
+export interface Report {
+  id: string;
+  project: string;
+  status: ReportStatus;
+  closeReason?: CloseReason;
+  duplicateOf?: string;
+  reporter: Address;
+  subject: string;
+  /** Arrival of the first message: every timer counts from here. ISO 8601 UTC. */
+  createdAt: string;
+  /** SES messageId of the message that created the report (makes creation idempotent). */
+  origin: string;
+  /** Message-ID of the reporter's first message; our mail threads under it. */
+  rootMessageId?: string;
+  quarantine?: { reason: string };
+  /** Reports this one refers to (a stranger quoting a public report ID opens a new one). */
+  relatesTo?: string[];
+  severity?: string;
+  cve?: string;
+  credit?: string;
+  embargo?: { until: string; setAt: string; setBy: string };
+  acknowledgedAt?: string;
+  respondedAt?: string;
+  /** Last message relayed to the reporter by a maintainer (counts as a status update). */
+  lastUpdateAt?: string;
+  /** Set when the embargo ends: the report is due for disclosure. */
+  disclosureDueAt?: string;
+  reporterUnreachable?: { since: string; reason: string };
+  /** Timer actions already taken, by deterministic key (e.g. `acknowledge:remind:50%`): each fires once. */
+  fired: string[];
+  /** The next instant the workflow must look at this report (GSI sort key). */
+  nextDueAt?: string;
+  /** Workflow: the task token of the current sleep, and the report version it was planned from. */
+  workflow?: { token?: string; plannedVersion?: number };
+  /** Incremented on every change; updates are conditional on it. */
+  version: number;
+}
+
+export interface MessageRecord {
+  reportId: string;
+  /** ISO instant the message was received or sent. */
+  at: string;
+  /** SES messageId for inbound mail; the outbox ID for outbound mail. */
+  id: string;
+  direction: 'in' | 'out';
+  from: Address | undefined;
+  to: string[];
+  role: Role;
+  subject: string;
+  messageId?: string;
+  inReplyTo?: string;
+  outcome?: Outcome;
+  checks: CheckResult[];
+  verdicts?: Verdicts;
+  rawKey?: string;
+  /** First few KB of the text, for `show`; the whole message stays in the raw store. */
+  excerpt: string;
+  attachments: AttachmentMeta[];
+  /** Outbound only: what kind of mail this is (receipt, reminder, relay...). */
+  kind?: string;
+}
+
+export interface AuditEvent {
+  reportId: string;
+  at: string;
+  /** Deterministic within a report, so a retried write overwrites instead of duplicating. */
+  key: string;
+  type: string;
+  actor: string;
+  detail: Record<string, unknown>;
+}
+
+/** Per-SES-message idempotency record. */
+export interface InboundRecord {
+  sesMessageId: string;
+  state: 'done' | 'failed';
+  outcome?: Outcome;
+  reportId?: string;
+  reason?: string;
+  rawKey: string;
+  at: string;
+  attempts?: number;
+}
+
+/** One outbound message, recorded under a deterministic ID before it is sent. */
+export interface OutboxItem {
+  id: string;
+  reportId: string;
+  kind: string;
+  to: string[];
+  state: 'pending' | 'sent';
+  createdAt: string;
+  sentAt?: string;
+  providerId?: string;
+  messageId: string;
+  subject: string;
+}
+
+/** A promise of the policy applied to one report, as shown in mail, `show --json` and the GSI. */
+export interface DeadlineView {
+  name: 'acknowledge' | 'respond' | 'update' | 'embargo';
+  /** The promised instant (for acknowledge: the soft bound). */
+  dueAt: string;
+  /** The outer bound, when the policy gives a window ("48-72 business hours"). */
+  hardAt?: string;
+  state: 'pending' | 'met' | 'missed';
+  /** When it was met, if it was. */
+  metAt?: string;
+}

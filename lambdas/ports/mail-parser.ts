@@ -1,0 +1,14 @@
+import type { Readable } from 'node:stream';
+import type { ParsedMessage } from '../core/parsed-message';
+import type { Limits } from '../core/config';
+
+export interface ParseOptions {
+  limits: Pick<Limits, 'maxMessageBytes' | 'maxHeaderBytes' | 'maxMimeDepth' | 'maxParts'>;
+  /** Keep attachment bytes (to relay them); otherwise only their metadata and sha256 are kept. */
+  keepAttachmentContent?: boolean;
+}
+
+/** Parses hostile input. Throws UnparseableMessage (with a reason) for anything it will not accept. */
+export interface MailParser {
+  parse(raw: Readable | Buffer, options: ParseOptions): Promise<ParsedMessage>;
+}

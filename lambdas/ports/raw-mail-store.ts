@@ -1,0 +1,20 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * Raw MIME is the source of truth, stored before anything parses it. On AWS, SES's S3 action has already
+ * stored it (key `inbound/<sesMessageId>`); locally the SMTP server puts it first.
+ */
+export interface RawMailStore {
+  put(key: string, body: Buffer | Readable): Promise<void>;
+  /** A stream: large messages are never buffered whole. Throws RawMessageNotFound. */
+  get(key: string): Promise<Readable>;
+  size(key: string): Promise<number>;
+  list(prefix: string): AsyncIterable<string>;
+}
+
+export class RawMessageNotFound extends Error {
+  override readonly name = 'RawMessageNotFound';
+  constructor(readonly key: string) {
+    super(`no raw message stored under ${key}`);
+  }
+}

@@ -1,0 +1,79 @@
+import type {
+  AuditEvent,
+  InboundRecord,
+  MessageRecord,
+  OutboxItem,
+  Report,
+  ReportStatus,
+} from '../core/report';
+
+/**
+ * Everything about reports, in one table (DESIGN section 5). No transactions: each write is idempotent on its
+ * own (deterministic keys, conditional puts), and the use cases order them so that a retry after a crash
+ * between any two writes repairs the state.
+ *
+ * Layout (DynamoDB adapter):
+ *   pk REPORT#<id>   sk META                      the Report
+ *   pk REPORT#<id>   sk MSG#<at>#<id>             a MessageRecord
+ *   pk REPORT#<id>   sk EVENT#<at>#<key>          an AuditEvent
+ *   pk REPORT#<id>   sk OUTBOX#<outboxId>         an OutboxItem
+ *   pk MSGID#<Message-ID>  sk MSGID               threading index -> reportId
+ *   pk INBOUND#<sesMessageId> sk INBOUND           idempotency / failure record
+ *   pk RATE#<address>#<hour> sk RATE              receipt rate-limit counter
+ *   GSI byProject: gsi1pk PROJECT#<project>#<status>, gsi1sk <nextDueAt or createdAt>#<id>
+ */
+export interface ReportStore {
+  getInbound(sesMessageId: string): Promise<InboundRecord | undefined>;
+  /** The last write for an inbound message: after it, a redelivery returns the recorded outcome. */
+  putInbound(record: InboundRecord): Promise<void>;
+  listFailedInbound(): Promise<InboundRecord[]>;
+
+  /** Conditional create: 'exists' when a report with this ID exists from the same origin (a retry). Throws
+   *  ReportIdTaken when the ID belongs to a different origin (the caller picks the next candidate ID). */
+  createReport(report: Report): Promise<'created' | 'exists'>;
+  getReport(id: string): Promise<Report | undefined>;
+  /** Optimistic update: applies `patch`, bumps version; throws VersionConflict if the stored version differs. */
+  updateReport(id: string, expectedVersion: number, patch: Partial<Report>): Promise<Report>;
+  listReports(filter?: { project?: string; status?: ReportStatus[] }): Promise<Report[]>;
+
+  /** One request (BatchWrite) for the items a message adds: its record, its thread index entries, events. */
+  appendToReport(items: {
+    messages?: MessageRecord[];
+    threadIndex?: { messageId: string; reportId: string }[];
+    events?: AuditEvent[];
+  }): Promise<void>;
+  listMessages(reportId: string): Promise<MessageRecord[]>;
+  listEvents(reportId: string): Promise<AuditEvent[]>;
+  /** Report IDs that any of these Message-IDs belong to, first match in the given order. */
+  findReportByMessageIds(messageIds: string[]): Promise<string | undefined>;
+
+  /** Conditional create of an outbox item: 'exists' when already recorded (then check its state). */
+  putOutbox(item: OutboxItem): Promise<'created' | 'exists'>;
+  getOutbox(reportId: string, id: string): Promise<OutboxItem | undefined>;
+  markOutboxSent(reportId: string, id: string, providerId: string, sentAt: string): Promise<void>;
+  listOutbox(reportId?: string): Promise<OutboxItem[]>;
+
+  /** Atomically count one more event for a key in a window (ADD); returns the new count. */
+  incrementCounter(key: string, window: string): Promise<number>;
+}
+
+export class VersionConflict extends Error {
+  override readonly name = 'VersionConflict';
+  constructor(readonly reportId: string) {
+    super(`report ${reportId} changed while it was being updated`);
+  }
+}
+
+export class ReportIdTaken extends Error {
+  override readonly name = 'ReportIdTaken';
+  constructor(readonly reportId: string) {
+    super(`report ID ${reportId} is already used by another message`);
+  }
+}
+
+export class ReportNotFound extends Error {
+  override readonly name = 'ReportNotFound';
+  constructor(readonly reportId: string) {
+    super(`no report ${reportId}`);
+  }
+}
