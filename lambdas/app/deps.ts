@@ -1,0 +1,23 @@
+import type { Config } from '../core/config';
+import type { Clock } from '../ports/clock';
+import type { Logger, Metrics } from '../ports/logger';
+import type { MailParser } from '../ports/mail-parser';
+import type { MailSender } from '../ports/mail-sender';
+import type { RawMailStore } from '../ports/raw-mail-store';
+import type { ReportStore } from '../ports/report-store';
+import type { SecretKeySource } from '../ports/secret-key';
+import type { Workflow } from '../ports/workflow';
+
+/** Everything a use case may reach. Handlers (AWS) and the local stack each build one of these. */
+export interface Deps {
+  config: Config;
+  store: ReportStore;
+  raw: RawMailStore;
+  parser: MailParser;
+  sender: MailSender;
+  workflow: Workflow;
+  clock: Clock;
+  keys: SecretKeySource;
+  log: Logger;
+  metrics: Metrics;
+}
