@@ -1,0 +1,237 @@
+/**
+ * Maintainer commands: pseudo-header lines at the top of a reply body, in the style of the Debian BTS and
+ * RT's CommandByMail (DESIGN section 3):
+ *
+ *   Status: closed duplicate of K7QM-2XPD
+ *   Embargo: 2026-12-01 12:00 UTC
+ *
+ *   Hi Jane, thanks for the report...
+ *
+ * The block is the leading `Name: value` lines, up to the first blank line or the first line that is not
+ * shaped like a command ("Hi Jane," ends it). A line shaped like a command (one word, a colon, a space) that
+ * we do not know is an error, never a guess; any error means the caller changes nothing and tells the
+ * maintainer. Each value comes from one line, so it cannot carry CR or LF; other control characters are
+ * removed, so a value can never inject a header or hide text when it is put into mail.
+ */
+import { DURATION_PATTERN } from './config';
+import { CLOSE_REASONS, REPORT_STATUSES, type CloseReason, type ReportStatus } from './report';
+import { normalizeReportId } from './report-id';
+
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export type EmbargoSetting = { kind: 'at'; iso: string } | { kind: 'duration'; text: string } | { kind: 'none' };
+
+export type Command =
+  | { name: 'status'; status: Exclude<ReportStatus, 'closed'> }
+  | { name: 'status'; status: 'closed'; reason: CloseReason; duplicateOf?: string }
+  | { name: 'embargo'; embargo: EmbargoSetting }
+  | { name: 'severity'; severity: Severity }
+  | { name: 'cve'; cve: string }
+  | { name: 'credit'; credit: string }
+  | { name: 'internal'; internal: boolean };
+
+export type CommandName = Command['name'];
+
+export interface CommandError {
+  /** The offending line, control characters removed and shortened, safe to quote in a reply. */
+  line: string;
+  reason: string;
+  /** The correct form. */
+  example: string;
+}
+
+export interface ParsedCommands {
+  commands: Command[];
+  errors: CommandError[];
+  /** The text below the command block (what is relayed to the reporter). */
+  rest: string;
+}
+
+export interface EmbargoDefaults {
+  /** Used for `Embargo: default` (the project's `timers.embargo.default`). */
+  defaultDuration: string;
+  max: string;
+}
+
+export const CREDIT_MAX_LENGTH = 200;
+/** Six commands exist; a longer block is a pasted header block or an attack, not a command list. */
+export const MAX_COMMAND_LINES = 12;
+
+export const COMMAND_EXAMPLES: Record<CommandName, string> = {
+  status: 'Status: triaged   (or: Status: closed invalid ; Status: closed duplicate of K7QM-2XPD)',
+  embargo: 'Embargo: 2026-12-01 12:00 UTC   (or: Embargo: 72h ; Embargo: none)',
+  severity: 'Severity: high   (low, medium, high, critical)',
+  cve: 'CVE: CVE-2026-12345',
+  credit: 'Credit: Jane Doe (Example Corp)',
+  internal: 'Internal: yes   (or: Internal: no)',
+};
+
+/** C0 and C1 controls, DEL, line/paragraph separators and bidi overrides (which can disguise text). */
+const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+export function stripControlCharacters(s: string): string {
+  return s.replace(UNSAFE_CHARACTERS, '');
+}
+
+/**
+ * One word (letters, digits, hyphens) and a colon. An unknown word counts only when a space or the end of the
+ * line follows (so `Thanks:)` or `https://...` end the block), a known one also without (`Status:fixed`).
+ */
+const COMMAND_LINE = /^([A-Za-z][A-Za-z0-9-]{0,39}):(.*)$/;
+
+type ValueResult<C> = { ok: C } | { error: string };
+
+export function parseCommands(body: string, now: Date, embargo?: EmbargoDefaults): ParsedCommands {
+  const lines = body.split(/\r\n|\r|\n/);
+  const commands: Command[] = [];
+  const errors: CommandError[] = [];
+  const seen = new Set<CommandName>();
+  let i = 0;
+  while (i < lines.length && lines[i]!.trim() === '') i++;
+  for (; i < lines.length; i++) {
+    const raw = lines[i]!;
+    if (raw.trim() === '') {
+      i++; // the blank line belongs to the block
+      break;
+    }
+    const match = COMMAND_LINE.exec(stripControlCharacters(raw.replace(/\t/g, ' ')).trim());
+    if (!match) break;
+    const word = match[1]!.toLowerCase();
+    const after = match[2]!;
+    if (!isCommandName(word) && after !== '' && !/^[ \t]/.test(after)) break;
+    const value = after.trim();
+    const line = quoteLine(raw);
+    if (commands.length + errors.length >= MAX_COMMAND_LINES) {
+      errors.push({ line, reason: `more than ${MAX_COMMAND_LINES} command lines; nothing was done`, example: 'Status: triaged' });
+      break;
+    }
+    if (!isCommandName(word)) {
+      errors.push({
+        line,
+        reason: `"${match[1]}" is not a command; known commands: Status, Embargo, Severity, CVE, Credit, Internal`,
+        example: 'Status: triaged',
+      });
+      continue;
+    }
+    if (seen.has(word)) {
+      errors.push({ line, reason: `${match[1]} is given twice; give it once`, example: COMMAND_EXAMPLES[word] });
+      continue;
+    }
+    seen.add(word);
+    const result = parseValue(word, value, now, embargo);
+    if ('ok' in result) commands.push(result.ok);
+    else errors.push({ line, reason: result.error, example: COMMAND_EXAMPLES[word] });
+  }
+  if (commands.length + errors.length === 0) return { commands, errors, rest: body };
+  return { commands, errors, rest: lines.slice(i).join('\n') };
+}
+
+function isCommandName(word: string): word is CommandName {
+  return Object.prototype.hasOwnProperty.call(COMMAND_EXAMPLES, word);
+}
+
+function quoteLine(raw: string): string {
+  const clean = stripControlCharacters(raw).trim();
+  return clean.length > 120 ? `${clean.slice(0, 117)}...` : clean;
+}
+
+function parseValue(name: CommandName, value: string, now: Date, embargo?: EmbargoDefaults): ValueResult<Command> {
+  if (value === '') return { error: 'the value is missing' };
+  switch (name) {
+    case 'status':
+      return parseStatus(value);
+    case 'embargo': {
+      const setting = parseEmbargo(value, now, embargo);
+      return 'ok' in setting ? { ok: { name, embargo: setting.ok } } : setting;
+    }
+    case 'severity': {
+      const severity = value.toLowerCase();
+      return (SEVERITIES as readonly string[]).includes(severity)
+        ? { ok: { name, severity: severity as Severity } }
+        : { error: `"${value}" is not a severity; use low, medium, high or critical` };
+    }
+    case 'cve':
+      return /^CVE-\d{4}-\d{4,7}$/i.test(value)
+        ? { ok: { name, cve: value.toUpperCase() } }
+        : { error: `"${value}" is not a CVE ID (CVE-YYYY-NNNN, four or more digits)` };
+    case 'credit':
+      return value.length > CREDIT_MAX_LENGTH
+        ? { error: `the credit is ${value.length} characters long; at most ${CREDIT_MAX_LENGTH}` }
+        : { ok: { name, credit: value } };
+    case 'internal': {
+      const v = value.toLowerCase();
+      if (v === 'yes' || v === 'no') return { ok: { name, internal: v === 'yes' } };
+      return { error: `"${value}" is not yes or no` };
+    }
+  }
+}
+
+function parseStatus(value: string): ValueResult<Command> {
+  const words = value
+    .toLowerCase()
+    .replace(/[():,]/g, ' ')
+    .split(/\s+/)
+    .filter((w) => w !== '');
+  const status = words[0]!;
+  if (!(REPORT_STATUSES as readonly string[]).includes(status)) {
+    return { error: `"${words[0]}" is not a status; use one of ${REPORT_STATUSES.join(', ')}` };
+  }
+  if (status !== 'closed') {
+    return words.length === 1
+      ? { ok: { name: 'status', status: status as Exclude<ReportStatus, 'closed'> } }
+      : { error: `only "closed" takes a reason; write just "Status: ${status}"` };
+  }
+  const reason = words.slice(1);
+  if (reason.length === 0) {
+    return { error: `closed needs a reason: ${CLOSE_REASONS.join(', ')} (duplicate of <report ID>)` };
+  }
+  if (reason[0] === 'duplicate') {
+    const idText = reason[1] === 'of' ? reason.slice(2) : reason.slice(1);
+    const id = idText.length === 1 ? normalizeReportId(idText[0]!) : undefined;
+    if (!id) return { error: 'a duplicate needs the report ID it duplicates, e.g. "duplicate of K7QM-2XPD"' };
+    return { ok: { name: 'status', status: 'closed', reason: 'duplicate', duplicateOf: id } };
+  }
+  const single = reason.join(' ').replace(/^won'?t ?fix$/, 'wontfix').replace(/^not ?supported$/, 'not-supported');
+  if ((CLOSE_REASONS as readonly string[]).includes(single) && single !== 'duplicate') {
+    return { ok: { name: 'status', status: 'closed', reason: single as CloseReason } };
+  }
+  return { error: `"${reason.join(' ')}" is not a reason to close; use ${CLOSE_REASONS.join(', ')}` };
+}
+
+const AT_UTC = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?\s*(?:UTC|GMT|Z)$/i;
+const AT_OFFSET = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?\s*([+-])(\d{2}):?(\d{2})$/;
+
+function parseEmbargo(value: string, now: Date, embargo?: EmbargoDefaults): ValueResult<EmbargoSetting> {
+  const v = value.trim();
+  const lower = v.toLowerCase();
+  if (lower === 'none') return { ok: { kind: 'none' } };
+  if (lower === 'default') {
+    if (!embargo) return { error: 'this project has no default embargo length; give a date or a duration' };
+    return { ok: { kind: 'duration', text: embargo.defaultDuration } };
+  }
+  const duration = DURATION_PATTERN.exec(lower);
+  if (duration) {
+    return Number(duration[1]) > 0 ? { ok: { kind: 'duration', text: lower } } : { error: 'the duration must be more than zero' };
+  }
+  const utc = AT_UTC.exec(v);
+  const offset = utc ? undefined : AT_OFFSET.exec(v);
+  const m = utc ?? offset;
+  if (!m) {
+    return { error: `"${v}" is not a date with a time zone, a duration, or none` };
+  }
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
+  let ms = Date.UTC(y, mo - 1, d, h, mi, s);
+  const check = new Date(ms);
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
+    return { error: `"${v}" is not a real date and time` };
+  }
+  if (offset) {
+    const sign = offset[7] === '-' ? -1 : 1;
+    const minutes = Number(offset[8]) * 60 + Number(offset[9]);
+    if (minutes > 14 * 60) return { error: `"${v}" has an offset beyond +/-14:00` };
+    ms -= sign * minutes * 60_000;
+  }
+  if (ms <= now.getTime()) return { error: `${new Date(ms).toISOString()} is already past` };
+  return { ok: { kind: 'at', iso: new Date(ms).toISOString() } };
+}
