@@ -1,0 +1,330 @@
+/**
+ * ReportStore on one DynamoDB table (layout in ports/report-store.ts). Every write is idempotent on its own:
+ * deterministic keys, conditional creates, optimistic updates on `version`; no transactions (DESIGN section 5).
+ */
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+  type ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { REPORT_STATUSES, type AuditEvent, type InboundRecord, type MessageRecord, type OutboxItem, type Report, type ReportStatus } from '../../core/report';
+import { ReportIdTaken, VersionConflict, type ReportStore } from '../../ports/report-store';
+import { GSI_BY_PROJECT } from './dynamo-table';
+
+export { TABLE_SCHEMA, GSI_BY_PROJECT, ensureTable } from './dynamo-table';
+
+type Item = Record<string, unknown>;
+
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
+// BatchWriteItem takes at most 25 puts, BatchGetItem at most 100 keys (DynamoDB API limits).
+const BATCH_WRITE_MAX = 25;
+const BATCH_GET_MAX = 100;
+const UNPROCESSED_RETRIES = 8;
+
+export class OutboxItemNotFound extends Error {
+  override readonly name = 'OutboxItemNotFound';
+  constructor(readonly reportId: string, readonly outboxId: string) {
+    super(`no outbox item ${outboxId} on report ${reportId}: record it with putOutbox before marking it sent`);
+  }
+}
+
+/** Unprocessed items still left after the retries (sustained throttling): the caller's retry repeats the write. */
+export class BatchIncomplete extends Error {
+  override readonly name = 'BatchIncomplete';
+  constructor(readonly operation: string, readonly left: number) {
+    super(`${operation}: ${left} items still unprocessed after ${UNPROCESSED_RETRIES} retries (throttled); retry later`);
+  }
+}
+
+const reportKey = (id: string) => ({ pk: `REPORT#${id}`, sk: 'META' });
+const inboundKey = (sesMessageId: string) => ({ pk: `INBOUND#${sesMessageId}`, sk: 'INBOUND' });
+const messageIdKey = (messageId: string) => ({ pk: `MSGID#${messageId}`, sk: 'MSGID' });
+const outboxKey = (reportId: string, id: string) => ({ pk: `REPORT#${reportId}`, sk: `OUTBOX#${id}` });
+
+/** GSI keys: reports of one project and status, soonest deadline first (reports without one by arrival). */
+function reportItem(report: Report): Item {
+  return {
+    ...report,
+    ...reportKey(report.id),
+    gsi1pk: `PROJECT#${report.project}#${report.status}`,
+    gsi1sk: `${report.nextDueAt ?? report.createdAt}#${report.id}`,
+  };
+}
+
+function withoutKeys<T>(item: Item): T {
+  const copy: Item = { ...item };
+  for (const name of KEY_ATTRIBUTES) delete copy[name];
+  return copy as T;
+}
+
+const isConditionFailure = (err: unknown) =>
+  err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class DynamoReportStore implements ReportStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(opts: { client: DynamoDBClient; tableName: string }) {
+    this.doc = DynamoDBDocumentClient.from(opts.client, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    this.tableName = opts.tableName;
+  }
+
+  async getInbound(sesMessageId: string): Promise<InboundRecord | undefined> {
+    return this.getItem<InboundRecord>(inboundKey(sesMessageId));
+  }
+
+  async putInbound(record: InboundRecord): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...record, ...inboundKey(record.sesMessageId) } }));
+  }
+
+  /** A Scan: fine for the local store and a small table; a busy table wants a sparse GSI on failures. */
+  async listFailedInbound(): Promise<InboundRecord[]> {
+    const items = await this.scanAll({
+      FilterExpression: 'begins_with(pk, :p) AND #state = :failed',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':p': 'INBOUND#', ':failed': 'failed' },
+    });
+    return items.map((item) => withoutKeys<InboundRecord>(item)).sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  async createReport(report: Report): Promise<'created' | 'exists'> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: reportItem(report),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'created';
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+    const existing = await this.getReport(report.id);
+    if (existing && existing.origin === report.origin) return 'exists';
+    throw new ReportIdTaken(report.id);
+  }
+
+  async getReport(id: string): Promise<Report | undefined> {
+    return this.getItem<Report>(reportKey(id));
+  }
+
+  /** Read, merge, conditional put: the put succeeds only if nobody wrote the report since `expectedVersion`.
+   *  A whole-item put (not UpdateItem) keeps the GSI keys consistent with status and nextDueAt in one write. */
+  async updateReport(id: string, expectedVersion: number, patch: Partial<Report>): Promise<Report> {
+    const current = await this.getReport(id);
+    if (!current || current.version !== expectedVersion) throw new VersionConflict(id);
+    const next: Report = { ...current, ...patch, id, project: current.project, version: expectedVersion + 1 };
+    // a patch key present with `undefined` removes the attribute (e.g. clearing nextDueAt or the token)
+    for (const [key, value] of Object.entries(patch)) if (value === undefined) delete (next as unknown as Item)[key];
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: reportItem(next),
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) throw new VersionConflict(id);
+      throw err;
+    }
+    return next;
+  }
+
+  async listReports(filter: { project?: string; status?: ReportStatus[] } = {}): Promise<Report[]> {
+    if (filter.project !== undefined) {
+      const items: Item[] = [];
+      for (const status of filter.status ?? REPORT_STATUSES) {
+        items.push(
+          ...(await this.queryAll({
+            IndexName: GSI_BY_PROJECT,
+            KeyConditionExpression: 'gsi1pk = :g',
+            ExpressionAttributeValues: { ':g': `PROJECT#${filter.project}#${status}` },
+          })),
+        );
+      }
+      // soonest deadline first across the statuses asked for
+      items.sort((a, b) => String(a.gsi1sk).localeCompare(String(b.gsi1sk)));
+      return items.map((item) => withoutKeys<Report>(item));
+    }
+    const values: Item = { ':meta': 'META' };
+    let statusFilter = '';
+    if (filter.status) {
+      filter.status.forEach((status, i) => (values[`:s${i}`] = status));
+      statusFilter = ` AND #status IN (${filter.status.map((_, i) => `:s${i}`).join(', ')})`;
+      if (filter.status.length === 0) return [];
+    }
+    const items = await this.scanAll({
+      FilterExpression: `sk = :meta${statusFilter}`,
+      ExpressionAttributeValues: values,
+      ...(filter.status ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
+    });
+    return items
+      .map((item) => withoutKeys<Report>(item))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  async appendToReport(items: {
+    messages?: MessageRecord[];
+    threadIndex?: { messageId: string; reportId: string }[];
+    events?: AuditEvent[];
+  }): Promise<void> {
+    const puts: Item[] = [
+      ...(items.messages ?? []).map((m) => ({ ...m, pk: `REPORT#${m.reportId}`, sk: `MSG#${m.at}#${m.id}` })),
+      ...(items.threadIndex ?? []).map((t) => ({ ...messageIdKey(t.messageId), reportId: t.reportId })),
+      ...(items.events ?? []).map((e) => ({ ...e, pk: `REPORT#${e.reportId}`, sk: `EVENT#${e.at}#${e.key}` })),
+    ];
+    // a batch may not name one key twice (ValidationException): the last write of a key wins, as in sequence
+    const unique = [...new Map(puts.map((item) => [`${item.pk}\u0000${item.sk}`, item])).values()];
+    for (let i = 0; i < unique.length; i += BATCH_WRITE_MAX) {
+      let requests = unique.slice(i, i + BATCH_WRITE_MAX).map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > UNPROCESSED_RETRIES) throw new BatchIncomplete('appendToReport', requests.length);
+        if (attempt > 0) await pause(Math.min(50 * 2 ** attempt, 2000));
+        const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+        requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+      }
+    }
+  }
+
+  async listMessages(reportId: string): Promise<MessageRecord[]> {
+    return (await this.queryPrefix(reportId, 'MSG#')).map((item) => withoutKeys<MessageRecord>(item));
+  }
+
+  async listEvents(reportId: string): Promise<AuditEvent[]> {
+    return (await this.queryPrefix(reportId, 'EVENT#')).map((item) => withoutKeys<AuditEvent>(item));
+  }
+
+  async findReportByMessageIds(messageIds: string[]): Promise<string | undefined> {
+    const unique = [...new Set(messageIds.filter((id) => id.length > 0))];
+    const found = new Map<string, string>();
+    for (let i = 0; i < unique.length; i += BATCH_GET_MAX) {
+      let keys: Item[] = unique.slice(i, i + BATCH_GET_MAX).map(messageIdKey);
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt > UNPROCESSED_RETRIES) throw new BatchIncomplete('findReportByMessageIds', keys.length);
+        if (attempt > 0) await pause(Math.min(50 * 2 ** attempt, 2000));
+        const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }));
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          found.set(String(item.pk).slice('MSGID#'.length), String(item.reportId));
+        }
+        keys = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Item[];
+      }
+    }
+    // BatchGet answers in no particular order: the caller's order decides
+    for (const id of messageIds) if (found.has(id)) return found.get(id);
+    return undefined;
+  }
+
+  async putOutbox(item: OutboxItem): Promise<'created' | 'exists'> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...item, ...outboxKey(item.reportId, item.id) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'created';
+    } catch (err) {
+      if (isConditionFailure(err)) return 'exists';
+      throw err;
+    }
+  }
+
+  async getOutbox(reportId: string, id: string): Promise<OutboxItem | undefined> {
+    return this.getItem<OutboxItem>(outboxKey(reportId, id));
+  }
+
+  async markOutboxSent(reportId: string, id: string, providerId: string, sentAt: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: outboxKey(reportId, id),
+          UpdateExpression: 'SET #state = :sent, sentAt = :at, providerId = :pid',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':sent': 'sent', ':at': sentAt, ':pid': providerId },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) throw new OutboxItemNotFound(reportId, id);
+      throw err;
+    }
+  }
+
+  /** One report's outbox by Query; all outboxes by Scan (local `secintake` use, small tables). */
+  async listOutbox(reportId?: string): Promise<OutboxItem[]> {
+    const items =
+      reportId !== undefined
+        ? await this.queryPrefix(reportId, 'OUTBOX#')
+        : await this.scanAll({ FilterExpression: 'begins_with(sk, :o)', ExpressionAttributeValues: { ':o': 'OUTBOX#' } });
+    return items
+      .map((item) => withoutKeys<OutboxItem>(item))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  async incrementCounter(key: string, window: string): Promise<number> {
+    const out = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `RATE#${key}#${window}`, sk: 'RATE' },
+        UpdateExpression: 'ADD #count :one',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(out.Attributes?.count ?? 0);
+  }
+
+  private async getItem<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return out.Item ? withoutKeys<T>(out.Item) : undefined;
+  }
+
+  private queryPrefix(reportId: string, prefix: string): Promise<Item[]> {
+    return this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `REPORT#${reportId}`, ':prefix': prefix },
+      ConsistentRead: true,
+    });
+  }
+
+  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.doc.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start }));
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  private async scanAll(input: Omit<ScanCommandInput, 'TableName'>): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.doc.send(new ScanCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start }));
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+}
