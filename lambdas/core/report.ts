@@ -81,6 +81,8 @@ export interface Report {
   createdAt: string;
   /** SES messageId of the message that created the report (makes creation idempotent). */
   origin: string;
+  /** The project's security address the report came in at: our mail is sent from it. */
+  securityAddress: string;
   /** Message-ID of the reporter's first message; our mail threads under it. */
   rootMessageId?: string;
   quarantine?: { reason: string };
@@ -97,6 +99,8 @@ export interface Report {
   /** Set when the embargo ends: the report is due for disclosure. */
   disclosureDueAt?: string;
   reporterUnreachable?: { since: string; reason: string };
+  /** SES messageIds of the last maintainer messages whose commands were applied (a retry never applies twice). */
+  appliedMessages?: string[];
   /** Timer actions already taken, by deterministic key (e.g. `acknowledge:remind:50%`): each fires once. */
   fired: string[];
   /** The next instant the workflow must look at this report (GSI sort key). */

@@ -1,0 +1,56 @@
+/**
+ * Mail that joins an existing report without being a maintainer's command mail.
+ *
+ * 1. record the message on the report (message item, thread index, audit event: one batch)
+ * 2. forward it to the maintainers, threaded under the report
+ * The report itself does not change: a follow-up never moves a deadline, and mail from anyone but the
+ * reporter is marked as such in the forward (it reached us through a reply address or one of our Message-IDs).
+ */
+import type { Project } from '../core/config';
+import { followupForwardDraft } from '../core/drafts';
+import type { ParsedMessage } from '../core/parsed-message';
+import type { CheckResult, InboundFacts, MessageRecord, Report } from '../core/report';
+import type { Deps } from './deps';
+import { sendOnce } from './outbox';
+import { auditEvent, envelopeFor, messageRecord } from './report-records';
+
+export async function recordOnReport(deps: Deps, report: Report, record: MessageRecord): Promise<void> {
+  await deps.store.appendToReport({
+    messages: [record],
+    events: [
+      auditEvent(report.id, record.at, record.id, 'message.recorded', record.from?.address ?? 'unknown', {
+        outcome: record.outcome,
+        checks: record.checks.filter((c) => c.result === 'fail').map((c) => c.name),
+      }),
+    ],
+  });
+}
+
+export async function handleReporterFollowup(
+  deps: Deps,
+  project: Project,
+  report: Report,
+  facts: InboundFacts,
+  msg: ParsedMessage,
+  checks: CheckResult[],
+  role: 'reporter' | 'stranger',
+): Promise<string> {
+  await deps.store.appendToReport({
+    messages: [messageRecord(report.id, facts, msg, role, checks, 'followup')],
+    threadIndex: msg.messageId ? [{ messageId: msg.messageId, reportId: report.id }] : [],
+    events: [
+      auditEvent(report.id, facts.receivedAt, facts.sesMessageId, 'followup.received', msg.from?.address ?? '', {
+        role,
+      }),
+    ],
+  });
+  await sendOnce(deps, {
+    reportId: report.id,
+    outboxId: `forward:${facts.sesMessageId}`,
+    draft: followupForwardDraft({ report, project, message: msg, role, now: deps.clock.now() }),
+    envelope: await envelopeFor(deps, project, report),
+  });
+  return role === 'reporter'
+    ? `reporter's follow-up recorded on ${report.id} and forwarded to the maintainers`
+    : `message from a non-maintainer recorded on ${report.id} and forwarded to the maintainers; no commands run, nothing sent to the reporter`;
+}

@@ -1,0 +1,157 @@
+/**
+ * Use case: an authenticated maintainer's mail on a report.
+ *
+ * 1. record the message (the full text stays on record and in the raw store)
+ * 2. read the command lines at the top; any error or refusal: tell the maintainer exactly what, change nothing
+ * 3. apply the commands to the report (once per message, even when retried) with their audit events
+ * 4. relay the text below the commands to the reporter from the security address, threaded, with attachments;
+ *    or, with `Internal: yes`, to the other maintainers only
+ * 5. wake the workflow so it re-plans at once
+ *
+ * A relayed reply acknowledges the report when that is due, counts as the detailed response once acknowledged,
+ * and as a status update (it resets the weekly cadence).
+ */
+import { applyCommands } from '../core/apply-commands';
+import { parseCommands } from '../core/commands';
+import type { Project } from '../core/config';
+import { commandErrorDraft, embargoRefusedDraft, internalNoteDraft, relayDraft } from '../core/drafts';
+import type { ParsedMessage } from '../core/parsed-message';
+import { trimQuoted } from '../core/quoted-text';
+import type { CheckResult, InboundFacts, Report } from '../core/report';
+import { VersionConflict } from '../ports/report-store';
+import { wakeReport } from './arm';
+import type { Deps } from './deps';
+import { sendOnce } from './outbox';
+import { auditEvent, envelopeFor, messageRecord } from './report-records';
+
+/** How many applied message IDs a report remembers: enough to cover any retry window. */
+const APPLIED_MEMORY = 20;
+const MAX_CONFLICT_RETRIES = 5;
+
+export async function handleMaintainerReply(
+  deps: Deps,
+  project: Project,
+  report: Report,
+  facts: InboundFacts,
+  msg: ParsedMessage,
+  checks: CheckResult[],
+): Promise<string> {
+  const now = deps.clock.now();
+  const maintainer = (msg.from?.address ?? '').toLowerCase();
+  const replyTo = { to: [maintainer], inReplyTo: msg.messageId };
+  await deps.store.appendToReport({
+    messages: [messageRecord(report.id, facts, msg, 'maintainer', checks, 'maintainer')],
+    threadIndex: msg.messageId ? [{ messageId: msg.messageId, reportId: report.id }] : [],
+  });
+
+  const embargo = project.timers.embargo;
+  const parsed = parseCommands(msg.text, now, embargo ? { defaultDuration: embargo.default, max: embargo.max } : undefined);
+  if (parsed.errors.length) {
+    await sendOnce(deps, {
+      reportId: report.id,
+      outboxId: `command-error:${facts.sesMessageId}`,
+      draft: commandErrorDraft({ report, project, errors: parsed.errors, ...replyTo, now }),
+      envelope: await envelopeFor(deps, project, report),
+    });
+    await event(deps, report, facts, 'commands.rejected', maintainer, { errors: parsed.errors.map((e) => e.reason) });
+    return `commands not understood (${parsed.errors.length}): nothing changed, the maintainer was told`;
+  }
+
+  const effects = applyCommands(report, parsed.commands, now, project, maintainer);
+  if (effects.refusals.length) {
+    await sendOnce(deps, {
+      reportId: report.id,
+      outboxId: `command-error:${facts.sesMessageId}`,
+      draft: embargoRefusedDraft({ report, project, refusals: effects.refusals, ...replyTo, now }),
+      envelope: await envelopeFor(deps, project, report),
+    });
+    await event(deps, report, facts, 'commands.refused', maintainer, { refusals: effects.refusals.map((r) => r.reason) });
+    return `commands refused: ${effects.refusals.map((r) => r.reason).join('; ')}; nothing changed`;
+  }
+
+  const text = trimQuoted(parsed.rest).trim();
+  const relay = text.length > 0 && !effects.internal;
+  const updated = await applyOnce(deps, report, facts.sesMessageId, (current) => {
+    const patch = { ...effects.patch };
+    if (relay) {
+      const at = now.toISOString();
+      if (!current.acknowledgedAt && !patch.acknowledgedAt) patch.acknowledgedAt = at;
+      else if (!current.respondedAt && !patch.respondedAt) patch.respondedAt = at;
+      patch.lastUpdateAt = at;
+    }
+    return patch;
+  });
+  await deps.store.appendToReport({
+    events: [
+      ...effects.changes.map((c, i) =>
+        auditEvent(report.id, now.toISOString(), `${facts.sesMessageId}:${i}`, c.type, maintainer, c.detail),
+      ),
+      auditEvent(report.id, now.toISOString(), facts.sesMessageId, relay ? 'reply.relayed' : 'reply.recorded', maintainer, {
+        internal: effects.internal,
+        commands: parsed.commands.map((c) => c.name),
+      }),
+    ],
+  });
+
+  const name = project.maintainers.find((m) => m.address.toLowerCase() === maintainer)?.name ?? msg.from?.name;
+  if (relay) {
+    const attachments = msg.attachments.length ? await attachmentsOf(deps, facts) : [];
+    await sendOnce(deps, {
+      reportId: report.id,
+      outboxId: `relay:${facts.sesMessageId}`,
+      draft: relayDraft({ report: updated, project, text, maintainerName: name, attachments, now }),
+      envelope: await envelopeFor(deps, project, updated, project.relayDisplayName && name ? `${name} via ${project.name} security` : undefined),
+    });
+  } else if (effects.internal && text.length > 0) {
+    const others = project.maintainers.map((m) => m.address).filter((a) => a.toLowerCase() !== maintainer);
+    if (others.length) {
+      await sendOnce(deps, {
+        reportId: report.id,
+        outboxId: `internal:${facts.sesMessageId}`,
+        draft: internalNoteDraft({ report: updated, project, text, maintainer, to: others, now }),
+        envelope: await envelopeFor(deps, project, updated),
+      });
+    }
+  }
+  await wakeReport(deps, updated);
+  const applied = parsed.commands.map((c) => c.name).join(', ') || 'no commands';
+  return `${applied}; ${relay ? 'reply relayed to the reporter' : effects.internal ? 'internal note, not relayed' : 'nothing to relay'}`;
+}
+
+/** Applies a patch once per message: the report remembers the messages it applied. */
+async function applyOnce(
+  deps: Deps,
+  report: Report,
+  sesMessageId: string,
+  patchFor: (current: Report) => Partial<Report>,
+): Promise<Report> {
+  let current = report;
+  for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
+    if (current.appliedMessages?.includes(sesMessageId)) return current;
+    const patch = patchFor(current);
+    patch.appliedMessages = [...(current.appliedMessages ?? []), sesMessageId].slice(-APPLIED_MEMORY);
+    try {
+      return await deps.store.updateReport(current.id, current.version, patch);
+    } catch (err) {
+      if (!(err instanceof VersionConflict)) throw err;
+      const fresh = await deps.store.getReport(current.id);
+      if (!fresh) throw err;
+      current = fresh;
+    }
+  }
+  throw new VersionConflict(report.id);
+}
+
+async function attachmentsOf(deps: Deps, facts: InboundFacts) {
+  const full = await deps.parser.parse(await deps.raw.get(facts.rawKey), {
+    limits: deps.config.limits,
+    keepAttachmentContent: true,
+  });
+  return full.attachments
+    .filter((a) => a.content)
+    .map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content as Buffer }));
+}
+
+async function event(deps: Deps, report: Report, facts: InboundFacts, type: string, actor: string, detail: Record<string, unknown>) {
+  await deps.store.appendToReport({ events: [auditEvent(report.id, facts.receivedAt, facts.sesMessageId, type, actor, detail)] });
+}

@@ -1,0 +1,154 @@
+/**
+ * Opening a report from a human message, or a quarantined one from mail that failed a check.
+ *
+ * 1. create the report under an ID derived from the SES messageId (a redelivery finds its own report)
+ * 2. record the message, its Message-ID in the thread index, and the audit event (one batch)
+ * 3. start the report's workflow (named by the report ID: starting twice is harmless)
+ * 4. send the receipt to the reporter (rate-limited per sender) and the notice to the maintainers
+ */
+import type { Project } from '../core/config';
+import type { ParsedMessage } from '../core/parsed-message';
+import type { CheckResult, InboundFacts, Report } from '../core/report';
+import { reportIdCandidate } from '../core/report-id';
+import { deadlinesOf } from '../core/timeline';
+import { missingInformation, newReportNoticeDraft, quarantineDigestDraft, receiptDraft, versionSupportNote } from '../core/drafts';
+import { ReportIdTaken } from '../ports/report-store';
+import type { Deps } from './deps';
+import { sendOnce } from './outbox';
+import { auditEvent, envelopeFor, maintainerAddresses, messageRecord, securityAddressFor } from './report-records';
+
+/** Collisions of 40-bit IDs are rare; a handful of attempts is plenty, and bounded. */
+const MAX_ID_ATTEMPTS = 8;
+/** Quarantine notices to maintainers per project and hour; the rest are recorded and listed by `reports`. */
+const QUARANTINE_NOTICES_PER_HOUR = 5;
+
+export async function openReport(
+  deps: Deps,
+  project: Project,
+  facts: InboundFacts,
+  msg: ParsedMessage,
+  checks: CheckResult[],
+  relatesTo: string[],
+): Promise<Report> {
+  const report = await createReport(deps, project, facts, msg, { relatesTo: relatesTo.length ? relatesTo : undefined });
+  await deps.store.appendToReport({
+    messages: [messageRecord(report.id, facts, msg, 'reporter', checks, 'report')],
+    threadIndex: msg.messageId ? [{ messageId: msg.messageId, reportId: report.id }] : [],
+    events: [
+      auditEvent(report.id, facts.receivedAt, facts.sesMessageId, 'report.opened', report.reporter.address, {
+        project: project.id,
+        relatesTo,
+      }),
+    ],
+  });
+  await deps.workflow.start(report.id);
+  await sendReceipt(deps, project, report, msg);
+  const envelope = await envelopeFor(deps, project, report);
+  await sendOnce(deps, {
+    reportId: report.id,
+    outboxId: 'notice',
+    draft: newReportNoticeDraft({
+      report,
+      project,
+      deadlines: deadlinesOf(report, project),
+      message: msg,
+      checks,
+      verdicts: facts.verdicts,
+      now: deps.clock.now(),
+    }),
+    envelope,
+  });
+  return report;
+}
+
+export async function quarantineMessage(
+  deps: Deps,
+  project: Project,
+  facts: InboundFacts,
+  msg: ParsedMessage | undefined,
+  checks: CheckResult[],
+  reason: string,
+): Promise<Report> {
+  const report = await createReport(deps, project, facts, msg, { quarantine: { reason } });
+  await deps.store.appendToReport({
+    messages: [messageRecord(report.id, facts, msg, 'stranger', checks, 'quarantined')],
+    events: [auditEvent(report.id, facts.receivedAt, facts.sesMessageId, 'report.quarantined', 'intake', { reason })],
+  });
+  const hour = facts.receivedAt.slice(0, 13);
+  const count = await deps.store.incrementCounter(`quarantine-notice:${project.id}`, hour);
+  if (count <= QUARANTINE_NOTICES_PER_HOUR) {
+    await sendOnce(deps, {
+      reportId: report.id,
+      outboxId: 'quarantine-notice',
+      draft: quarantineDigestDraft({ project, items: [{ report, reason }], now: deps.clock.now() }),
+      envelope: await envelopeFor(deps, project, report),
+    });
+  }
+  return report;
+}
+
+async function sendReceipt(deps: Deps, project: Project, report: Report, msg: ParsedMessage): Promise<void> {
+  const already = await deps.store.getOutbox(report.id, 'receipt');
+  if (!already) {
+    // Count only first attempts: a retry of the same report must not eat into the sender's allowance.
+    const hour = report.createdAt.slice(0, 13);
+    const count = await deps.store.incrementCounter(`receipt:${report.reporter.address}`, hour);
+    const limit = deps.config.limits.receiptsPerSenderPerHour;
+    if (count > limit) {
+      await deps.store.appendToReport({
+        events: [
+          auditEvent(report.id, deps.clock.now().toISOString(), 'receipt', 'receipt.suppressed', 'intake', {
+            reason: `rate limit: ${count} reports from this sender this hour (limit ${limit})`,
+          }),
+        ],
+      });
+      return;
+    }
+  }
+  const result = await sendOnce(deps, {
+    reportId: report.id,
+    outboxId: 'receipt',
+    draft: receiptDraft({
+      report,
+      project,
+      deadlines: deadlinesOf(report, project),
+      missing: missingInformation(msg.text, project),
+      unsupportedVersionNote: versionSupportNote(msg.text, project),
+      now: deps.clock.now(),
+    }),
+    envelope: await envelopeFor(deps, project, report),
+  });
+  if (result.sent) deps.metrics.count('receiptsSent');
+}
+
+async function createReport(
+  deps: Deps,
+  project: Project,
+  facts: InboundFacts,
+  msg: ParsedMessage | undefined,
+  extra: Partial<Report>,
+): Promise<Report> {
+  for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
+    const report: Report = {
+      id: reportIdCandidate(facts.sesMessageId, attempt),
+      project: project.id,
+      status: 'received',
+      reporter: { address: (msg?.from?.address ?? facts.mailFrom ?? '').toLowerCase(), name: msg?.from?.name },
+      subject: msg?.subject ?? '',
+      createdAt: facts.receivedAt,
+      origin: facts.sesMessageId,
+      securityAddress: securityAddressFor(project, facts.recipients),
+      rootMessageId: msg?.messageId,
+      fired: [],
+      version: 1,
+      ...extra,
+    };
+    try {
+      const created = await deps.store.createReport(report);
+      return created === 'created' ? report : ((await deps.store.getReport(report.id)) ?? report);
+    } catch (err) {
+      if (!(err instanceof ReportIdTaken)) throw err;
+    }
+  }
+  throw new Error(`could not find a free report ID for ${facts.sesMessageId} after ${MAX_ID_ATTEMPTS} attempts`);
+}

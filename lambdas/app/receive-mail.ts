@@ -1,0 +1,164 @@
+/**
+ * Use case: one inbound message, from raw bytes already stored to a recorded outcome.
+ *
+ * 1. return the recorded outcome if this SES message was already processed (SES and Lambda deliver at least once)
+ * 2. parse (hostile input: any failure becomes a quarantined record with the reason; the raw stays stored)
+ * 3. route to a project by envelope recipient
+ * 4. classify with named checks (loop, bounce, auto-reply, list, spam/virus, human)
+ * 5. thread (reply address, our Message-IDs, subject tag) and decide who the sender is
+ * 6. act: open a report, record a follow-up, run a maintainer's commands and relay the reply, or only record
+ * 7. record the inbound message as done (the last write: a crash before it is repaired by the retry)
+ *
+ * Every write on the way is idempotent on its own (deterministic IDs and keys), so a retry after a crash between
+ * any two writes converges on the same records and never sends a mail twice.
+ */
+import { classify } from '../core/classify';
+import type { Project } from '../core/config';
+import { authenticateMaintainer, dkimSignatureDomains } from '../core/maintainer';
+import { UnparseableMessage, type ParsedMessage } from '../core/parsed-message';
+import type { CheckResult, InboundFacts, Outcome, Report } from '../core/report';
+import { routeToProject } from '../core/route';
+import { decideThread, threadingKeys } from '../core/thread';
+import type { Deps } from './deps';
+import { handleMaintainerReply } from './maintainer-reply';
+import { openReport, quarantineMessage } from './open-report';
+import { handleReporterFollowup, recordOnReport } from './followup';
+import { handleBounceOfOurMail } from './delivery-failure';
+import { messageRecord } from './report-records';
+
+export interface IntakeResult {
+  sesMessageId: string;
+  outcome: Outcome;
+  reportId?: string;
+  checks: CheckResult[];
+  reason: string;
+  /** True when this SES message had already been processed: nothing was done again. */
+  duplicate?: boolean;
+}
+
+export async function receiveMail(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
+  const previous = await deps.store.getInbound(facts.sesMessageId);
+  if (previous?.state === 'done') {
+    return {
+      sesMessageId: facts.sesMessageId,
+      outcome: previous.outcome ?? 'ignored',
+      reportId: previous.reportId,
+      checks: [],
+      reason: previous.reason ?? 'already processed',
+      duplicate: true,
+    };
+  }
+  const result = await process(deps, facts);
+  await deps.store.putInbound({
+    sesMessageId: facts.sesMessageId,
+    state: 'done',
+    outcome: result.outcome,
+    reportId: result.reportId,
+    reason: result.reason,
+    rawKey: facts.rawKey,
+    at: deps.clock.now().toISOString(),
+  });
+  deps.metrics.count('received');
+  if (result.outcome === 'quarantined') deps.metrics.count('quarantined');
+  deps.log.info('inbound processed', {
+    sesMessageId: facts.sesMessageId,
+    reportId: result.reportId,
+    outcome: result.outcome,
+  });
+  return result;
+}
+
+async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
+  const { config } = deps;
+  const project = routeToProject(facts.recipients, config);
+
+  let msg: ParsedMessage;
+  try {
+    msg = await deps.parser.parse(await deps.raw.get(facts.rawKey), { limits: config.limits });
+  } catch (err) {
+    if (!(err instanceof UnparseableMessage)) throw err; // a store or runtime failure: let the retry run
+    const checks: CheckResult[] = [{ name: 'parse', result: 'fail', reason: err.reason }];
+    if (!project) return ignored(facts, checks, `unparseable and no project for ${facts.recipients.join(', ')}`);
+    const report = await quarantineMessage(deps, project, facts, undefined, checks, err.reason);
+    return { sesMessageId: facts.sesMessageId, outcome: 'quarantined', reportId: report.id, checks, reason: err.reason };
+  }
+
+  if (!project) {
+    return ignored(facts, [], `no project receives mail for ${facts.recipients.join(', ')}`);
+  }
+
+  const { verdict, checks } = classify(msg, facts, { messageIdDomain: config.messageIdDomain });
+  const key = await deps.keys.replyAddressKey();
+  const keys = threadingKeys(msg, facts, { key, messageIdDomain: config.messageIdDomain, subjectTag: project.subjectTag });
+  const byMessageId = keys.ourMessageIds.length
+    ? await deps.store.findReportByMessageIds(keys.ourMessageIds)
+    : undefined;
+  const tagged = await loadReports(deps, keys.taggedIds);
+  const auth = authenticateMaintainer(msg.from, project, facts.verdicts, dkimSignatureDomains(msg.headers));
+  const sender = (msg.from?.address ?? '').toLowerCase();
+  const known = new Map<string, Report>(tagged.map((r) => [r.id, r]));
+  const decision = decideThread(
+    keys,
+    { byMessageId, tagged: tagged.map((r) => ({ id: r.id, reporter: r.reporter.address })) },
+    sender,
+    (reportId) => auth.ok && known.get(reportId)?.project === project.id,
+  );
+  checks.push({ name: 'auth', result: auth.ok ? 'pass' : 'skip', reason: auth.reason });
+
+  const existing =
+    decision.kind === 'existing'
+      ? (known.get(decision.reportId) ?? (await deps.store.getReport(decision.reportId)))
+      : undefined;
+
+  if (verdict !== 'human' && verdict !== 'quarantine') {
+    // Observe, never answer: loops, bounces, auto-replies and list mail are only recorded.
+    if (!existing) return ignored(facts, checks, `${verdict}: recorded, not answered (no report it belongs to)`);
+    await recordOnReport(deps, existing, messageRecord(existing.id, facts, msg, 'system', checks, 'ignored'));
+    if (verdict === 'bounce') await handleBounceOfOurMail(deps, existing, project, msg);
+    return { sesMessageId: facts.sesMessageId, outcome: 'ignored', reportId: existing.id, checks, reason: `${verdict}: recorded on ${existing.id}, not answered` };
+  }
+
+  if (verdict === 'quarantine') {
+    const reason = checks.filter((c) => c.result === 'fail').map((c) => c.reason).join('; ');
+    const report = await quarantineMessage(deps, project, facts, msg, checks, reason);
+    return { sesMessageId: facts.sesMessageId, outcome: 'quarantined', reportId: report.id, checks, reason };
+  }
+
+  if (!existing) {
+    const relatesTo = decision.kind === 'new' ? decision.relatesTo : [];
+    const report = await openReport(deps, project, facts, msg, checks, relatesTo);
+    const reason = decision.kind === 'new' ? decision.reason : 'new report';
+    return { sesMessageId: facts.sesMessageId, outcome: 'report', reportId: report.id, checks, reason };
+  }
+
+  return handleExisting(deps, project, existing, facts, msg, checks, auth.ok, sender);
+}
+
+async function handleExisting(
+  deps: Deps,
+  project: Project,
+  report: Report,
+  facts: InboundFacts,
+  msg: ParsedMessage,
+  checks: CheckResult[],
+  authenticated: boolean,
+  sender: string,
+): Promise<IntakeResult> {
+  const base = { sesMessageId: facts.sesMessageId, reportId: report.id, checks };
+  if (authenticated && report.project === project.id) {
+    const reason = await handleMaintainerReply(deps, project, report, facts, msg, checks);
+    return { ...base, outcome: 'maintainer', reason };
+  }
+  const role = sender === report.reporter.address.toLowerCase() ? 'reporter' : 'stranger';
+  const reason = await handleReporterFollowup(deps, project, report, facts, msg, checks, role);
+  return { ...base, outcome: 'followup', reason };
+}
+
+async function loadReports(deps: Deps, ids: string[]): Promise<Report[]> {
+  const found = await Promise.all(ids.map((id) => deps.store.getReport(id)));
+  return found.filter((r): r is Report => r !== undefined);
+}
+
+function ignored(facts: InboundFacts, checks: CheckResult[], reason: string): IntakeResult {
+  return { sesMessageId: facts.sesMessageId, outcome: 'ignored', checks, reason };
+}

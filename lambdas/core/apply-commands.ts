@@ -1,0 +1,103 @@
+/**
+ * What a maintainer's commands do to a report: a patch, the audit entries, and refusals. Pure; the use case
+ * writes the patch only when there is no refusal and no parse error (nothing is ever half-applied).
+ */
+import type { Command, CommandError, EmbargoSetting } from './commands';
+import { COMMAND_EXAMPLES } from './commands';
+import type { Project } from './config';
+import { addDuration } from './deadline';
+import { formatInstant } from './format-instant';
+import type { Report, ReportStatus } from './report';
+
+export interface CommandEffects {
+  patch: Partial<Report>;
+  changes: { type: string; detail: Record<string, unknown> }[];
+  refusals: CommandError[];
+  /** `Internal: yes`: record and tell the other maintainers, relay nothing to the reporter. */
+  internal: boolean;
+}
+
+/** Statuses that say a maintainer has looked at the report (acknowledgment) or assessed it (detailed response). */
+const ACKNOWLEDGING: ReportStatus[] = ['acknowledged', 'triaged', 'fixing', 'fixed', 'disclosed', 'closed'];
+const RESPONDING: ReportStatus[] = ['triaged', 'fixing', 'fixed', 'disclosed', 'closed'];
+
+export function applyCommands(
+  report: Report,
+  commands: Command[],
+  now: Date,
+  project: Project,
+  actor: string,
+): CommandEffects {
+  const effects: CommandEffects = { patch: {}, changes: [], refusals: [], internal: false };
+  const at = now.toISOString();
+  for (const cmd of commands) {
+    switch (cmd.name) {
+      case 'status': {
+        effects.patch.status = cmd.status;
+        if (cmd.status === 'closed') {
+          effects.patch.closeReason = cmd.reason;
+          if (cmd.duplicateOf) effects.patch.duplicateOf = cmd.duplicateOf;
+        }
+        if (ACKNOWLEDGING.includes(cmd.status) && !report.acknowledgedAt) effects.patch.acknowledgedAt = at;
+        if (RESPONDING.includes(cmd.status) && !report.respondedAt) effects.patch.respondedAt = at;
+        effects.changes.push({ type: 'status.changed', detail: { from: report.status, to: cmd.status, ...('reason' in cmd ? { reason: cmd.reason, duplicateOf: cmd.duplicateOf } : {}) } });
+        break;
+      }
+      case 'embargo': {
+        const result = resolveEmbargo(cmd.embargo, now, project);
+        if ('refusal' in result) {
+          effects.refusals.push({ line: embargoLine(cmd.embargo), reason: result.refusal, example: COMMAND_EXAMPLES.embargo });
+          break;
+        }
+        effects.patch.embargo = result.until ? { until: result.until.toISOString(), setAt: at, setBy: actor } : undefined;
+        effects.changes.push({ type: result.until ? 'embargo.set' : 'embargo.lifted', detail: { from: report.embargo?.until, to: result.until?.toISOString() } });
+        break;
+      }
+      case 'severity':
+        effects.patch.severity = cmd.severity;
+        effects.changes.push({ type: 'severity.set', detail: { from: report.severity, to: cmd.severity } });
+        break;
+      case 'cve':
+        effects.patch.cve = cmd.cve;
+        effects.changes.push({ type: 'cve.set', detail: { from: report.cve, to: cmd.cve } });
+        break;
+      case 'credit':
+        effects.patch.credit = cmd.credit;
+        effects.changes.push({ type: 'credit.set', detail: { to: cmd.credit } });
+        break;
+      case 'internal':
+        effects.internal = cmd.internal;
+        break;
+    }
+  }
+  return effects;
+}
+
+/** An embargo end instant from a command, refused when it is past or beyond the policy's maximum. */
+export function resolveEmbargo(
+  setting: EmbargoSetting,
+  now: Date,
+  project: Project,
+): { until?: Date } | { refusal: string } {
+  if (setting.kind === 'none') return {};
+  const cal = project.calendar;
+  const until = setting.kind === 'at' ? new Date(setting.iso) : addDuration(now, setting.text, cal);
+  if (Number.isNaN(until.getTime())) return { refusal: 'the date could not be read' };
+  if (until.getTime() <= now.getTime()) {
+    return { refusal: `${formatInstant(until, cal.timeZone)} is not in the future` };
+  }
+  const max = project.timers.embargo?.max;
+  if (max) {
+    const latest = addDuration(now, max, cal);
+    if (until.getTime() > latest.getTime()) {
+      return {
+        refusal: `${formatInstant(until, cal.timeZone)} is longer than this project's policy allows (at most ${max} from now, i.e. until ${formatInstant(latest, cal.timeZone)})`,
+      };
+    }
+  }
+  return { until };
+}
+
+function embargoLine(setting: EmbargoSetting): string {
+  return `Embargo: ${setting.kind === 'at' ? setting.iso : setting.kind === 'duration' ? setting.text : 'none'}`;
+}

@@ -1,0 +1,17 @@
+/**
+ * The intake Lambda, invoked by the SES receipt rule (Event) after the S3 action stored the raw message.
+ * Throwing lets Lambda's async retries run; after them the event goes to the on-failure queue (`replay`).
+ */
+import type { SESEvent } from 'aws-lambda';
+import { awsDeployment } from '../adapters/aws/deployment';
+import { factsFromSesEvent } from '../adapters/aws/ses-inbound-event';
+import { receiveMail, type IntakeResult } from '../app/receive-mail';
+
+export const handler = async (event: SESEvent): Promise<IntakeResult[]> => {
+  const deps = awsDeployment();
+  const results: IntakeResult[] = [];
+  for (const facts of factsFromSesEvent(event, process.env.INBOUND_PREFIX)) {
+    results.push(await receiveMail(deps, facts));
+  }
+  return results;
+};
