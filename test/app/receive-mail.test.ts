@@ -1,0 +1,192 @@
+/**
+ * Intake end to end at the use-case level, on dynalite and the real parser: what a reporter and a maintainer
+ * would notice (a report, a receipt, a notice), and that nothing is lost or done twice.
+ */
+import { loadExample, mail, startHarness, type Harness } from '../support/intake-harness';
+import type { ReportStore } from '../../lambdas/ports/report-store';
+
+const config = loadExample('bases');
+const SECURITY = config.projects[0].addresses[0];
+const MAINTAINERS = config.projects[0].maintainers.map((m) => m.address);
+
+const report = () =>
+  mail({
+    from: 'Jane Reporter <jane@reporter.example>',
+    to: SECURITY,
+    subject: 'Heap overflow in decode()',
+    body: 'Hi,\n\ndecode() overflows with a crafted base32 string in bases 0.3.0 on Python 3.12.\nPlease credit me as Jane Reporter.\n',
+  });
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness(config);
+});
+afterEach(async () => {
+  await h.close();
+});
+
+test('a human report gets an ID, a record, a workflow, a receipt to the reporter and a notice to the maintainers', async () => {
+  const result = await h.deliver(report(), { sesMessageId: 'ses-1' });
+
+  expect(result.outcome).toBe('report');
+  expect(result.reportId).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
+  const stored = await h.store.getReport(result.reportId!);
+  expect(stored).toMatchObject({ status: 'received', project: 'bases', reporter: { address: 'jane@reporter.example' } });
+  expect(h.workflow.started).toEqual([result.reportId]);
+
+  const messages = await h.store.listMessages(result.reportId!);
+  expect(messages).toHaveLength(1 + 2); // the report, then the receipt and the notice as outbound records
+  const events = await h.store.listEvents(result.reportId!);
+  expect(events.map((e) => e.type)).toContain('report.opened');
+
+  const receipt = h.sender.to('jane@reporter.example');
+  expect(receipt).toHaveLength(1);
+  expect(receipt[0].parsed.subject).toContain(`[security report #${result.reportId}]`);
+  expect(receipt[0].parsed.text).toContain(result.reportId!);
+  expect(receipt[0].parsed.from?.value[0].address).toBe(SECURITY);
+  expect(receipt[0].parsed.headers.get('auto-submitted')).toBe('auto-replied');
+  const replyTo = receipt[0].parsed.replyTo?.value[0].address ?? '';
+  expect(replyTo).toMatch(/^security\+[0-9a-z]{8}\.[0-9a-z]+@hashberg\.io$/);
+
+  const notice = h.sender.to(MAINTAINERS[0]);
+  expect(notice).toHaveLength(1);
+  expect(notice[0].parsed.text).toContain('decode() overflows');
+});
+
+test('the same SES message delivered twice, even concurrently, gives one report and one receipt', async () => {
+  const raw = report();
+  const [a, b] = await Promise.all([
+    h.deliver(raw, { sesMessageId: 'ses-dup' }),
+    h.deliver(raw, { sesMessageId: 'ses-dup' }),
+  ]);
+  const c = await h.deliver(raw, { sesMessageId: 'ses-dup' });
+  expect(new Set([a.reportId, b.reportId, c.reportId]).size).toBe(1);
+  expect(c.duplicate).toBe(true);
+  expect(await h.store.listReports()).toHaveLength(1);
+  expect(h.sender.to('jane@reporter.example')).toHaveLength(1);
+});
+
+/** Fails the Nth write (create, update, batch, put) of the store, once. */
+function failingAt(store: ReportStore, n: number): ReportStore {
+  let writes = 0;
+  const writeMethods = new Set(['putInbound', 'createReport', 'updateReport', 'appendToReport', 'putOutbox', 'markOutboxSent', 'incrementCounter']);
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (writeMethods.has(String(prop)) && ++writes === n) return Promise.reject(new Error(`injected failure at write ${n}`));
+        return value.apply(target, args);
+      };
+    },
+  });
+}
+
+test('a crash between any two writes is repaired by the retry: one report, one receipt, one notice', async () => {
+  const raw = report();
+  const clean = await h.deliver(raw, { sesMessageId: 'ses-clean' });
+  const cleanMessages = (await h.store.listMessages(clean.reportId!)).length;
+  const cleanSent = h.sender.sent.length;
+  expect(cleanSent).toBe(2);
+
+  for (let n = 1; n <= 12; n++) {
+    const id = `ses-crash-${n}`;
+    const before = h.sender.sent.length;
+    const realStore = h.deps.store;
+    h.deps.store = failingAt(realStore, n);
+    let failed = false;
+    try {
+      await h.deliver(raw, { sesMessageId: id });
+    } catch {
+      failed = true;
+    }
+    h.deps.store = realStore;
+    const retried = await h.deliver(raw, { sesMessageId: id });
+    expect(retried.outcome).toBe('report');
+    const messages = await h.store.listMessages(retried.reportId!);
+    expect(messages.filter((m) => m.direction === 'in')).toHaveLength(1);
+    expect(messages).toHaveLength(cleanMessages);
+    // a crash after a send and before it was recorded may resend (at-least-once at the edge); otherwise once
+    const sends = h.sender.sent.slice(before);
+    expect(sends.filter((s) => s.outboxId === 'receipt').length).toBeGreaterThanOrEqual(1);
+    expect(sends.filter((s) => s.outboxId === 'receipt').length).toBeLessThanOrEqual(failed ? 2 : 1);
+    expect(sends.filter((s) => s.outboxId === 'notice').length).toBeGreaterThanOrEqual(1);
+    const inbound = await h.store.getInbound(id);
+    expect(inbound).toMatchObject({ state: 'done', outcome: 'report', reportId: retried.reportId });
+  }
+});
+
+test('bounces, auto-replies and list mail open no report and get no answer', async () => {
+  const bounce = mail({
+    from: 'MAILER-DAEMON@mx.example.org',
+    to: SECURITY,
+    subject: 'Undelivered Mail Returned to Sender',
+    body: 'This is the mail system. I am sorry to have to inform you that your message could not be delivered.',
+  });
+  const ooo = mail({
+    from: 'Bob <bob@example.org>',
+    to: SECURITY,
+    subject: 'Out of Office: back on Monday',
+    body: 'I am away.',
+    headers: { 'Auto-Submitted': 'auto-replied' },
+  });
+  const list = mail({
+    from: 'list@lists.example.org',
+    to: SECURITY,
+    subject: 'Weekly digest',
+    body: 'News.',
+    headers: { 'List-Id': '<news.lists.example.org>', Precedence: 'list' },
+  });
+  for (const [raw, mailFrom] of [[bounce, ''], [ooo, 'bob@example.org'], [list, 'bounces@lists.example.org']] as const) {
+    const r = await h.deliver(raw, { mailFrom });
+    expect(r.outcome).toBe('ignored');
+  }
+  expect(await h.store.listReports()).toHaveLength(0);
+  expect(h.sender.sent).toHaveLength(0);
+});
+
+test('a spam or virus verdict FAIL quarantines the report: stored, maintainers told, no receipt', async () => {
+  const r = await h.deliver(report(), {
+    verdicts: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'FAIL' },
+  });
+  expect(r.outcome).toBe('quarantined');
+  const stored = await h.store.getReport(r.reportId!);
+  expect(stored?.quarantine?.reason).toMatch(/virus/i);
+  expect(h.sender.to('jane@reporter.example')).toHaveLength(0);
+  expect(h.sender.to(MAINTAINERS[0])).toHaveLength(1);
+  expect(h.workflow.started).toHaveLength(0);
+});
+
+test.each([
+  ['a 26-byte text file', Buffer.from('this is not an email at al')],
+  ['NUL bytes', Buffer.concat([Buffer.from('From: a@b.example\r\nSubject: x\0\0\r\n\r\n'), Buffer.alloc(64)])],
+  ['200 KB of headers', Buffer.from(`From: a@b.example\r\n${'X-Pad: '.padEnd(990, 'a') + '\r\n'}`.repeat(1) + `X-Pad: ${'b'.repeat(980)}\r\n`.repeat(300) + '\r\nbody\r\n')],
+])('%s becomes a quarantined record that keeps the raw bytes and the reason', async (_name, raw) => {
+  const r = await h.deliver(raw, { sesMessageId: `bad-${_name.length}` });
+  expect(r.outcome).toBe('quarantined');
+  expect(r.reason.length).toBeGreaterThan(0);
+  const stored = await h.store.getReport(r.reportId!);
+  expect(stored?.quarantine?.reason).toBe(r.reason);
+  const kept = await h.raw.size(`inbound/bad-${_name.length}`);
+  expect(kept).toBe(raw.length);
+  expect(h.sender.sent.filter((s) => s.outboxId === 'receipt')).toHaveLength(0);
+});
+
+test('mail for an address no project receives is ignored with a reason, not lost', async () => {
+  const r = await h.deliver(report(), { recipients: ['nobody@elsewhere.example'] });
+  expect(r.outcome).toBe('ignored');
+  expect(r.reason).toMatch(/no project/);
+  expect(await h.store.getInbound(r.sesMessageId)).toMatchObject({ state: 'done', outcome: 'ignored' });
+});
+
+test('a sender writing 50 times in an hour gets a few receipts, and the suppressed ones are recorded', async () => {
+  const results = [];
+  for (let i = 0; i < 50; i++) {
+    results.push(await h.deliver(mail({ from: 'flood@reporter.example', to: SECURITY, subject: `report ${i}`, body: 'x' })));
+  }
+  const receipts = h.sender.to('flood@reporter.example');
+  expect(receipts.length).toBe(config.limits.receiptsPerSenderPerHour);
+  const last = results[49];
+  const events = await h.store.listEvents(last.reportId!);
+  expect(events.find((e) => e.type === 'receipt.suppressed')?.detail.reason).toMatch(/rate limit/);
+});

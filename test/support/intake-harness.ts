@@ -1,0 +1,167 @@
+/**
+ * The intake use case wired to real local parts: dynalite through the real SDK, the file raw store, the real
+ * mailparser adapter, and a sender that keeps what it sends. Only the workflow is a recording fake (its real
+ * local runner is tested on its own and end to end).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { Config } from '../../lambdas/core/config';
+import { parseConfig } from '../../lambdas/core/config-errors';
+import type { InboundFacts, Verdicts } from '../../lambdas/core/report';
+import type { Deps } from '../../lambdas/app/deps';
+import { receiveMail } from '../../lambdas/app/receive-mail';
+import { DynamoReportStore, ensureTable } from '../../lambdas/adapters/aws/dynamo-report-store';
+import { startDynalite, localDynamoClient, type DynaliteHandle } from '../../lambdas/adapters/local/dynalite-server';
+import { FsRawStore } from '../../lambdas/adapters/local/fs-raw-store';
+import { MailparserParser } from '../../lambdas/adapters/mailparser-parser';
+import type { MailSender, OutboundEnvelope } from '../../lambdas/ports/mail-sender';
+import type { Workflow } from '../../lambdas/ports/workflow';
+import type { SecretKeySource } from '../../lambdas/ports/secret-key';
+import { silentLogger, noMetrics } from '../../lambdas/ports/logger';
+import { readFileSync } from 'node:fs';
+
+export interface SentMail {
+  raw: Buffer;
+  envelope: OutboundEnvelope;
+  outboxId: string;
+  parsed: ParsedMail;
+}
+
+export class CapturingSender implements MailSender {
+  readonly sent: SentMail[] = [];
+  async send(raw: Buffer, envelope: OutboundEnvelope, outboxId: string) {
+    this.sent.push({ raw, envelope, outboxId, parsed: await simpleParser(raw) });
+    return { providerId: `local-${this.sent.length}` };
+  }
+  to(address: string): SentMail[] {
+    return this.sent.filter((m) => m.envelope.to.map((a) => a.toLowerCase()).includes(address.toLowerCase()));
+  }
+}
+
+export class RecordingWorkflow implements Workflow {
+  readonly started: string[] = [];
+  readonly woken: string[] = [];
+  async start(reportId: string) {
+    if (!this.started.includes(reportId)) this.started.push(reportId);
+  }
+  async wake(token: string) {
+    this.woken.push(token);
+  }
+  async isRunning(reportId: string) {
+    return this.started.includes(reportId);
+  }
+}
+
+export class MovableClock {
+  constructor(private t: Date) {}
+  now() {
+    return new Date(this.t);
+  }
+  set(t: Date | string) {
+    this.t = new Date(t);
+  }
+  advance(ms: number) {
+    this.t = new Date(this.t.getTime() + ms);
+  }
+}
+
+export const fixedKey: SecretKeySource = { replyAddressKey: async () => Buffer.alloc(32, 7) };
+
+export const UNKNOWN_VERDICTS: Verdicts = { spf: 'UNKNOWN', dkim: 'UNKNOWN', dmarc: 'UNKNOWN', spam: 'UNKNOWN', virus: 'UNKNOWN' };
+export const PASS_VERDICTS: Verdicts = { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS' };
+
+export function loadExample(name: string): Config {
+  return parseConfig(JSON.parse(readFileSync(join(__dirname, '../../examples', `${name}.json`), 'utf8')));
+}
+
+export interface Harness {
+  deps: Deps;
+  sender: CapturingSender;
+  workflow: RecordingWorkflow;
+  clock: MovableClock;
+  store: DynamoReportStore;
+  raw: FsRawStore;
+  /** Stores the raw message, then runs intake on it, as SES (S3 action, then Lambda action) would. */
+  deliver(raw: string | Buffer, opts?: Partial<InboundFacts>): Promise<ReturnType<typeof receiveMail>>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(config: Config, start = new Date('2027-03-12T21:02:00Z')): Promise<Harness> {
+  const dir = await mkdtemp(join(tmpdir(), 'secintake-test-'));
+  const dynamo: DynaliteHandle = await startDynalite();
+  const client = localDynamoClient(dynamo.endpoint);
+  await ensureTable(client, 'reports');
+  const store = new DynamoReportStore({ client, tableName: 'reports' });
+  const raw = new FsRawStore(join(dir, 'raw'));
+  const sender = new CapturingSender();
+  const workflow = new RecordingWorkflow();
+  const clock = new MovableClock(start);
+  const deps: Deps = {
+    config,
+    store,
+    raw,
+    parser: new MailparserParser(),
+    sender,
+    workflow,
+    clock,
+    keys: fixedKey,
+    log: silentLogger,
+    metrics: noMetrics,
+  };
+  return {
+    deps,
+    sender,
+    workflow,
+    clock,
+    store,
+    raw,
+    async deliver(body, opts = {}) {
+      const sesMessageId = opts.sesMessageId ?? randomBytes(10).toString('hex');
+      const rawKey = `inbound/${sesMessageId}`;
+      await raw.put(rawKey, Buffer.isBuffer(body) ? body : Buffer.from(body.replace(/\r?\n/g, '\r\n')));
+      return receiveMail(deps, {
+        sesMessageId,
+        recipients: opts.recipients ?? [config.projects[0].addresses[0]],
+        verdicts: opts.verdicts ?? UNKNOWN_VERDICTS,
+        receivedAt: opts.receivedAt ?? clock.now().toISOString(),
+        rawKey,
+        mailFrom: opts.mailFrom ?? 'someone@example.org',
+      });
+    },
+    async close() {
+      client.destroy();
+      await dynamo.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A plain message as a mail client would write it. */
+export function mail(h: {
+  from: string;
+  to: string;
+  subject: string;
+  body: string;
+  messageId?: string;
+  inReplyTo?: string;
+  headers?: Record<string, string>;
+  date?: string;
+}): string {
+  const lines = [
+    `From: ${h.from}`,
+    `To: ${h.to}`,
+    `Subject: ${h.subject}`,
+    `Date: ${h.date ?? 'Fri, 12 Mar 2027 21:01:00 +0000'}`,
+    `Message-ID: <${h.messageId ?? randomBytes(6).toString('hex') + '@mail.example.org'}>`,
+    ...(h.inReplyTo ? [`In-Reply-To: <${h.inReplyTo}>`, `References: <${h.inReplyTo}>`] : []),
+    ...Object.entries(h.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    h.body,
+  ];
+  return lines.join('\r\n') + '\r\n';
+}
