@@ -34,7 +34,7 @@ import {
   workingDayLength,
 } from './working-periods';
 
-export { InvalidCalendar, NoWorkingTime } from './working-periods';
+export { InvalidCalendar, InvalidTimeZone, NoWorkingTime } from './working-periods';
 
 /** The instant `d` after `start` under `cal` (see the module doc for each unit's meaning). */
 export function addDuration(start: Date, d: Duration | string, cal: Calendar): Date {

@@ -7,7 +7,7 @@
 import { DateTime } from 'luxon';
 import { resolveZone } from './working-periods';
 
-export { InvalidCalendar as InvalidTimeZone } from './working-periods';
+export { InvalidTimeZone } from './working-periods';
 
 /** `Tue 2027-03-16 16:00 EDT (20:00 UTC)`; in a UTC zone just `Tue 2027-03-16 20:00 UTC`. */
 export function formatInstant(t: Date, timeZone: string): string {

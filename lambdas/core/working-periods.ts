@@ -25,7 +25,12 @@ const MAX_IDLE_DAYS = 3 * 366;
 
 /** A calendar that cannot be computed with (the config check reports the same problems earlier). */
 export class InvalidCalendar extends Error {
-  override readonly name = 'InvalidCalendar';
+  override readonly name: string = 'InvalidCalendar';
+}
+
+/** The calendar's (or a caller's) time zone is not one the IANA database knows. */
+export class InvalidTimeZone extends InvalidCalendar {
+  override readonly name = 'InvalidTimeZone';
 }
 
 /** Thrown instead of looping forever when a calendar has no working time left. */
@@ -54,7 +59,7 @@ const WEEKDAY_NUMBER: Record<string, number> = { sun: 0, mon: 1, tue: 2, wed: 3,
 
 export function resolveZone(timeZone: string): IANAZone {
   const zone = IANAZone.create(timeZone);
-  if (!zone.isValid) throw new InvalidCalendar(`${JSON.stringify(timeZone)} is not an IANA time zone`);
+  if (!zone.isValid) throw new InvalidTimeZone(`${JSON.stringify(timeZone)} is not an IANA time zone`);
   return zone;
 }
 
