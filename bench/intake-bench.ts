@@ -1,0 +1,93 @@
+/**
+ * `npm run bench`: intake throughput and cost, from one run on the same messages.
+ *
+ * Prints, per message set (generated 5 KB, 60 KB, 2 MB, 25 MB, and the shared corpus):
+ *   - messages/s of bare mailparser parsing (simpleParser on the bytes)
+ *   - messages/s of the whole local intake path (raw store, parse, classify, thread, dynalite writes, outbox)
+ *   - their ratio
+ *   - DynamoDB requests per inbound message, counted by command, reads and writes apart
+ * then the peak RSS of a 40 MB message through intake, measured in its own process (bench/intake-rss.ts).
+ * Numbers, not pass/fail.
+ */
+import '../lambdas/local/polyfills';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { simpleParser } from 'mailparser';
+import { receiveMail } from '../lambdas/app/receive-mail';
+import { loadConfigFile } from '../lambdas/adapters/local/config-file';
+import { benchDeps } from './bench-deps';
+import { messageOfSize } from './generate-mail';
+
+const CORPUS = join(__dirname, '../../shared/corpus');
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'BatchWriteItemCommand', 'DeleteItemCommand']);
+
+async function main() {
+  const config = loadConfigFile(join(__dirname, '../examples/bases.json'));
+  const to = config.projects[0].addresses[0];
+  const sets: { name: string; messages: Buffer[] }[] = [
+    { name: '5 KB', messages: Array.from({ length: 200 }, (_, i) => messageOfSize(5 * 1024, i, to)) },
+    { name: '60 KB', messages: Array.from({ length: 100 }, (_, i) => messageOfSize(60 * 1024, i, to)) },
+    { name: '2 MB', messages: Array.from({ length: 10 }, (_, i) => messageOfSize(2 * 1024 * 1024, i, to)) },
+    { name: '25 MB', messages: Array.from({ length: 2 }, (_, i) => messageOfSize(25 * 1024 * 1024, i, to)) },
+  ];
+  const index = join(CORPUS, 'INDEX.tsv');
+  if (existsSync(index)) {
+    const paths = readFileSync(index, 'utf8').split('\n').slice(1).filter(Boolean).map((l) => l.split('\t')[0]);
+    sets.push({ name: `corpus (${paths.length})`, messages: paths.map((p) => readFileSync(join(CORPUS, p))) });
+  }
+
+  console.log('set            msgs   parse msg/s   intake msg/s   intake/parse   ddb req/msg (reads + writes)   writes by command');
+  for (const set of sets) {
+    const parseStart = process.hrtime.bigint();
+    for (const m of set.messages) await simpleParser(m).catch(() => undefined);
+    const parseSecs = Number(process.hrtime.bigint() - parseStart) / 1e9;
+
+    const bench = await benchDeps(config);
+    const intakeStart = process.hrtime.bigint();
+    for (const m of set.messages) {
+      const id = randomBytes(10).toString('hex');
+      await bench.deps.raw.put(`inbound/${id}`, m);
+      await receiveMail(bench.deps, {
+        sesMessageId: id,
+        recipients: [to],
+        verdicts: { spf: 'UNKNOWN', dkim: 'UNKNOWN', dmarc: 'UNKNOWN', spam: 'UNKNOWN', virus: 'UNKNOWN' },
+        receivedAt: new Date().toISOString(),
+        rawKey: `inbound/${id}`,
+        mailFrom: 'bench@reporter.example',
+      });
+    }
+    const intakeSecs = Number(process.hrtime.bigint() - intakeStart) / 1e9;
+    const counts = bench.counter.byCommand();
+    const total = bench.counter.total();
+    const writes = Object.entries(counts).filter(([k]) => WRITES.has(k)).reduce((s, [, n]) => s + n, 0);
+    const n = set.messages.length;
+    await bench.close();
+    const parseRate = n / parseSecs;
+    const intakeRate = n / intakeSecs;
+    console.log(
+      [
+        set.name.padEnd(14),
+        String(n).padStart(4),
+        parseRate.toFixed(1).padStart(13),
+        intakeRate.toFixed(1).padStart(14),
+        (intakeRate / parseRate).toFixed(3).padStart(14),
+        `${(total / n).toFixed(2)} (${((total - writes) / n).toFixed(2)} + ${(writes / n).toFixed(2)})`.padStart(30),
+        '  ' + Object.entries(counts).filter(([k]) => WRITES.has(k)).map(([k, v]) => `${k.replace('Command', '')} ${(v / n).toFixed(2)}`).join(', '),
+      ].join(' '),
+    );
+  }
+  console.log('(writes include the receipt and the maintainers\' notice each new report sends: an outbox item, its sent mark and its record per mail)');
+
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(__dirname, 'intake-rss.ts')], {
+    maxBuffer: 1 << 20,
+  });
+  process.stdout.write(stdout);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
