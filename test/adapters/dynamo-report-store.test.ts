@@ -16,6 +16,7 @@ function report(id: string, over: Partial<Report> = {}): Report {
     subject: 'Heap overflow in decode()',
     createdAt: '2027-03-12T21:02:00.000Z',
     origin: `ses-${id}`,
+    securityAddress: 'security@bases.example',
     fired: [],
     version: 1,
     ...over,

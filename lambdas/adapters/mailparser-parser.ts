@@ -1,0 +1,287 @@
+/**
+ * MailParser port on mailparser 3.9.31's streaming parser (not simpleParser on a Buffer): a 40 MB message is
+ * never held whole, attachments stream through sha256 and are dropped unless asked for.
+ *
+ * Limits, all ending in UnparseableMessage with the reason:
+ * - whole size, top-level header block size, NUL in headers, "not mail": RawMailGuard, before mailparser;
+ * - every part's header size (mailsplit maxHeadSize) and part count (mailsplit maxChildNodes, and our count);
+ * - MIME depth and the list of part types: mailparser builds its part tree in its `createNode(mailsplitNode)`
+ *   method, once per part, as the stream goes by; it emits 'headers' only for the top level. We wrap that one
+ *   method on the instance (pinned version, covered by tests): it is the only streaming point that sees every
+ *   part, so no second scan of the raw is needed.
+ * Errors from the source stream itself (an S3 read cut short) are passed through unchanged: they are
+ * transient, and the caller retries rather than quarantining the message.
+ */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { MailParser as StreamingMailParser } from 'mailparser';
+import type { Address } from '../core/report';
+import { UnparseableMessage, type ParsedAttachment, type ParsedMessage } from '../core/parsed-message';
+import type { MailParser, ParseOptions } from '../ports/mail-parser';
+import { RawMailGuard } from './raw-mail-guard';
+
+/** The part of a mailsplit MIME node we read (mailparser passes it to createNode). */
+interface SplitNode {
+  contentType?: string | false;
+  parentNode?: SplitNode;
+  root?: boolean;
+}
+interface ParserInternals {
+  createNode(node: SplitNode): unknown;
+  /** Decodes header lines into mailparser's values (addresses, encoded words). */
+  processHeaders(lines: { key: string; line: string }[]): Map<string, unknown>;
+}
+interface AddressObject {
+  value: { address?: string; name?: string; group?: AddressObject['value'] }[];
+}
+interface AttachmentEvent {
+  type: 'attachment';
+  content: Readable;
+  contentType: string;
+  filename?: string;
+  contentDisposition?: string;
+  release: () => void;
+}
+interface TextEvent {
+  type: 'text';
+  text?: string;
+  html?: string | false;
+}
+
+const PGP_TYPES = new Set(['application/pgp-encrypted', 'application/pgp-signature', 'application/pgp-keys', 'multipart/encrypted']);
+const SMIME_TYPES = new Set(['application/pkcs7-mime', 'application/pkcs7-signature', 'application/x-pkcs7-mime', 'application/x-pkcs7-signature']);
+const TNEF_TYPES = new Set(['application/ms-tnef', 'application/vnd.ms-tnef']);
+/** HTML larger than this is kept but not converted to text (html-to-text is slow on huge input). */
+const MAX_HTML_TO_TEXT = 2 * 1024 * 1024;
+const DEFAULT_TIMEOUT_MS = 60_000;
+/** Fields RFC 5322 section 3.6 allows once; a repeated From is a known spoofing trick. */
+const SINGLE_FIELDS = ['from', 'sender', 'reply-to', 'to', 'cc', 'subject', 'date', 'message-id', 'in-reply-to', 'references'];
+
+export function attachmentFlag(contentType: string, filename?: string): ParsedAttachment['flag'] {
+  const type = contentType.toLowerCase();
+  if (PGP_TYPES.has(type)) return 'pgp';
+  if (SMIME_TYPES.has(type) || type.startsWith('application/x-pkcs7-')) return 'smime';
+  if (TNEF_TYPES.has(type) || filename?.toLowerCase() === 'winmail.dat') return 'tnef';
+  if (filename && /\.(p7m|p7s|p7c)$/i.test(filename)) return 'smime';
+  return undefined;
+}
+
+export class MailparserParser implements MailParser {
+  /** `timeoutMs` bounds one parse: a guard against a parser bug turning hostile input into a hang. */
+  constructor(private readonly opts: { timeoutMs?: number } = {}) {}
+
+  parse(raw: Readable | Buffer, options: ParseOptions): Promise<ParsedMessage> {
+    return new Promise<ParsedMessage>((resolve, reject) => {
+      const { limits } = options;
+      const source = Buffer.isBuffer(raw) ? Readable.from([raw]) : raw;
+      const guard = new RawMailGuard(limits);
+      const parser = new StreamingMailParser({
+        maxHeadSize: limits.maxHeaderBytes,
+        maxChildNodes: limits.maxParts + 1,
+        skipTextToHtml: true,
+        skipTextLinks: true,
+        skipImageLinks: true,
+        maxHtmlLengthToParse: MAX_HTML_TO_TEXT,
+      } as ConstructorParameters<typeof StreamingMailParser>[0]);
+
+      const defects: string[] = [];
+      const partTypes: string[] = [];
+      const attachments: ParsedAttachment[] = [];
+      let headerLines: { key: string; line: string }[] = [];
+      let headerMap = new Map<string, unknown>();
+      let text = '';
+      let html: string | undefined;
+      let settled = false;
+
+      const timer = setTimeout(
+        () => fail(new UnparseableMessage(`parsing did not finish within ${this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)),
+        this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      );
+      timer.unref();
+
+      const stop = () => {
+        clearTimeout(timer);
+        source.unpipe(guard);
+        guard.unpipe(parser);
+        for (const stream of [guard, parser]) stream.on('error', () => undefined).destroy();
+        if (Buffer.isBuffer(raw)) source.destroy();
+      };
+      const fail = (err: unknown) => {
+        if (settled) return;
+        settled = true;
+        stop();
+        reject(err);
+      };
+      const failParse = (err: unknown) => fail(asUnparseable(err));
+
+      const internals = parser as unknown as ParserInternals;
+      const createNode = internals.createNode.bind(parser);
+      internals.createNode = (node: SplitNode) => {
+        let depth = 0;
+        for (let p = node.parentNode; p; p = p.parentNode) depth++;
+        partTypes.push(partType(node));
+        if (depth > limits.maxMimeDepth) failParse(new UnparseableMessage(`MIME parts nested deeper than the limit of ${limits.maxMimeDepth}`));
+        else if (partTypes.length > limits.maxParts) failParse(new UnparseableMessage(`more than the limit of ${limits.maxParts} MIME parts`));
+        return createNode(node);
+      };
+
+      parser.on('headerLines', (lines: { key: string; line: string }[]) => (headerLines = lines));
+      parser.on('headers', (map: Map<string, unknown>) => (headerMap = map));
+      parser.on('data', (data: AttachmentEvent | TextEvent) => {
+        if (data.type === 'text') {
+          text = data.text ?? '';
+          html = typeof data.html === 'string' ? data.html : undefined;
+          return;
+        }
+        const hash = createHash('sha256');
+        const chunks: Buffer[] = [];
+        let size = 0;
+        data.content.on('data', (chunk: Buffer) => {
+          hash.update(chunk);
+          size += chunk.length;
+          if (options.keepAttachmentContent) chunks.push(chunk);
+        });
+        data.content.on('error', failParse);
+        data.content.on('end', () => {
+          const flag = attachmentFlag(data.contentType, data.filename);
+          attachments.push({
+            ...(data.filename !== undefined ? { filename: data.filename } : {}),
+            contentType: data.contentType,
+            size,
+            sha256: hash.digest('hex'),
+            ...(flag ? { flag } : {}),
+            ...(data.contentDisposition ? { contentDisposition: data.contentDisposition } : {}),
+            ...(options.keepAttachmentContent ? { content: Buffer.concat(chunks, size) } : {}),
+          });
+          data.release();
+        });
+      });
+      parser.on('error', (err: Error) => {
+        // mailparser reports an HTML body it would not convert, then carries on with the rest
+        if (/HTML too long|Failed to parse HTML/.test(err.message)) defects.push(`HTML body not converted to text: ${err.message}`);
+        else failParse(err);
+      });
+      parser.on('end', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        try {
+          // mailparser keeps the LAST of a repeated From/Subject/Reply-To; we read the first (what the
+          // envelope checks and most readers see) and note the repetition as a defect
+          const firstValue = (key: string) => {
+            const line = headerLines.find((h) => h.key === key);
+            return line ? internals.processHeaders([line]).get(key) : undefined;
+          };
+          resolve(buildMessage({ headerLines, headerMap, firstValue, partTypes, text, html, attachments, defects: [...guard.defects, ...defects] }));
+        } catch (err) {
+          reject(asUnparseable(err));
+        }
+      });
+      source.on('error', fail);
+      guard.on('error', failParse);
+      source.pipe(guard).pipe(parser);
+    });
+  }
+}
+
+function asUnparseable(err: unknown): UnparseableMessage {
+  if (err instanceof UnparseableMessage) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  if ((err as { code?: string })?.code === 'EMAXLEN') return new UnparseableMessage(`limit exceeded: ${message}`);
+  return new UnparseableMessage(`mailparser could not parse it: ${message}`);
+}
+
+/** RFC 2045 section 5.2: no Content-Type means text/plain; RFC 2046 section 5.1.5: in a digest, message/rfc822. */
+function partType(node: SplitNode): string {
+  if (node.contentType) return node.contentType;
+  return node.parentNode?.contentType === 'multipart/digest' ? 'message/rfc822' : 'text/plain';
+}
+
+function buildMessage(parts: {
+  headerLines: { key: string; line: string }[];
+  headerMap: Map<string, unknown>;
+  firstValue: (key: string) => unknown;
+  partTypes: string[];
+  text: string;
+  html: string | undefined;
+  attachments: ParsedAttachment[];
+  defects: string[];
+}): ParsedMessage {
+  const headers: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  for (const { key, line } of parts.headerLines) {
+    if (!key) continue;
+    (headers[key] ??= []).push(unfoldedValue(line));
+  }
+  const first = (name: string) => headers[name]?.[0];
+  const contentTypeHeader = first1<{ value?: string; params?: Record<string, string> }>(parts.headerMap.get('content-type'));
+  const subject = first1<string>(parts.firstValue('subject'));
+  const date = first('date') !== undefined ? new Date(first('date') as string) : undefined;
+  const defects = [...parts.defects];
+  if (date && Number.isNaN(date.getTime())) defects.push(`unparseable Date header field: ${first('date')?.slice(0, 80)}`);
+  for (const name of SINGLE_FIELDS) {
+    if ((headers[name]?.length ?? 0) > 1) defects.push(`repeated ${name} header field (RFC 5322 section 3.6 allows one); the first is used`);
+  }
+  if (!headers['mime-version'] && parts.partTypes.length > 1) defects.push('no MIME-Version header field on a MIME message');
+  const references = messageIds(headers['references']?.join(' ') ?? '');
+  const message: ParsedMessage = {
+    references,
+    subject: typeof subject === 'string' ? subject : '',
+    to: addresses(parts.headerMap.get('to')),
+    cc: addresses(parts.headerMap.get('cc')),
+    replyTo: addresses(parts.firstValue('reply-to')),
+    headers: { ...headers },
+    // the type mailsplit built the part tree from, so it always agrees with partTypes[0]
+    contentType: parts.partTypes[0] ?? 'text/plain',
+    contentTypeParams: { ...(contentTypeHeader?.params ?? {}) },
+    partTypes: parts.partTypes,
+    text: parts.text,
+    attachments: parts.attachments,
+    defects,
+  };
+  const messageId = messageIds(first('message-id') ?? '')[0];
+  const inReplyTo = messageIds(first('in-reply-to') ?? '')[0];
+  const from = addresses(parts.firstValue('from'))[0];
+  if (messageId) message.messageId = messageId;
+  if (inReplyTo) message.inReplyTo = inReplyTo;
+  if (from) message.from = from;
+  if (date && !Number.isNaN(date.getTime())) message.date = date.toISOString();
+  if (parts.html !== undefined) message.html = parts.html;
+  return message;
+}
+
+/** A raw header line (mailsplit gives it as a latin1 string) to its unfolded value, UTF-8 when it is valid UTF-8. */
+function unfoldedValue(line: string): string {
+  const utf8 = Buffer.from(line, 'latin1').toString('utf8');
+  const decoded = utf8.includes('\uFFFD') ? line : utf8;
+  const colon = decoded.indexOf(':');
+  return decoded
+    .slice(colon + 1)
+    .replace(/\r?\n(?=[ \t])/g, '')
+    .trim();
+}
+
+/** `<id@host>` tokens without brackets (RFC 5322 section 3.6.4); a bare token when there are no brackets. */
+function messageIds(value: string): string[] {
+  const bracketed = [...value.matchAll(/<([^<>\s]{1,998})>/g)].map((m) => m[1]);
+  if (bracketed.length > 0) return bracketed;
+  const bare = value.trim();
+  return bare && !/\s/.test(bare) && bare.length <= 998 ? [bare] : [];
+}
+
+function first1<T>(value: unknown): T | undefined {
+  return (Array.isArray(value) ? value[0] : value) as T | undefined;
+}
+
+function addresses(value: unknown): Address[] {
+  const out: Address[] = [];
+  const visit = (list: AddressObject['value']) => {
+    for (const entry of list) {
+      if (entry.group) visit(entry.group);
+      else if (entry.address) out.push(entry.name ? { address: entry.address, name: entry.name } : { address: entry.address });
+    }
+  };
+  for (const object of ([] as AddressObject[]).concat((value as AddressObject | AddressObject[] | undefined) ?? [])) {
+    if (object && Array.isArray(object.value)) visit(object.value);
+  }
+  return out;
+}
