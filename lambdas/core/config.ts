@@ -5,67 +5,129 @@
  * Durations are strings: `24h` / `90m` (elapsed calendar time), `7d` (same wall-clock time N days later in the
  * project's zone), `48bh` (business hours), `2bd` (business days: one working day's length each).
  * The exact semantics live in `deadline.ts`.
+ *
+ * Objects are strict: an unknown key is an error, because a misspelt timer (`respnd`) would otherwise be dropped
+ * in silence and a promise would go unenforced. Checks that span fields (hard >= soft, unique addresses, real
+ * time zones) run in `superRefine`; `config-errors.ts` turns the issues into one line each.
  */
 import { z } from 'zod';
+import { calendarProblems } from './calendar-check';
+import { baseAddress } from './reply-address';
 
 export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(m|h|d|bh|bd)$/;
+
+const DURATION_HELP = 'use e.g. 24h, 7d, 48bh, 2bd, 30m';
 
 export const durationSchema = z
   .string()
   .refine((s) => DURATION_PATTERN.test(s.trim()) && Number(DURATION_PATTERN.exec(s.trim())![1]) > 0, {
-    error: (iss) => `${JSON.stringify(iss.input)} is not a duration (use e.g. 24h, 7d, 48bh, 2bd, 30m)`,
+    error: (iss) => `${JSON.stringify(iss.input)} is not a duration (${DURATION_HELP})`,
+  })
+  // For editors validating against examples/config.schema.json; the refine above is what the code enforces.
+  .meta({
+    pattern: '^\\s*\\d+(\\.\\d+)?(m|h|d|bh|bd)\\s*$',
+    description: 'm, h: elapsed time; d: same wall-clock time N days later; bh: working hours; bd: working days',
+    examples: ['24h', '7d', '48bh', '2bd', '30m'],
   });
 
 const email = z.email({ error: (iss) => `${JSON.stringify(iss.input)} is not an email address` });
 
-const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'is not a local time HH:MM' });
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'is not a date YYYY-MM-DD' });
+const localTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a local time HH:MM` });
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a date YYYY-MM-DD` });
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
-export const calendarSchema = z.object({
+const holidaySchema = z.union(
+  [isoDate, z.strictObject({ from: isoDate, to: isoDate.optional(), name: z.string().optional() })],
+  { error: 'is not a holiday (use "2026-12-25" or {"from": "2026-12-24", "to": "2026-12-26", "name": "..."})' },
+);
+
+const calendarShape = z.strictObject({
   /** IANA time zone, e.g. Europe/Rome. */
-  timeZone: z.string(),
+  timeZone: z.string().meta({ description: 'IANA time zone, e.g. Europe/London, America/Chicago, UTC' }),
   workingDays: z.array(z.enum(WEEKDAYS)).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri']),
   /** Absent: whole working days count. Present: only these hours of a working day count (may cross midnight). */
-  workingHours: z.object({ start: localTime, end: localTime }).optional(),
+  workingHours: z.strictObject({ start: localTime, end: localTime }).optional(),
   /** Whole local days that are not worked: a date, or a range `from`..`to` inclusive, with an optional name. */
-  holidays: z
-    .array(z.union([isoDate, z.object({ from: isoDate, to: isoDate.optional(), name: z.string().optional() })]))
-    .default([]),
+  holidays: z.array(holidaySchema).default([]),
 });
+
+export type Calendar = z.infer<typeof calendarShape>;
+
+/** Where in the calendar a `calendarProblems` sentence points, so the error line names the field. */
+function calendarIssuePath(problem: string): (string | number)[] {
+  if (/time zone/i.test(problem)) return ['timeZone'];
+  // Its sentences count holidays from 1 ("holiday 3 ...", "holidays 1 and 2 overlap"): point at the later one.
+  const holiday = /^holidays? (\d+)(?: and (\d+))?/i.exec(problem);
+  if (holiday) return ['holidays', Number(holiday[2] ?? holiday[1]) - 1];
+  if (/workingHours/.test(problem)) return ['workingHours'];
+  return [];
+}
+
+/** Runs only on a calendar whose fields parsed, so a malformed date is reported once, by its pattern. */
+export const calendarSchema = calendarShape.superRefine(
+  (cal, ctx) => {
+    for (const message of calendarProblems(cal)) ctx.addIssue({ code: 'custom', message, path: calendarIssuePath(message) });
+  },
+  { when: (payload) => payload.issues.length === 0 },
+);
 
 export const timerSchema = durationSchema;
 
-export const timersSchema = z.object({
+export const timersSchema = z.strictObject({
   /** Acknowledge the report: `soft` is the promise, `hard` the outer bound ("48-72 business hours"). */
-  acknowledge: z.object({ soft: durationSchema, hard: durationSchema.optional() }),
+  acknowledge: z.strictObject({ soft: durationSchema, hard: durationSchema.optional() }),
   /** Detailed response with a first assessment. */
   respond: durationSchema.optional(),
   /** Status updates every `every`, once the report has been open for `after`. */
-  update: z.object({ after: durationSchema, every: durationSchema }).optional(),
+  update: z.strictObject({ after: durationSchema, every: durationSchema }).optional(),
   /** Embargo length when a maintainer sets one without a date, and the longest allowed. */
-  embargo: z.object({ default: durationSchema, max: durationSchema }).optional(),
+  embargo: z.strictObject({ default: durationSchema, max: durationSchema }).optional(),
   /** When maintainers are reminded before a deadline: fractions of the window (`50%`) or durations before it (`1bh`). */
-  reminders: z.array(z.union([z.string().regex(/^\d{1,2}%$/), durationSchema])).default(['50%']),
+  reminders: z
+    .array(
+      z.union([z.string().regex(/^\d{1,2}%$/), durationSchema], {
+        error: (iss) =>
+          `${JSON.stringify(iss.input)} is not a reminder (use a share of the window such as 50%, or a duration ` +
+          `before the deadline such as 1bh)`,
+      }),
+    )
+    .default(['50%']),
 });
 
-export const projectSchema = z.object({
+const projectShape = z.strictObject({
   /** Short name, used in IDs and mail (`bases`). */
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: 'is not a project id (a-z, 0-9, -)' }),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a project id (a-z, 0-9, -)` }),
   name: z.string().min(1),
-  addresses: z.array(email).min(1),
-  maintainers: z.array(z.object({ address: email, name: z.string().optional() })).min(1),
+  addresses: z.array(email).min(1, { error: 'needs at least one security address' }),
+  maintainers: z.array(z.strictObject({ address: email, name: z.string().optional() })).min(1, {
+    error: 'needs at least one maintainer',
+  }),
   escalation: z.array(email).default([]),
   calendar: calendarSchema,
   timers: timersSchema,
-  subjectTag: z.string().includes('{id}').default('[security report #{id}]'),
+  subjectTag: z.string().includes('{id}', { error: 'must contain {id}, e.g. "[security report #{id}]"' }).default(
+    '[security report #{id}]',
+  ),
   /** What a report should contain; `key` lets the receipt tell which items seem to be missing. */
   askFor: z
-    .array(z.object({ key: z.string(), text: z.string(), hints: z.array(z.string()).default([]) }))
+    .array(
+      z.strictObject({
+        key: z.string(),
+        text: z.string(),
+        /** Case-insensitive regexes; any match in the report's text means the item seems present. */
+        hints: z.array(z.string()).default([]),
+      }),
+    )
     .default([]),
   supportedVersions: z
-    .object({
+    .strictObject({
       /** Human text for the receipt, e.g. "1.x.x; not < 1.0". */
       summary: z.string(),
       /** Version ranges as written in semver style: ">=1.0.0", "3.6.x", "<1.0". */
@@ -79,8 +141,71 @@ export const projectSchema = z.object({
   defaults: z.record(z.string(), z.string()).optional(),
 });
 
+type Path = (string | number)[];
+type Issues = { addIssue(issue: { code: 'custom'; message: string; path: Path }): void };
+
+/**
+ * A duration as a range of minutes in a family whose members compare: elapsed time (`m`, `h`, and `d`, which is
+ * 23 to 25 hours across a DST change) or business time (`bh`, `bd`). Undefined when it does not parse.
+ */
+function measure(text: string, cal: Calendar): { family: 'elapsed' | 'business'; min: number; max: number } | undefined {
+  const m = DURATION_PATTERN.exec(text.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  switch (m[2]) {
+    case 'm':
+      return { family: 'elapsed', min: n, max: n };
+    case 'h':
+      return { family: 'elapsed', min: n * 60, max: n * 60 };
+    case 'd':
+      return { family: 'elapsed', min: n * 23 * 60, max: n * 25 * 60 };
+    case 'bh':
+      return { family: 'business', min: n * 60, max: n * 60 };
+    default: {
+      // bd: one working day's length of working time (DESIGN section 1).
+      const wh = cal.workingHours;
+      const minutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+      const day = wh ? (minutes(wh.end) - minutes(wh.start) + 1440) % 1440 : 1440;
+      return day > 0 ? { family: 'business', min: n * day, max: n * day } : undefined;
+    }
+  }
+}
+
+/**
+ * `longer` must not be shorter than `shorter`. Business time does not compare with calendar time (it depends on
+ * when the count starts), so such a pair is not checked.
+ */
+function checkOrder(cal: Calendar, ctx: Issues, path: Path, shorter: [string, string], longer: [string, string]): void {
+  const a = measure(shorter[1], cal);
+  const b = measure(longer[1], cal);
+  if (!a || !b || a.family !== b.family || b.max >= a.min) return;
+  ctx.addIssue({
+    code: 'custom',
+    path,
+    message: `${longer[0]} ${longer[1]} is shorter than ${shorter[0]} ${shorter[1]}`,
+  });
+}
+
+export const projectSchema = projectShape.superRefine((p, ctx) => {
+  p.addresses.forEach((address, i) => {
+    // Reply addresses are `<local>+<id>.<mac>@domain` and route by their base address.
+    if (address.includes('+')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['addresses', i],
+        message: `${JSON.stringify(address)} contains "+": a security address cannot (reply addresses add "+<report id>")`,
+      });
+    }
+  });
+  const { acknowledge, embargo } = p.timers;
+  if (acknowledge.hard) {
+    checkOrder(p.calendar, ctx, ['timers', 'acknowledge', 'hard'], ['soft', acknowledge.soft], ['hard', acknowledge.hard]);
+  }
+  if (embargo) checkOrder(p.calendar, ctx, ['timers', 'embargo', 'max'], ['default', embargo.default], ['max', embargo.max]);
+});
+
 export const limitsSchema = z
-  .object({
+  .strictObject({
     maxMessageBytes: z.number().int().positive().default(40 * 1024 * 1024),
     maxHeaderBytes: z.number().int().positive().default(256 * 1024),
     maxMimeDepth: z.number().int().positive().default(20),
@@ -95,28 +220,82 @@ export const limitsSchema = z
     receiptsPerSenderPerHour: 3,
   });
 
-export const configSchema = z.object({
+const configShape = z.strictObject({
   $schema: z.string().optional(),
   /** Domain of our Message-IDs; a message carrying it is our own (loop). */
-  messageIdDomain: z.string().min(1),
-  projects: z.array(projectSchema).min(1),
+  messageIdDomain: z.string().regex(/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i, {
+    error: (iss) => `${JSON.stringify(iss.input)} is not a domain name (e.g. intake.example.org)`,
+  }),
+  projects: z.array(projectSchema).min(1, { error: 'needs at least one project' }),
   limits: limitsSchema,
   aws: z
-    .object({
+    .strictObject({
       region: z.string().default('us-east-1'),
       /** Add our receipt rule to this existing, active rule set (default), or create and activate our own. */
-      ruleSet: z.union([
-        z.object({ mode: z.literal('existing'), name: z.string().min(1) }),
-        z.object({ mode: z.literal('create'), name: z.string().min(1) }),
+      ruleSet: z.discriminatedUnion('mode', [
+        z.strictObject({ mode: z.literal('existing'), name: z.string().min(1) }),
+        z.strictObject({ mode: z.literal('create'), name: z.string().min(1) }),
       ]),
       alarmEmail: email.optional(),
       sesConfigurationSet: z.string().optional(),
     })
     .optional(),
+  /** Deployment-wide choices made where no policy says anything (messageIdDomain, aws): documentation only. */
+  defaults: z.record(z.string(), z.string()).optional(),
 });
+
+/** Cross-project checks: mail to one address must route to one project, and our own mail must never loop. */
+export const configSchema = configShape.superRefine((config, ctx) => {
+  const projectById = new Map<string, number>();
+  const securityAddress = new Map<string, Path>();
+  config.projects.forEach((p, i) => {
+    const first = projectById.get(p.id);
+    if (first !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['projects', i, 'id'], message: `duplicate project id ${JSON.stringify(p.id)} (also projects[${first}])` });
+    } else projectById.set(p.id, i);
+    p.addresses.forEach((address, j) => {
+      const base = baseAddress(address);
+      const seen = securityAddress.get(base);
+      if (seen) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['projects', i, 'addresses', j],
+          message: `${JSON.stringify(address)} is already a security address at ${formatPath(seen)}: mail to it must reach one project`,
+        });
+      } else securityAddress.set(base, ['projects', i, 'addresses', j]);
+    });
+  });
+  config.projects.forEach((p, i) => {
+    const people: [Path, string][] = [
+      ...p.maintainers.map((m, k): [Path, string] => [['projects', i, 'maintainers', k, 'address'], m.address]),
+      ...p.escalation.map((a, k): [Path, string] => [['projects', i, 'escalation', k], a]),
+    ];
+    for (const [path, address] of people) {
+      const clash = securityAddress.get(baseAddress(address));
+      if (!clash) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message:
+          `${JSON.stringify(address)} is a security address (${formatPath(clash)}): use a personal address, ` +
+          'or our own mail to maintainers would come back in as a new report',
+      });
+    }
+  });
+});
+
+/** `['projects', 1, 'timers']` -> `projects[1].timers`; keys that are not identifiers are quoted. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key)) out += out ? `.${key}` : key;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out;
+}
 
 export type Config = z.infer<typeof configSchema>;
 export type Project = z.infer<typeof projectSchema>;
-export type Calendar = z.infer<typeof calendarSchema>;
 export type Timers = z.infer<typeof timersSchema>;
 export type Limits = z.infer<typeof limitsSchema>;
