@@ -1,0 +1,96 @@
+/**
+ * Small pieces of wording shared by the drafts, so every message says dates, deadlines and "how to answer"
+ * the same way (EMAILS.md).
+ */
+import type { Project } from '../config';
+import type { DeadlineView } from '../report';
+import { formatInstant } from '../format-instant';
+
+/** An instant as mail shows it: project zone first, then UTC (`Tue 2027-03-16 16:00 EDT (20:00 UTC)`). */
+export function when(instant: string | Date, project: Project): string {
+  return formatInstant(typeof instant === 'string' ? new Date(instant) : instant, project.calendar.timeZone);
+}
+
+/** A deadline as the timeline gives it (a view) or just its name with the instant passed beside it. */
+export type DeadlineRef = DeadlineView | DeadlineView['name'];
+
+export function deadlineName(ref: DeadlineRef): DeadlineView['name'] {
+  return typeof ref === 'string' ? ref : ref.name;
+}
+
+/** The instant a deadline message is about: `dueAt` when given, else the view's hard or soft bound. */
+export function deadlineDue(ref: DeadlineRef, dueAt: Date | string | undefined, bound?: 'soft' | 'hard'): string {
+  if (dueAt !== undefined) return typeof dueAt === 'string' ? dueAt : dueAt.toISOString();
+  if (typeof ref === 'string') throw new TypeError(`the ${ref} deadline needs its dueAt instant`);
+  return bound === 'hard' && ref.hardAt ? ref.hardAt : ref.dueAt;
+}
+
+export function isoOf(instant: Date | string): string {
+  return typeof instant === 'string' ? instant : instant.toISOString();
+}
+
+export const DEADLINE_NAMES: Record<DeadlineView['name'], string> = {
+  acknowledge: 'acknowledgment',
+  respond: 'detailed response',
+  update: 'status update',
+  embargo: 'end of embargo',
+};
+
+export function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Elapsed time in words, rounded down to the minute, two largest units: "1 day 3 hours", "45 minutes". */
+export function elapsedText(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  const parts: string[] = [];
+  if (days) parts.push(plural(days, 'day'));
+  if (hours) parts.push(plural(hours, 'hour'));
+  if (mins && parts.length < 2) parts.push(plural(mins, 'minute'));
+  return parts.length ? parts.slice(0, 2).join(' ') : 'less than a minute';
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Prefixes each line with `prefix` (for quoting reporter text in maintainer mail). */
+export function indented(text: string, prefix = '  '): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) => (line ? prefix + line : prefix.trimEnd()))
+    .join('\n');
+}
+
+export function byteSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** The "how to answer" line for reporters. */
+export const REPORTER_REPLY_LINE =
+  'Reply to this message to add anything; keep the subject line so it reaches the same report.';
+
+/** The "how to answer" line for maintainers. */
+export const MAINTAINER_REPLY_LINE =
+  'Just reply to this message: commands at the top, then any text for the reporter.';
+
+/**
+ * The command reference at the end of maintainer mail (EMAILS.md: five lines). The embargo example is three
+ * days from `now`, at noon UTC, so it is a date that would be accepted.
+ */
+export function commandReference(now: Date): string {
+  const example = new Date(now.getTime() + 3 * 86_400_000).toISOString().slice(0, 10);
+  return [
+    'Commands (one per line, at the top of your reply):',
+    '  Status: acknowledged | triaged | fixing | fixed | disclosed | closed invalid|duplicate of <id>|wontfix|not-supported',
+    `  Embargo: ${example} 12:00 UTC   (or: Embargo: 72h / Embargo: none)`,
+    '  Severity: high   CVE: CVE-2027-12345   Credit: Jane Doe   Internal: yes (nothing goes to the reporter)',
+    'Anything below the commands is sent to the reporter from the security address, without your address.',
+  ].join('\n');
+}

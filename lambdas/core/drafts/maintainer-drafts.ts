@@ -1,0 +1,177 @@
+/**
+ * Mail to the maintainers about a report: the new-report notice, a reporter's follow-up, reminders before a
+ * deadline and escalation after it (EMAILS.md). Reporter text is shown behind a `| ` margin so it can never
+ * pass for our own lines, and it is plain text as received (HTML is never rendered).
+ */
+import type { Address, AttachmentMeta, CheckResult, DeadlineView, Verdicts } from '../report';
+import {
+  type Draft,
+  type DraftAttachment,
+  type DraftContext,
+  maintainerAddresses,
+  oneLine,
+  paragraphs,
+  subjectFor,
+} from './draft';
+import { DEADLINE_NAMES, MAINTAINER_REPLY_LINE, byteSize, commandReference, indented, when } from './mail-text';
+
+/**
+ * What maintainer mail shows of an inbound message. A ParsedMessage fits (verdicts and checks then come
+ * beside it), and so does a MessageRecord with its text.
+ */
+export interface ReceivedMessage {
+  from?: Address;
+  text: string;
+  attachments: AttachmentMeta[];
+  /** Arrival instant; the report's creation (notice) or now (follow-up) when absent. */
+  at?: string;
+  verdicts?: Verdicts;
+  checks?: CheckResult[];
+}
+
+/** Reporter text shown in maintainer mail; the whole message stays in the raw store. */
+const MAX_QUOTED_TEXT = 64 * 1024;
+
+export function verdictSummary(verdicts: Verdicts | undefined): string {
+  if (!verdicts) return 'authentication not checked';
+  const parts = [`SPF ${verdicts.spf}`, `DKIM ${verdicts.dkim}`, `DMARC ${verdicts.dmarc}`];
+  if (verdicts.spam !== 'PASS') parts.push(`spam ${verdicts.spam}`);
+  if (verdicts.virus !== 'PASS') parts.push(`virus ${verdicts.virus}`);
+  return parts.join(', ');
+}
+
+function failedChecks(checks: CheckResult[]): string | undefined {
+  const failed = checks.filter((c) => c.result === 'fail');
+  if (failed.length === 0) return undefined;
+  return 'Checks that did not pass:\n' + failed.map((c) => `- ${c.name}: ${c.reason}`).join('\n');
+}
+
+export function attachmentList(attachments: AttachmentMeta[]): string | undefined {
+  if (attachments.length === 0) return undefined;
+  const lines = attachments.map((a) => {
+    const flag = a.flag ? `, ${a.flag} part kept as is` : '';
+    return `- ${a.filename ?? '(no name)'} (${a.contentType}, ${byteSize(a.size)}${flag}) sha256 ${a.sha256}`;
+  });
+  return `Attachments (${attachments.length}):\n${lines.join('\n')}`;
+}
+
+function reporterText(label: string, text: string): string {
+  const clipped = text.length > MAX_QUOTED_TEXT;
+  const shown = clipped ? text.slice(0, MAX_QUOTED_TEXT) : text;
+  const body = shown.trim() === '' ? '| (no text)' : indented(shown.trimEnd(), '| ');
+  const tail = clipped ? `\n(shortened to ${MAX_QUOTED_TEXT / 1024} KB; the whole message is kept)` : '';
+  return `${label}\n${body}${tail}`;
+}
+
+function deadlineLines(deadlines: DeadlineView[], ctx: DraftContext): string | undefined {
+  const pending = deadlines.filter((d) => d.state === 'pending').sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+  if (pending.length === 0) return undefined;
+  const lines = pending.map((d) => {
+    const hard = d.hardAt ? ` (at the latest ${when(d.hardAt, ctx.project)})` : '';
+    return `- ${DEADLINE_NAMES[d.name]}: ${when(d.dueAt, ctx.project)}${hard}`;
+  });
+  return `Deadlines:\n${lines.join('\n')}`;
+}
+
+function nextDeadlineLine(deadlines: DeadlineView[], ctx: DraftContext): string {
+  const next = deadlines.filter((d) => d.state === 'pending').sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
+  if (!next) return MAINTAINER_REPLY_LINE;
+  return `Next: ${DEADLINE_NAMES[next.name]} due ${when(next.dueAt, ctx.project)}. ${MAINTAINER_REPLY_LINE}`;
+}
+
+export interface NewReportNoticeInput extends DraftContext {
+  deadlines: DeadlineView[];
+  message: ReceivedMessage;
+  /** Classification results; `message.checks` when absent. */
+  checks?: CheckResult[];
+  /** SES (or local) verdicts; `message.verdicts` when absent. */
+  verdicts?: Verdicts;
+}
+
+/** A new report, to the maintainers: who, when, deadlines, failed checks, the text, attachments, commands. */
+export function newReportNoticeDraft(input: NewReportNoticeInput): Draft {
+  const { report, project, message } = input;
+  const from = message.from?.address ?? report.reporter.address;
+  const verdicts = input.verdicts ?? message.verdicts;
+  const text = paragraphs(
+    `New report ${report.id} from ${from} (${verdictSummary(verdicts)}), received ` +
+      `${when(message.at ?? report.createdAt, project)}.\n${nextDeadlineLine(input.deadlines, input)}`,
+    deadlineLines(input.deadlines, input),
+    failedChecks(input.checks ?? message.checks ?? []),
+    reporterText("The reporter's text, as received:", message.text),
+    attachmentList(message.attachments),
+    commandReference(input.now),
+  );
+  return {
+    kind: 'notice',
+    to: maintainerAddresses(project),
+    subject: subjectFor(project, report.id, report.subject || '(no subject)'),
+    text,
+    autoSubmitted: 'auto-generated',
+  };
+}
+
+export interface FollowupForwardInput extends DraftContext {
+  deadlines?: DeadlineView[];
+  message: ReceivedMessage;
+  /** `stranger`: someone else reached the report (reply address or our Message-ID); said plainly. */
+  role?: 'reporter' | 'stranger';
+  checks?: CheckResult[];
+  verdicts?: Verdicts;
+  /** The follow-up's attachments, when they are passed on (their list is always shown). */
+  attachments?: DraftAttachment[];
+}
+
+/** A follow-up on a report (normally the reporter's), forwarded to the maintainers. */
+export function followupForwardDraft(input: FollowupForwardInput): Draft {
+  const { report, project, message } = input;
+  const from = message.from?.address ?? 'an unknown sender';
+  const who =
+    input.role === 'stranger'
+      ? `Someone who is not the reporter wrote about ${report.id}: ${from}`
+      : `The reporter of ${report.id} wrote again: ${from}`;
+  const text = paragraphs(
+    `${who} (${verdictSummary(input.verdicts ?? message.verdicts)}), ` +
+      `${when(message.at ?? input.now, project)}.\n${nextDeadlineLine(input.deadlines ?? [], input)}`,
+    input.role === 'stranger' && 'Their message was not relayed anywhere and ran no commands.',
+    failedChecks(input.checks ?? message.checks ?? []),
+    reporterText('Their message, as received:', message.text),
+    attachmentList(message.attachments),
+    commandReference(input.now),
+  );
+  return {
+    kind: input.role === 'stranger' ? 'followup:stranger' : 'followup',
+    to: maintainerAddresses(project),
+    subject: subjectFor(project, report.id, report.subject || '(no subject)'),
+    text,
+    autoSubmitted: 'auto-generated',
+    ...(input.attachments?.length ? { attachments: input.attachments } : {}),
+  };
+}
+
+export interface InternalNoteInput extends DraftContext {
+  /** The maintainer who wrote `Internal: yes`. */
+  maintainer: string | Address;
+  /** The other maintainers. */
+  to: string[];
+  text: string;
+}
+
+/** `Internal: yes`: the note goes to the other maintainers only, never to the reporter. */
+export function internalNoteDraft(input: InternalNoteInput): Draft {
+  const { report, project } = input;
+  const author = typeof input.maintainer === 'string' ? input.maintainer : input.maintainer.address;
+  const text = paragraphs(
+    `Internal note on ${report.id} from ${oneLine(author)}, ${when(input.now, project)}.\n` +
+      'It was recorded and not sent to the reporter.',
+    indented(input.text.trimEnd(), '| '),
+    MAINTAINER_REPLY_LINE,
+  );
+  return {
+    kind: 'internal',
+    to: input.to,
+    subject: subjectFor(project, report.id, `Internal note: ${report.subject || '(no subject)'}`),
+    text,
+    autoSubmitted: 'auto-generated',
+  };
+}

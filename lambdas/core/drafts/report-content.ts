@@ -1,0 +1,135 @@
+/**
+ * Best-effort reading of a report's text for the receipt: which of the policy's `askFor` items seem missing,
+ * and whether a version it names is one the project does not support. Both only shape a polite request in the
+ * receipt; nothing else depends on them, so a wrong guess costs one superfluous line.
+ */
+import type { Project } from '../config';
+
+export interface MissingItem {
+  key: string;
+  text: string;
+}
+
+/**
+ * Reporter text is hostile input and config hints are regexes: only this much of the text is searched, so a
+ * careless hint cannot take quadratic time over a 40 MB body.
+ */
+const SEARCH_LIMIT = 64 * 1024;
+
+/** A hint that is not a valid regex is used as a literal, case-insensitive substring. */
+function hintMatches(hint: string, text: string): boolean {
+  try {
+    return new RegExp(hint, 'i').test(text);
+  } catch {
+    return text.toLowerCase().includes(hint.toLowerCase());
+  }
+}
+
+/** An askFor item is missing when none of its hints match (an item without hints is always asked for). */
+export function missingInformation(text: string, project: Project): MissingItem[] {
+  const searched = text.slice(0, SEARCH_LIMIT);
+  return project.askFor
+    .filter((item) => !item.hints.some((hint) => hintMatches(hint, searched)))
+    .map(({ key, text: itemText }) => ({ key, text: itemText }));
+}
+
+type Version = number[];
+
+/** One comparator of a range: `<1.0`, `<= 3.5`, `3.6.x` (a prefix), `>=1.0.0`. */
+interface Comparator {
+  op: '<' | '<=' | '>' | '>=' | '=' | 'prefix';
+  version: Version;
+}
+
+function parseVersion(text: string): Version {
+  return text
+    .replace(/^v/i, '')
+    .split('.')
+    .map((part) => Number(part));
+}
+
+function compare(a: Version, b: Version): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+const COMPARATOR = /^(<=|>=|<|>|=)?v?(\d+(?:\.\d+)*)((?:\.(?:x|\*))*)$/i;
+
+/** Parses "<1.0", "<= 3.5", "3.6.x", ">=1.0 <2.0" (all must hold); undefined when not understood. */
+function parseRange(range: string): Comparator[] | undefined {
+  const tokens = range.replace(/(<=|>=|<|>|=)\s+/g, '$1').trim().split(/\s+/);
+  const comparators: Comparator[] = [];
+  for (const token of tokens) {
+    const m = COMPARATOR.exec(token);
+    if (!m) return undefined;
+    const version = parseVersion(m[2]);
+    const op = (m[1] as Comparator['op'] | undefined) ?? (m[3] || !m[1] ? 'prefix' : '=');
+    comparators.push({ op, version });
+  }
+  return comparators.length ? comparators : undefined;
+}
+
+function satisfies(v: Version, c: Comparator): boolean {
+  switch (c.op) {
+    case 'prefix':
+      return c.version.every((part, i) => (v[i] ?? 0) === part);
+    case '=':
+      return compare(v, c.version) === 0;
+    case '<':
+      return compare(v, c.version) < 0;
+    case '<=':
+      return compare(v, c.version) <= 0;
+    case '>':
+      return compare(v, c.version) > 0;
+    case '>=':
+      return compare(v, c.version) >= 0;
+  }
+}
+
+/** Whether `version` falls in any of `ranges` (each a string; `||` separates alternatives). */
+export function inAnyRange(version: string, ranges: string[]): boolean {
+  const v = parseVersion(version);
+  return ranges
+    .flatMap((r) => r.split('||'))
+    .some((alternative) => {
+      const comparators = parseRange(alternative);
+      return comparators !== undefined && comparators.every((c) => satisfies(v, c));
+    });
+}
+
+/**
+ * Version-like tokens that follow the word "version" (or "ver", "v.") within a few words, or that are
+ * written `v1.2.3`. Dates and IP addresses are not versions: tokens with more than 4 parts are skipped.
+ */
+export function mentionedVersions(text: string): string[] {
+  const searched = text.slice(0, SEARCH_LIMIT);
+  const found = new Set<string>();
+  const nearWord = /\b(?:versions?|ver\.?)(?![a-z])[^\n\d]{0,40}?((?:v?\d+(?:\.\d+){0,3}(?:\.x)?[,;/ ]*(?:and |or |& )?){1,4})/gi;
+  for (const m of searched.matchAll(nearWord)) {
+    for (const token of m[1].match(/v?\d+(?:\.\d+){0,3}/gi) ?? []) found.add(token.replace(/^v/i, ''));
+  }
+  for (const m of searched.matchAll(/(?<![\w.])v(\d+(?:\.\d+){1,3})(?![\w.]*\.\d)/gi)) found.add(m[1]);
+  return [...found];
+}
+
+/**
+ * A sentence for the receipt when a version the report names is in the project's unsupported ranges (and
+ * not also in a supported one); undefined when no version is named or all named versions are supported.
+ */
+export function versionSupportNote(text: string, project: Project): string | undefined {
+  const policy = project.supportedVersions;
+  if (!policy || policy.unsupported.length === 0) return undefined;
+  const outside = mentionedVersions(text).filter(
+    (v) => inAnyRange(v, policy.unsupported) && !inAnyRange(v, policy.supported),
+  );
+  if (outside.length === 0) return undefined;
+  const list = outside.join(', ');
+  return (
+    `Your report mentions version ${list}, which the ${project.name} project does not support ` +
+    `(supported: ${policy.summary}). The maintainers will still read it, but a fix may only be made for ` +
+    'supported versions; if the problem also affects a supported version, please say which.'
+  );
+}
