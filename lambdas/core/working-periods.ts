@@ -22,6 +22,8 @@ export const DAY_MS = 86_400_000;
 
 /** Stop looking for working time after this many days without any: the calendar has none worth the name. */
 const MAX_IDLE_DAYS = 3 * 366;
+/** No policy promise reaches this far; an amount that does is a typo (`48000bh`), not a deadline. */
+const MAX_SPAN_DAYS = 20 * 366;
 
 /** A calendar that cannot be computed with (the config check reports the same problems earlier). */
 export class InvalidCalendar extends Error {
@@ -111,7 +113,11 @@ export function wallClock(zone: IANAZone, t: number): number {
 export function instantOfWall(zone: IANAZone, wall: number): number {
   // Offsets are within +-14 h, so every candidate instant lies within a day of `wall`; probing both sides
   // of it finds the offsets in force before and after any transition near it.
-  const offsets = new Set([zone.offset(wall - DAY_MS), zone.offset(wall), zone.offset(wall + DAY_MS)]);
+  const before = zone.offset(wall - DAY_MS);
+  const after = zone.offset(wall + DAY_MS);
+  // The usual case, and the hot path of day-by-day walks: no transition near, one answer.
+  if (before === after) return wall - before * MINUTE_MS;
+  const offsets = new Set([before, zone.offset(wall), after]);
   const valid: number[] = [];
   for (const o of offsets) {
     const t = wall - o * MINUTE_MS;
@@ -122,10 +128,10 @@ export function instantOfWall(zone: IANAZone, wall: number): number {
   const candidates = [...offsets].map((o) => wall - o * MINUTE_MS);
   let lo = Math.min(...candidates);
   let hi = Math.max(...candidates);
-  const after = zone.offset(hi);
+  const later = zone.offset(hi);
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    if (zone.offset(mid) === after) hi = mid;
+    if (zone.offset(mid) === later) hi = mid;
     else lo = mid;
   }
   return hi;
@@ -164,12 +170,14 @@ export function* periodsAfter(wc: WorkingCalendar, from: number, until = Infinit
   const lastDay = until === Infinity ? Infinity : localDay(wc.zone, until);
   let idle = 0;
   // The day before may hold a night period running into `from`'s day.
-  for (let day = localDay(wc.zone, from) - 1; day <= lastDay; day++) {
+  const firstDay = localDay(wc.zone, from) - 1;
+  for (let day = firstDay; day <= lastDay; day++) {
+    if (until === Infinity && day - firstDay > MAX_SPAN_DAYS) throw tooFar(from);
     const p = periodOf(wc, day);
     if (p && p.end > from) {
       idle = 0;
       yield p;
-    } else if (++idle > MAX_IDLE_DAYS) {
+    } else if (++idle > MAX_IDLE_DAYS && until === Infinity) {
       throw noWorkingTime(wc, from, 'after');
     }
   }
@@ -178,7 +186,9 @@ export function* periodsAfter(wc: WorkingCalendar, from: number, until = Infinit
 /** Working periods that start before `from`, latest first. */
 export function* periodsBefore(wc: WorkingCalendar, from: number): Generator<Period> {
   let idle = 0;
-  for (let day = localDay(wc.zone, from); ; day--) {
+  const firstDay = localDay(wc.zone, from);
+  for (let day = firstDay; ; day--) {
+    if (firstDay - day > MAX_SPAN_DAYS) throw tooFar(from);
     const p = periodOf(wc, day);
     if (p && p.start < from) {
       idle = 0;
@@ -187,6 +197,12 @@ export function* periodsBefore(wc: WorkingCalendar, from: number): Generator<Per
       throw noWorkingTime(wc, from, 'before');
     }
   }
+}
+
+function tooFar(from: number): RangeError {
+  return new RangeError(
+    `a deadline more than 20 years from ${new Date(from).toISOString()} is not a deadline: check the duration`,
+  );
 }
 
 function noWorkingTime(wc: WorkingCalendar, from: number, direction: string): NoWorkingTime {

@@ -201,3 +201,15 @@ describe('workingTimeOf', () => {
     expect(() => workingTimeOf('1d', NY_OFFICE)).toThrow(/calendar time/);
   });
 });
+
+describe('limits', () => {
+  it('counts a long interval even when it holds years without working time', () => {
+    // Mondays only; 2027-2031 all holidays; Mon 2032-01-05 is the next working day
+    const cal = wholeDays('UTC', ['mon'], [{ from: '2027-01-01', to: '2031-12-31' }]);
+    expect(workingTimeBetween(at('2026-12-28T00:00:00Z'), at('2032-01-06T00:00:00Z'), cal)).toBe(48 * HOUR);
+  });
+
+  it('refuses an amount that runs past 20 years', () => {
+    expect(() => addDuration(at('2027-03-16T10:00:00Z'), '100000bh', NY_OFFICE)).toThrow(/more than 20 years/);
+  });
+});
