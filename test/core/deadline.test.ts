@@ -213,3 +213,17 @@ describe('limits', () => {
     expect(() => addDuration(at('2027-03-16T10:00:00Z'), '100000bh', NY_OFFICE)).toThrow(/more than 20 years/);
   });
 });
+
+describe('a zone whose DST change happens at midnight (America/Santiago 2027)', () => {
+  // Sep 5: Sat 23:59:59 -04 is followed by Sun 01:00 -03 (04:00Z); Apr 4: Sat 23:59:59 -03 is followed by Sat 23:00 -04.
+  it('starts a whole working day at the first instant after the missing midnight', () => {
+    const sundays = wholeDays('America/Santiago', ['sun']);
+    expect(nextWorkingStart(at('2027-09-05T00:00:00Z'), sundays).toISOString()).toBe('2027-09-05T04:00:00.000Z');
+    expect(addDuration(at('2027-09-04T04:00:00Z'), '1d', sundays).toISOString()).toBe('2027-09-05T04:00:00.000Z');
+  });
+
+  it('gives the fall-back Saturday 25 working hours', () => {
+    const saturdays = wholeDays('America/Santiago', ['sat']);
+    expect(workingTimeBetween(at('2027-04-01T00:00:00Z'), at('2027-04-06T00:00:00Z'), saturdays)).toBe(25 * HOUR);
+  });
+});
