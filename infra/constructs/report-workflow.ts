@@ -1,0 +1,91 @@
+/**
+ * The report's timer workflow (DESIGN section 4): one Standard execution per report, named by the report ID,
+ * input `{ reportId }` only.
+ *
+ *   Tick (Lambda: act on what is due, plan the next wake-up)
+ *     -> Finished? --done--> Closed
+ *     -> Sleep (Lambda .waitForTaskToken: store the token; timeout = the planned wake-up)
+ *          woken (SendTaskSuccess)  -> Tick
+ *          States.Timeout           -> Tick
+ *
+ * Three state transitions per loop (Tick, Finished?, Sleep); planning and acting are folded into Tick because
+ * every transition is billed ($0.025 per 1000 on Standard). A sleep never exceeds 7 days (Tick clamps it): a
+ * longer wait is the same loop going round. Tick hands over to a new execution after 300 days (Standard
+ * executions last at most a year).
+ *
+ * Only Lambda tasks and JSONPath, no JSONata, variables or direct SDK integrations: the local interpreter
+ * (aws-local-stepfunctions) runs this very definition.
+ *
+ * Data shapes: Tick's output is kept as `{ Payload: <tick result> }` (ResultSelector) and Tick reads the report
+ * ID from `$$.Execution.Input`, so every state sees the same shape. Sleep's timeout path is
+ * `$.Payload.sleepSeconds`, which resolves both against the state input (Step Functions) and against the
+ * effective parameters (aws-local-stepfunctions 3 evaluates TimeoutSecondsPath there).
+ */
+import { Duration } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+
+export interface ReportWorkflowProps {
+  tickFunction: lambda.IFunction;
+  armFunction: lambda.IFunction;
+  /** Execution events (no execution data: IDs only ever pass through, but history is not ours to encrypt). */
+  logGroup?: logs.ILogGroup;
+}
+
+export class ReportWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: ReportWorkflowProps) {
+    super(scope, id);
+
+    const tick = new tasks.LambdaInvoke(this, 'Tick', {
+      lambdaFunction: props.tickFunction,
+      payload: sfn.TaskInput.fromObject({
+        reportId: sfn.JsonPath.stringAt('$$.Execution.Input.reportId'),
+        execution: sfn.JsonPath.stringAt('$$.Execution.Name'),
+      }),
+      resultSelector: { 'Payload.$': '$.Payload' },
+      retryOnServiceExceptions: true,
+    });
+    // A failing Tick (store throttled, SES hiccup) is retried; its writes are idempotent.
+    tick.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6 });
+
+    const sleep = new tasks.LambdaInvoke(this, 'Sleep', {
+      lambdaFunction: props.armFunction,
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: sfn.TaskInput.fromObject({
+        reportId: sfn.JsonPath.stringAt('$.Payload.reportId'),
+        token: sfn.JsonPath.taskToken,
+        plannedVersion: sfn.JsonPath.numberAt('$.Payload.plannedVersion'),
+        sleepSeconds: sfn.JsonPath.numberAt('$.Payload.sleepSeconds'),
+      }),
+      taskTimeout: sfn.Timeout.at('$.Payload.sleepSeconds'),
+      // Woken: the token's output ('{}') is dropped, the plan stays for the next Tick (which re-reads anyway).
+      resultPath: sfn.JsonPath.DISCARD,
+      retryOnServiceExceptions: true,
+    });
+    // The timeout is the planned wake-up, not a failure: never retried, caught below. (Listed first because a
+    // States.TaskFailed retrier would otherwise match it in the local interpreter.)
+    sleep.addRetry({ errors: ['States.Timeout'], maxAttempts: 0 });
+    sleep.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 3 });
+    sleep.addCatch(tick, { errors: ['States.Timeout'], resultPath: sfn.JsonPath.DISCARD });
+    sleep.next(tick);
+
+    const finished = new sfn.Choice(this, 'Finished?')
+      .when(sfn.Condition.booleanEquals('$.Payload.done', true), new sfn.Succeed(this, 'Closed'))
+      .otherwise(sleep);
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      comment: 'One execution per report: Tick acts on due timers and plans; Sleep waits until then or until woken.',
+      definitionBody: sfn.DefinitionBody.fromChainable(tick.next(finished)),
+      tracingEnabled: true,
+      ...(props.logGroup
+        ? { logs: { destination: props.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false } }
+        : {}),
+    });
+  }
+}

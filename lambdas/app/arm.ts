@@ -1,0 +1,66 @@
+/**
+ * The workflow's `Sleep` state invokes this with a task token (`.waitForTaskToken`), then waits until the token
+ * is returned (woken) or the state's timeout (the planned wake-up) passes.
+ *
+ * 1. store the token on the report, so intake can wake the sleep when the report changes;
+ * 2. if the report changed between Tick's planning and now, the plan may be stale: wake at once.
+ *
+ * The version check closes the race where intake changed the report after Tick read it but before a token was
+ * stored: intake found no token to wake, so arm does it.
+ */
+import type { Report } from '../core/report';
+import { VersionConflict } from '../ports/report-store';
+import type { Deps } from './deps';
+
+export interface ArmInput {
+  reportId: string;
+  token: string;
+  plannedVersion: number;
+}
+
+const MAX_ATTEMPTS = 5;
+
+export async function arm(deps: Pick<Deps, 'store' | 'workflow' | 'log'>, input: ArmInput): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const report = await deps.store.getReport(input.reportId);
+    if (!report) {
+      // Nothing to sleep on: end the sleep so Tick sees the report is gone and ends the execution.
+      deps.log.warn('arm: report not found', { reportId: input.reportId });
+      await deps.workflow.wake(input.token);
+      return;
+    }
+    try {
+      await deps.store.updateReport(report.id, report.version, {
+        workflow: { token: input.token, plannedVersion: input.plannedVersion },
+      });
+    } catch (e) {
+      if (e instanceof VersionConflict && attempt < MAX_ATTEMPTS) continue;
+      throw e;
+    }
+    if (report.version !== input.plannedVersion) {
+      deps.log.info('arm: report changed since planning, waking now', {
+        reportId: report.id,
+        plannedVersion: input.plannedVersion,
+        version: report.version,
+      });
+      await deps.workflow.wake(input.token);
+    }
+    return;
+  }
+}
+
+/**
+ * Called by intake after any change to a report: the sleeping execution re-plans now. A report without a
+ * token (its Tick is running, or none was armed yet) needs nothing: arm compares versions and wakes itself.
+ * Workflow.wake ignores expired tokens, so a stale token is harmless.
+ */
+export async function wakeReport(deps: Pick<Deps, 'workflow' | 'log'>, report: Report): Promise<void> {
+  const token = report.workflow?.token;
+  if (!token) return;
+  try {
+    await deps.workflow.wake(token);
+  } catch (e) {
+    // The change is recorded; the planned wake-up still comes. Don't fail intake for a late re-plan.
+    deps.log.warn('could not wake the workflow', { reportId: report.id, error: (e as Error).name });
+  }
+}

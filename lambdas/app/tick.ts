@@ -1,0 +1,201 @@
+/**
+ * Use case: one turn of a report's workflow (the `Tick` state: Plan and Act folded into one Lambda, so a loop
+ * costs three state transitions: Tick, Finished?, Sleep).
+ *
+ * 1. re-read the report and its policy
+ * 2. act on every due timer action, in firing order: build the mail, send it exactly once (outbox ID = the
+ *    action key), record an audit event, then mark the key fired (embargo end: the report is due for disclosure)
+ * 3. plan: store the next wake-up on the report and tell the state machine how long to sleep
+ * 4. hand over to a new execution when this one is 300 days old (a Standard execution lasts at most a year)
+ *
+ * Each write is idempotent on its own and ordered send -> event -> fired, so a Tick retried after a crash at
+ * any point sends nothing twice and loses nothing.
+ */
+import type { Project } from '../core/config';
+import type { Draft } from '../core/drafts';
+import {
+  embargoEndDrafts,
+  escalationDraft,
+  lateNoticeDraft,
+  reminderDraft,
+  updateReminderDraft,
+} from '../core/drafts';
+import type { Report } from '../core/report';
+import { dueActions, isFinished, lateNoticeNextDate, nextWakeAt, type TimerAction } from '../core/timeline';
+import { VersionConflict } from '../ports/report-store';
+import type { Deps } from './deps';
+import { sendOnce } from './outbox';
+import { envelopeFor } from './report-records';
+
+export interface TickInput {
+  reportId: string;
+  /** `$$.Execution.Name`: `<reportId>` or `<reportId>_<generation>`. */
+  execution?: string;
+}
+
+export interface TickOutput {
+  reportId: string;
+  done: boolean;
+  sleepSeconds: number;
+  /** The report version this plan was made from: `arm` wakes at once if the report changed since. */
+  plannedVersion: number;
+  /** Set when this execution handed the report over to a new one. */
+  continuedAs?: string;
+}
+
+/** Never sleep longer than this in one state (DESIGN section 4; Node timers overflow at 24.8 days). */
+export const MAX_SLEEP_SECONDS = 7 * 24 * 3600;
+/** Hand over well before Step Functions' one-year limit on a Standard execution. */
+export const GENERATION_MS = 300 * 24 * 3600 * 1000;
+const MAX_CONFLICT_RETRIES = 5;
+
+export class UnknownProject extends Error {
+  override readonly name = 'UnknownProject';
+  constructor(readonly reportId: string, readonly project: string) {
+    super(`report ${reportId} belongs to project ${JSON.stringify(project)}, which is not in the config: add it back or close the report`);
+  }
+}
+
+export async function tick(deps: Deps, input: TickInput): Promise<TickOutput> {
+  const { reportId } = input;
+  let report = await deps.store.getReport(reportId);
+  if (!report) {
+    deps.log.warn('tick: report not found, ending its workflow', { reportId });
+    return { reportId, done: true, sleepSeconds: 1, plannedVersion: 0 };
+  }
+  const project = deps.config.projects.find((p) => p.id === report!.project);
+  if (!project) throw new UnknownProject(reportId, report.project);
+
+  const now = deps.clock.now();
+  for (const action of dueActions(report, project, now)) {
+    report = await act(deps, report, project, action, now);
+  }
+
+  const next = nextWakeAt(report, project, now);
+  const nextDueAt = next?.toISOString();
+  if (report.nextDueAt !== nextDueAt) report = await patchReport(deps, report, () => ({ nextDueAt }));
+
+  const done = isFinished(report);
+  const plan: TickOutput = { reportId, done, sleepSeconds: sleepSecondsUntil(next, now), plannedVersion: report.version };
+  if (!done) {
+    const continuedAs = await handOverIfOld(deps, report, input.execution, now);
+    if (continuedAs) return { ...plan, done: true, continuedAs };
+  }
+  return plan;
+}
+
+/** Whole seconds to the next wake-up, at least 1 (Step Functions' minimum timeout), at most 7 days. */
+export function sleepSecondsUntil(next: Date | undefined, now: Date): number {
+  if (!next) return MAX_SLEEP_SECONDS;
+  const seconds = Math.ceil((next.getTime() - now.getTime()) / 1000);
+  return Math.min(MAX_SLEEP_SECONDS, Math.max(1, seconds));
+}
+
+async function act(deps: Deps, report: Report, project: Project, action: TimerAction, now: Date): Promise<Report> {
+  const envelope = await envelopeFor(deps, project, report);
+  for (const { outboxId, draft } of messagesFor(action, report, project, now)) {
+    await sendOnce(deps, { reportId: report.id, outboxId, draft, envelope });
+  }
+  // `at` is the firing instant, not `now`: the event's store key is then the same on every retry.
+  await deps.store.appendToReport({
+    events: [
+      {
+        reportId: report.id,
+        at: action.firesAt.toISOString(),
+        key: action.key,
+        type: 'timer.fired',
+        actor: 'workflow',
+        detail: { key: action.key, deadline: action.deadline, dueAt: action.dueAt.toISOString(), firedAt: now.toISOString() },
+      },
+    ],
+  });
+  const updated = await patchReport(deps, report, (current) =>
+    current.fired.includes(action.key)
+      ? undefined
+      : {
+          fired: [...current.fired, action.key],
+          ...(action.kind === 'embargo-end' ? { disclosureDueAt: now.toISOString() } : {}),
+        },
+  );
+  if (action.kind === 'escalate') deps.metrics.count('deadlinesMissed');
+  deps.log.info('timer fired', { reportId: report.id, key: action.key });
+  return updated;
+}
+
+/**
+ * The mail one action sends, each under its own outbox ID (the action key, plus the audience when there are
+ * two). A reporter whose mail bounces is not written to again: the maintainers still hear of it.
+ */
+function messagesFor(action: TimerAction, report: Report, project: Project, now: Date): Array<{ outboxId: string; draft: Draft }> {
+  const base = { report, project, now, deadline: action.deadline, dueAt: action.dueAt };
+  const reporterReachable = report.reporterUnreachable === undefined;
+  const one = (draft: Draft) => [{ outboxId: action.key, draft }];
+  switch (action.kind) {
+    case 'remind':
+      return one(reminderDraft(base));
+    case 'escalate': {
+      const soft = action.key === 'acknowledge:escalate:soft';
+      return one(
+        escalationDraft({
+          ...base,
+          bound: action.key === 'acknowledge:escalate:hard' ? 'hard' : 'soft',
+          ...(soft && reporterReachable ? { reporterToldNextBy: lateNoticeNextDate(report, project) } : {}),
+        }),
+      );
+    }
+    case 'late-notice':
+      if (!reporterReachable) return [];
+      return one(
+        lateNoticeDraft({ ...base, nextDate: lateNoticeNextDate(report, project), escalated: project.escalation.length > 0 }),
+      );
+    case 'update-reminder':
+      return one(updateReminderDraft(base));
+    case 'embargo-end': {
+      const drafts = embargoEndDrafts({ ...base, endedAt: action.dueAt });
+      return [
+        { outboxId: action.key, draft: drafts.maintainers },
+        ...(reporterReachable ? [{ outboxId: `${action.key}:reporter`, draft: drafts.reporter }] : []),
+      ];
+    }
+  }
+}
+
+/**
+ * Optimistic update that re-reads on a version conflict and recomputes the patch (undefined: nothing to do,
+ * e.g. a concurrent retry already recorded it).
+ */
+async function patchReport(
+  deps: Deps,
+  report: Report,
+  patchOf: (current: Report) => Partial<Report> | undefined,
+): Promise<Report> {
+  let current = report;
+  for (let attempt = 1; ; attempt++) {
+    const patch = patchOf(current);
+    if (!patch) return current;
+    try {
+      return await deps.store.updateReport(current.id, current.version, patch);
+    } catch (e) {
+      if (!(e instanceof VersionConflict) || attempt >= MAX_CONFLICT_RETRIES) throw e;
+      const fresh = await deps.store.getReport(current.id);
+      if (!fresh) throw e;
+      current = fresh;
+    }
+  }
+}
+
+/**
+ * Generation g of a report's workflow covers [createdAt + g*300 days, createdAt + (g+1)*300 days): when the
+ * clock passes into a later generation, start it (named `<reportId>_<g>`) and end this one. Deterministic from
+ * the report and the execution's name, so no counter has to be carried through the state machine.
+ */
+async function handOverIfOld(deps: Deps, report: Report, execution: string | undefined, now: Date) {
+  if (!execution) return undefined;
+  const match = /_(\d+)$/.exec(execution);
+  const generation = match ? Number(match[1]) : 0;
+  const due = Math.floor((now.getTime() - new Date(report.createdAt).getTime()) / GENERATION_MS);
+  if (due <= generation) return undefined;
+  await deps.workflow.start(report.id, due);
+  deps.log.info('workflow handed over to a new execution', { reportId: report.id, generation: due });
+  return `${report.id}_${due}`;
+}

@@ -1,0 +1,263 @@
+/**
+ * The promises of a project's policy applied to one report: its deadlines, and the timer actions the workflow
+ * takes around them (DESIGN section 4). Pure: every instant is derived from the report, the policy and a `now`
+ * passed in, so `tick` can re-plan from scratch on every run and a retry computes the same actions.
+ *
+ * Actions carry deterministic keys; a key in `report.fired` has been acted on and never fires again:
+ *   acknowledge:remind:<spec>     reminder to maintainers before the soft bound (`50%` of the window, or `1bh` before)
+ *   acknowledge:escalate:soft     the promise was missed: maintainers and escalation contacts are told
+ *   acknowledge:late-notice       the reporter is told honestly, with the next date
+ *   acknowledge:escalate:hard     the outer bound was missed too
+ *   respond:remind:<spec>, respond:escalate
+ *   update:remind:<dueISO>        a status update is due (the cadence restarts on every relayed update)
+ *   embargo:end:<untilISO>        the embargo ended: the report is due for disclosure
+ */
+import type { Project } from './config';
+import { addDuration, subtractDuration } from './deadline';
+import { InvalidDuration, parseDuration, scaleDuration, type Duration } from './duration';
+import type { DeadlineView, Report } from './report';
+
+export type TimerKind = 'remind' | 'escalate' | 'late-notice' | 'update-reminder' | 'embargo-end';
+
+export interface TimerAction {
+  /** Deterministic: also the outbox ID of the mail it sends and the key of its audit event. */
+  key: string;
+  kind: TimerKind;
+  deadline: DeadlineView['name'];
+  /** The promised instant this action is about. */
+  dueAt: Date;
+  /** When the action is taken. */
+  firesAt: Date;
+}
+
+const UPDATE_STOPPED: ReadonlySet<Report['status']> = new Set(['fixed', 'disclosed', 'closed']);
+
+/** A report whose workflow has nothing left to do. */
+export function isFinished(report: Report): boolean {
+  return report.status === 'closed' || report.status === 'disclosed';
+}
+
+const at = (iso: string | undefined): Date | undefined => (iso === undefined ? undefined : new Date(iso));
+
+function stateOf(dueAt: Date, metAt: Date | undefined, now: Date | undefined): DeadlineView['state'] {
+  if (metAt) return metAt.getTime() <= dueAt.getTime() ? 'met' : 'missed';
+  if (now && now.getTime() > dueAt.getTime()) return 'missed';
+  return 'pending';
+}
+
+/**
+ * The report's deadlines as instants. A deadline met late is `missed` (with `metAt`); without `now`, an unmet
+ * deadline is `pending` whatever the time.
+ */
+export function deadlinesOf(report: Report, project: Project, now?: Date): DeadlineView[] {
+  const cal = project.calendar;
+  const created = new Date(report.createdAt);
+  const timers = project.timers;
+  const views: DeadlineView[] = [];
+
+  const soft = addDuration(created, timers.acknowledge.soft, cal);
+  const hard = timers.acknowledge.hard ? addDuration(created, timers.acknowledge.hard, cal) : undefined;
+  const acked = at(report.acknowledgedAt);
+  views.push({
+    name: 'acknowledge',
+    dueAt: soft.toISOString(),
+    ...(hard ? { hardAt: hard.toISOString() } : {}),
+    state: stateOf(soft, acked, now),
+    ...(acked ? { metAt: acked.toISOString() } : {}),
+  });
+
+  if (timers.respond) {
+    const due = addDuration(created, timers.respond, cal);
+    const responded = at(report.respondedAt);
+    views.push({
+      name: 'respond',
+      dueAt: due.toISOString(),
+      state: stateOf(due, responded, now),
+      ...(responded ? { metAt: responded.toISOString() } : {}),
+    });
+  }
+
+  const update = nextUpdateDue(report, project, now);
+  if (update) views.push({ name: 'update', dueAt: update.toISOString(), state: stateOf(update, undefined, now) });
+
+  if (report.embargo) {
+    const until = new Date(report.embargo.until);
+    const ended = at(report.disclosureDueAt);
+    views.push({
+      name: 'embargo',
+      dueAt: until.toISOString(),
+      state: ended || (now && now.getTime() >= until.getTime()) ? 'met' : 'pending',
+      ...(ended ? { metAt: ended.toISOString() } : {}),
+    });
+  }
+  return views;
+}
+
+/** Reminder instants before a deadline: `50%` of the window, or a duration before the deadline. */
+function reminderPoints(start: Date, due: Date, window: Duration | string, project: Project) {
+  const points: Array<{ spec: string; at: Date }> = [];
+  for (const spec of project.timers.reminders) {
+    const percent = /^(\d{1,2})%$/.exec(spec);
+    const point = percent
+      ? addDuration(start, scaleDuration(window, Number(percent[1]) / 100), project.calendar)
+      : subtractDuration(due, spec, project.calendar);
+    // A reminder point at or before the report arrived is already past: skip it rather than fire at once.
+    if (point.getTime() <= start.getTime() || point.getTime() >= due.getTime()) continue;
+    points.push({ spec, at: point });
+  }
+  return points;
+}
+
+/**
+ * The first status-update due instant: `after` from creation, or `every` after the last relayed update,
+ * whichever is later. None when the policy has no cadence, or the fix is out (fixed, disclosed, closed).
+ */
+function firstUpdateDue(report: Report, project: Project): Date | undefined {
+  const update = project.timers.update;
+  if (!update || UPDATE_STOPPED.has(report.status)) return undefined;
+  const cal = project.calendar;
+  const created = new Date(report.createdAt);
+  const afterStart = addDuration(created, update.after, cal);
+  const afterLast = addDuration(at(report.lastUpdateAt) ?? created, update.every, cal);
+  return afterStart.getTime() >= afterLast.getTime() ? afterStart : afterLast;
+}
+
+/**
+ * The update due that matters at `now`: the latest cadence point not after `now` (older ones were missed and
+ * are not reminded about one by one), or the next one when that has fired already.
+ */
+function nextUpdateDue(report: Report, project: Project, now: Date | undefined): Date | undefined {
+  let due = firstUpdateDue(report, project);
+  const every = project.timers.update?.every;
+  if (!due || !every) return undefined;
+  const cal = project.calendar;
+  if (now) {
+    for (let next = addDuration(due, every, cal); next.getTime() <= now.getTime(); next = addDuration(next, every, cal)) {
+      due = next;
+    }
+  }
+  while (report.fired.includes(updateKey(due))) due = addDuration(due, every, cal);
+  return due;
+}
+
+const updateKey = (due: Date) => `update:remind:${due.toISOString()}`;
+
+/**
+ * Every timer action still to be taken, past or future, in the order they fire. Nothing for a finished or
+ * quarantined report (spam gets no reminders).
+ */
+export function plannedActions(report: Report, project: Project, now: Date): TimerAction[] {
+  if (isFinished(report) || report.quarantine) return [];
+  const cal = project.calendar;
+  const timers = project.timers;
+  const created = new Date(report.createdAt);
+  const actions: TimerAction[] = [];
+  const add = (key: string, kind: TimerKind, deadline: TimerAction['deadline'], dueAt: Date, firesAt = dueAt) => {
+    if (!report.fired.includes(key)) actions.push({ key, kind, deadline, dueAt, firesAt });
+  };
+
+  if (!report.acknowledgedAt) {
+    const soft = addDuration(created, timers.acknowledge.soft, cal);
+    for (const p of reminderPoints(created, soft, timers.acknowledge.soft, project)) {
+      add(`acknowledge:remind:${p.spec}`, 'remind', 'acknowledge', soft, p.at);
+    }
+    add('acknowledge:escalate:soft', 'escalate', 'acknowledge', soft);
+    add('acknowledge:late-notice', 'late-notice', 'acknowledge', soft);
+    if (timers.acknowledge.hard) {
+      add('acknowledge:escalate:hard', 'escalate', 'acknowledge', addDuration(created, timers.acknowledge.hard, cal));
+    }
+  }
+
+  if (timers.respond && !report.respondedAt) {
+    const due = addDuration(created, timers.respond, cal);
+    for (const p of reminderPoints(created, due, timers.respond, project)) {
+      add(`respond:remind:${p.spec}`, 'remind', 'respond', due, p.at);
+    }
+    add('respond:escalate', 'escalate', 'respond', due);
+  }
+
+  const update = nextUpdateDue(report, project, now);
+  if (update) add(updateKey(update), 'update-reminder', 'update', update);
+
+  if (report.embargo && !report.disclosureDueAt) {
+    const until = new Date(report.embargo.until);
+    add(`embargo:end:${until.toISOString()}`, 'embargo-end', 'embargo', until);
+  }
+
+  // Stable sort: at one instant, the order above holds (escalate before the late notice it explains).
+  return actions.sort((a, b) => a.firesAt.getTime() - b.firesAt.getTime());
+}
+
+/**
+ * Actions due at `now`, in firing order. A reminder whose deadline has already passed is dropped (after a
+ * stop, the escalation says more than a late "due soon").
+ */
+export function dueActions(report: Report, project: Project, now: Date): TimerAction[] {
+  const t = now.getTime();
+  return plannedActions(report, project, now).filter(
+    (a) => a.firesAt.getTime() <= t && !(a.kind === 'remind' && a.dueAt.getTime() <= t),
+  );
+}
+
+/** The earliest instant after `now` at which an action fires; undefined when nothing is planned. */
+export function nextWakeAt(report: Report, project: Project, now: Date): Date | undefined {
+  const t = now.getTime();
+  return plannedActions(report, project, now).find((a) => a.firesAt.getTime() > t)?.firesAt;
+}
+
+/** The date a late notice promises: the hard bound if the policy has one, else the soft bound once more. */
+export function lateNoticeNextDate(report: Report, project: Project): Date {
+  const created = new Date(report.createdAt);
+  const { soft, hard } = project.timers.acknowledge;
+  if (hard) return addDuration(created, hard, project.calendar);
+  return addDuration(addDuration(created, soft, project.calendar), soft, project.calendar);
+}
+
+export type EmbargoCheck = { ok: true } | { ok: false; reason: string };
+
+/** An embargo must end in the future and no later than the policy's maximum from now. */
+export function embargoCheck(requested: Date, now: Date, project: Project): EmbargoCheck {
+  if (Number.isNaN(requested.getTime())) return { ok: false, reason: 'the embargo date is not a valid date' };
+  if (requested.getTime() <= now.getTime()) {
+    return { ok: false, reason: `the embargo end ${requested.toISOString()} is not in the future (now: ${now.toISOString()})` };
+  }
+  const max = project.timers.embargo?.max;
+  if (max) {
+    const latest = addDuration(now, max, project.calendar);
+    if (requested.getTime() > latest.getTime()) {
+      return {
+        ok: false,
+        reason:
+          `the embargo end ${requested.toISOString()} is longer than the policy's maximum of ${max} from now: ` +
+          `the latest allowed is ${latest.toISOString()}`,
+      };
+    }
+  }
+  return { ok: true };
+}
+
+export type EmbargoCommand = { kind: 'at'; iso: string } | { kind: 'duration'; text: string } | { kind: 'none' };
+export type EmbargoResolution = { ok: true; until: Date | undefined } | { ok: false; reason: string };
+
+/** `Embargo: <date>` / `Embargo: 72h` / `Embargo: none` -> the instant it ends (undefined: no embargo). */
+export function resolveEmbargo(cmd: EmbargoCommand, now: Date, project: Project): EmbargoResolution {
+  if (cmd.kind === 'none') return { ok: true, until: undefined };
+  let until: Date;
+  if (cmd.kind === 'at') {
+    until = new Date(cmd.iso);
+    if (Number.isNaN(until.getTime())) {
+      return { ok: false, reason: `${JSON.stringify(cmd.iso)} is not a date (use e.g. 2027-03-20 12:00 UTC)` };
+    }
+  } else {
+    let d: Duration;
+    try {
+      d = parseDuration(cmd.text);
+    } catch (e) {
+      if (e instanceof InvalidDuration) return { ok: false, reason: e.message };
+      throw e;
+    }
+    until = addDuration(now, d, project.calendar);
+  }
+  const check = embargoCheck(until, now, project);
+  return check.ok ? { ok: true, until } : check;
+}
