@@ -1,0 +1,93 @@
+/**
+ * Turns a Draft into RFC 5322 bytes with nodemailer's MailComposer: every header value goes through the
+ * library's encoder (RFC 2047 words, folding), never through string concatenation, so no value can start a
+ * header line of its own. We still refuse what no header should carry: line breaks in IDs and addresses.
+ */
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type { Draft } from '../core/drafts';
+
+export interface ComposeEnvelope {
+  /** The project's security address: the only From we ever use. */
+  from: string;
+  /** Display name when the draft has none (e.g. "bases security"). */
+  fromName?: string;
+  /** The per-report address, so replies thread to the report. */
+  replyTo: string;
+  /** `<local>@<messageIdDomain>` without angle brackets. */
+  messageId: string;
+  date: Date;
+  /** Our loop-detection stamp (`X-Security-Intake`), e.g. the report ID. */
+  stamp: string;
+}
+
+/** Our header that marks mail as ours (DESIGN section 3: a message carrying it is a loop, never answered). */
+export const STAMP_HEADER = 'X-Security-Intake';
+
+/** An address or Message-ID that cannot be put into a header as is. */
+export class InvalidHeaderValue extends Error {
+  override readonly name = 'InvalidHeaderValue';
+  constructor(readonly field: string, readonly value: string) {
+    super(`${field} ${JSON.stringify(value.slice(0, 200))} cannot be used in a mail header: fix the record or config`);
+  }
+}
+
+/** A bare addr-spec (RFC 5321 mailbox) without quotes, comments, spaces or separators. */
+const PLAIN_ADDRESS = /^[^\s<>()[\],;:"\\@]+@[^\s<>()[\],;:"\\@]+$/;
+/** msg-id content (RFC 5322 3.6.4) as we accept it: printable ASCII, no spaces or brackets, one @. */
+const MESSAGE_ID = /^[!-;=?-~]+@[!-;=?-~]+$/;
+
+function address(field: string, value: string): string {
+  const trimmed = value.trim();
+  if (!PLAIN_ADDRESS.test(trimmed)) throw new InvalidHeaderValue(field, value);
+  return trimmed;
+}
+
+function bareMessageId(value: string): string | undefined {
+  const bare = value.trim().replace(/^<(.*)>$/, '$1');
+  return MESSAGE_ID.test(bare) ? bare : undefined;
+}
+
+/** Display names and stamps are one line of printable text (controls removed, whitespace collapsed). */
+function headerText(value: string): string {
+  return value
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export function composeDraft(draft: Draft, envelope: ComposeEnvelope): Promise<Buffer> {
+  const messageId = bareMessageId(envelope.messageId);
+  if (!messageId) throw new InvalidHeaderValue('Message-ID', envelope.messageId);
+  const inReplyTo = draft.inReplyTo ? bareMessageId(draft.inReplyTo) : undefined;
+  // A reference we cannot write safely is dropped: threading is a convenience, the subject tag still works.
+  const references = (draft.references ?? []).map(bareMessageId).filter((id): id is string => id !== undefined);
+  const name = headerText(draft.fromDisplayName ?? envelope.fromName ?? '');
+  const headers: Record<string, string> = { [STAMP_HEADER]: headerText(envelope.stamp) };
+  if (draft.autoSubmitted) headers['Auto-Submitted'] = draft.autoSubmitted;
+  const composer = new MailComposer({
+    from: { name, address: address('From', envelope.from) },
+    to: draft.to.map((a) => address('To', a)),
+    ...(draft.cc?.length ? { cc: draft.cc.map((a) => address('Cc', a)) } : {}),
+    replyTo: address('Reply-To', envelope.replyTo),
+    subject: headerText(draft.subject),
+    messageId: `<${messageId}>`,
+    date: envelope.date,
+    ...(inReplyTo ? { inReplyTo: `<${inReplyTo}>` } : {}),
+    ...(references.length ? { references: references.map((id) => `<${id}>`) } : {}),
+    headers,
+    text: { content: draft.text, contentType: 'text/plain; charset=utf-8' },
+    attachments: (draft.attachments ?? []).map((a) => ({
+      content: a.content,
+      contentType: a.contentType,
+      // no filename: nodemailer would otherwise invent one from the content type
+      filename: a.filename ? headerText(a.filename) : false,
+    })),
+    // the bytes are ours alone: never let a value be read as a path or URL to fetch
+    disableFileAccess: true,
+    disableUrlAccess: true,
+    newline: 'win',
+  });
+  return new Promise((resolve, reject) => {
+    composer.compile().build((err, message) => (err ? reject(err) : resolve(message)));
+  });
+}

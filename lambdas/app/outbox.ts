@@ -1,0 +1,148 @@
+/**
+ * Send one message at most once per (report, outbox ID): the outbox (DESIGN section 2).
+ *
+ * 1. record the outbox item as pending (conditional create); already sent -> stop ("already sent")
+ * 2. index our Message-ID to the report, so any reply threads to it
+ * 3. compose with a Message-ID derived from report and outbox ID (the same on every retry)
+ * 4. send
+ * 5. mark the item sent
+ * 6. record the message (direction out) and a `mail.sent` audit event
+ *
+ * Delivery is at least once at the sender's edge: a crash after 4 and before 5 leaves the item pending, and
+ * the caller's retry sends again (with the same Message-ID, so mail clients show one message). After 5 it is
+ * never sent again. Step 6 is keyed by the send time stored in 5, so a retry after a crash between 5 and 6
+ * rewrites the same records instead of losing them.
+ */
+import { createHash } from 'node:crypto';
+import { composeDraft, type ComposeEnvelope } from '../adapters/mime-composer';
+import type { Draft } from '../core/drafts';
+import type { AttachmentMeta, MessageRecord, OutboxItem } from '../core/report';
+import type { Clock } from '../ports/clock';
+import type { MailSender } from '../ports/mail-sender';
+import type { ReportStore } from '../ports/report-store';
+
+export interface OutboxDeps {
+  store: ReportStore;
+  sender: MailSender;
+  clock: Clock;
+  /** Defaults to nodemailer's MailComposer (`adapters/mime-composer`); a test may pass another. */
+  compose?: (draft: Draft, envelope: ComposeEnvelope) => Promise<Buffer>;
+}
+
+export interface SendRequest {
+  reportId: string;
+  /** Deterministic per message, e.g. `receipt` or `acknowledge:remind:50%`. */
+  outboxId: string;
+  draft: Draft;
+  envelope: { from: string; fromName?: string; replyTo: string; messageIdDomain: string };
+}
+
+export interface SendResult {
+  sent: boolean;
+  reason?: string;
+  messageId: string;
+}
+
+/** What `show` keeps of our own mail; the whole text is in the draft's outbox copy (or the sink). */
+const EXCERPT_CHARS = 4096;
+
+/**
+ * `<hash>@<domain>`: the same for the same report and outbox ID, and unguessable from the report ID alone
+ * (report IDs become public during an embargo, and one of our Message-IDs in a reply threads it to the
+ * report): the report's origin (its SES message ID, never shown to anyone) is hashed in too.
+ */
+export function outboxMessageId(reportId: string, outboxId: string, origin: string, domain: string): string {
+  const hash = createHash('sha256').update(`${reportId}\u0000${outboxId}\u0000${origin}`).digest('hex');
+  return `${hash.slice(0, 32)}@${domain}`;
+}
+
+export async function sendOnce(deps: OutboxDeps, req: SendRequest): Promise<SendResult> {
+  const { store } = deps;
+  const { reportId, outboxId, draft } = req;
+  const report = await store.getReport(reportId);
+  const messageId = outboxMessageId(reportId, outboxId, report?.origin ?? '', req.envelope.messageIdDomain);
+  if (draft.to.length === 0) return { sent: false, reason: 'no recipients', messageId };
+
+  const pending: OutboxItem = {
+    id: outboxId,
+    reportId,
+    kind: draft.kind,
+    to: [...draft.to, ...(draft.cc ?? [])],
+    state: 'pending',
+    createdAt: deps.clock.now().toISOString(),
+    messageId,
+    subject: draft.subject,
+  };
+  if ((await store.putOutbox(pending)) === 'exists') {
+    const existing = await store.getOutbox(reportId, outboxId);
+    if (existing?.state === 'sent') {
+      await recordSent(store, req, existing.messageId, existing.sentAt ?? existing.createdAt, existing.providerId);
+      return { sent: false, reason: 'already sent', messageId: existing.messageId };
+    }
+  }
+  await store.appendToReport({ threadIndex: [{ messageId, reportId }] });
+
+  const compose = deps.compose ?? composeDraft;
+  const raw = await compose(draft, {
+    from: req.envelope.from,
+    fromName: req.envelope.fromName,
+    replyTo: req.envelope.replyTo,
+    messageId,
+    date: deps.clock.now(),
+    stamp: reportId,
+  });
+  const { providerId } = await deps.sender.send(raw, { from: req.envelope.from, to: pending.to }, outboxId);
+  const sentAt = deps.clock.now().toISOString();
+  await store.markOutboxSent(reportId, outboxId, providerId, sentAt);
+  await recordSent(store, req, messageId, sentAt, providerId);
+  return { sent: true, messageId };
+}
+
+function attachmentMeta(draft: Draft): AttachmentMeta[] {
+  return (draft.attachments ?? []).map((a) => ({
+    ...(a.filename ? { filename: a.filename } : {}),
+    contentType: a.contentType,
+    size: a.content.length,
+    sha256: createHash('sha256').update(a.content).digest('hex'),
+  }));
+}
+
+/** The message record and audit event, keyed by the send time so a repeat overwrites them. */
+async function recordSent(
+  store: ReportStore,
+  req: SendRequest,
+  messageId: string,
+  sentAt: string,
+  providerId?: string,
+): Promise<void> {
+  const { draft, reportId, outboxId } = req;
+  const message: MessageRecord = {
+    reportId,
+    at: sentAt,
+    id: outboxId,
+    direction: 'out',
+    from: { address: req.envelope.from, ...(draft.fromDisplayName ? { name: draft.fromDisplayName } : {}) },
+    to: [...draft.to, ...(draft.cc ?? [])],
+    role: 'system',
+    subject: draft.subject,
+    messageId,
+    ...(draft.inReplyTo ? { inReplyTo: draft.inReplyTo } : {}),
+    checks: [],
+    excerpt: draft.text.slice(0, EXCERPT_CHARS),
+    attachments: attachmentMeta(draft),
+    kind: draft.kind,
+  };
+  await store.appendToReport({
+    messages: [message],
+    events: [
+      {
+        reportId,
+        at: sentAt,
+        key: `mail.sent:${outboxId}`,
+        type: 'mail.sent',
+        actor: 'system',
+        detail: { outboxId, kind: draft.kind, messageId, ...(providerId ? { providerId } : {}) },
+      },
+    ],
+  });
+}
