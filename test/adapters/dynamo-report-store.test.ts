@@ -183,6 +183,31 @@ describe('DynamoReportStore against dynalite', () => {
     expect(await store.listEvents('BULK-0001')).toHaveLength(60);
   });
 
+  it('writes again what DynamoDB left unprocessed (throttling) until all of it is stored', async () => {
+    // a client whose BatchWriteItem stores only the first item of each call and hands the rest back as
+    // UnprocessedItems, as DynamoDB does under throttling
+    const throttled = localDynamoClient(dynalite.endpoint);
+    let calls = 0;
+    throttled.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'BatchWriteItemCommand') return next(args);
+        calls++;
+        const input = args.input as { RequestItems: Record<string, unknown[]> };
+        const [first, ...rest] = input.RequestItems[TABLE];
+        const result = await next({ ...args, input: { ...input, RequestItems: { [TABLE]: [first] } } });
+        (result.output as { UnprocessedItems?: unknown }).UnprocessedItems = rest.length ? { [TABLE]: rest } : {};
+        return result;
+      },
+      { step: 'serialize', priority: 'high', name: 'throttleBatchWrite' },
+    );
+    const throttledStore = new DynamoReportStore({ client: throttled, tableName: TABLE });
+    const events = Array.from({ length: 4 }, (_, i) => event('THRO-0001', '2027-03-12T21:00:00.000Z', `e${i}`));
+    await throttledStore.appendToReport({ events });
+    throttled.destroy();
+    expect(calls).toBe(4);
+    expect((await store.listEvents('THRO-0001')).map((e) => e.key)).toEqual(['e0', 'e1', 'e2', 'e3']);
+  });
+
   it('finds the report of the first known Message-ID in the given order, with one BatchGet', async () => {
     await store.appendToReport({
       threadIndex: [
