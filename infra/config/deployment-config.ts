@@ -1,0 +1,37 @@
+/**
+ * The CDK app reads the same config file as the local stack, named by context:
+ * `npx cdk deploy -c config=examples/bases.json`. The AWS section is required here (the local stack ignores it).
+ */
+import * as path from 'node:path';
+import type { Node } from 'constructs';
+import { loadConfigFile } from '../../lambdas/adapters/local/config-file';
+import type { Config } from '../../lambdas/core/config';
+import { checkReceivingRegion } from './receiving-region';
+
+export type AwsSection = NonNullable<Config['aws']>;
+export type DeployableConfig = Config & { aws: AwsSection };
+
+export class MissingAwsSection extends Error {
+  override readonly name = 'MissingAwsSection';
+  constructor(file: string) {
+    super(
+      `${file} has no "aws" section: add "aws": { "region": "us-east-1", "ruleSet": { "mode": "existing", ` +
+        `"name": "<your active SES receipt rule set>" } } (see README, Deploying to AWS)`,
+    );
+  }
+}
+
+/** Checks what only a deployment needs: an aws section, and a region where SES receives mail. */
+export function deployable(config: Config, source: string, allowReceivingRegion?: string): DeployableConfig {
+  if (!config.aws) throw new MissingAwsSection(source);
+  checkReceivingRegion(config.aws.region, allowReceivingRegion);
+  return config as DeployableConfig;
+}
+
+/** Context `config` (a path relative to the project root) -> a validated, deployable config. */
+export function configFromContext(node: Node, projectRoot: string): DeployableConfig {
+  const file = String(node.tryGetContext('config') ?? 'examples/bases.json');
+  const config = loadConfigFile(path.resolve(projectRoot, file));
+  const allow = node.tryGetContext('allowReceivingRegion') as string | undefined;
+  return deployable(config, file, allow);
+}

@@ -1,0 +1,117 @@
+/**
+ * Everything the product keeps (DESIGN section 8): one customer-managed KMS key, the raw-mail bucket (with its
+ * access-log bucket), the report table and the reply-address HMAC key. All of it outlives the stack
+ * (RemovalPolicy.RETAIN): deleting the stack must never delete reports or the mail they came from.
+ */
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { GSI_BY_PROJECT } from '../../lambdas/adapters/aws/dynamo-table';
+
+export interface DataStoresProps {
+  /** Days a raw message is kept before S3 deletes it (and noncurrent versions after a further 30 days). */
+  rawRetentionDays?: number;
+}
+
+export class DataStores extends Construct {
+  readonly key: kms.Key;
+  readonly bucket: s3.Bucket;
+  readonly accessLogs: s3.Bucket;
+  readonly table: dynamodb.Table;
+  readonly replyKeySecret: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string, props: DataStoresProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    this.key = new kms.Key(this, 'Key', {
+      description: 'security-intake: raw mail, reports, queues, logs, topics and the reply-address key',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch Logs encrypts our log groups with this key (it is not an IAM principal of ours).
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          },
+        },
+      }),
+    );
+
+    // Server access logs cannot go to an SSE-KMS bucket with a customer key: S3-managed encryption here.
+    this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket of the raw-mail bucket; logging it to itself would loop.',
+    });
+
+    this.bucket = new s3.Bucket(this, 'RawMail', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true, // one KMS call per object prefix and hour instead of one per request
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'raw-mail/',
+      lifecycleRules: [
+        {
+          id: 'expire-raw-mail',
+          // Raw mail is evidence for a report's whole life (embargoes can run 90+ days): keep two years.
+          expiration: Duration.days(props.rawRetentionDays ?? 730),
+          noncurrentVersionExpiration: Duration.days(30),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Key names are the ones the DynamoDB adapter uses (lambdas/adapters/aws/dynamo-table.ts).
+    this.table = new dynamodb.Table(this, 'Reports', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: GSI_BY_PROJECT,
+      partitionKey: { name: 'gsi1pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'gsi1sk', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+
+    this.replyKeySecret = new secretsmanager.Secret(this, 'ReplyAddressKey', {
+      description: 'HMAC key of the per-report reply addresses (security+<id>.<mac>@domain)',
+      encryptionKey: this.key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.replyKeySecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the reply-address HMAC key would invalidate the reply address of every open report; replies ' +
+        'still thread by Message-ID and subject tag, but rotation is a deliberate manual step, not a schedule.',
+    });
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The one way this app makes a Lambda function (STYLE: one construct bakes in the defaults). Every function gets:
+ * Node 24 on arm64, bundled by the local esbuild (no Docker) for a node22 target, source maps, a KMS-encrypted log
+ * group with a retention, a role whose only built-in permission is writing to that log group, and the deployment
+ * config compiled into the bundle.
+ *
+ * Why the config is compiled in and not an environment variable: Lambda's environment is limited to 4 KB in total
+ * (Lambda quotas), and a config with a few projects, calendars and holidays passes that. esbuild `define` replaces
+ * `process.env.SECINTAKE_CONFIG` with the JSON text; a config change changes the bundle hash, so it redeploys.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import * as path from 'node:path';
+import type { Config } from '../../lambdas/core/config';
+
+/** The newest Lambda Node runtime in aws-cdk-lib 2.276 (cdk-nag AwsSolutions-L1 wants the latest). */
+export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+/** esbuild target: Lambda's runtime is newer, but the same code also runs on Node >= 22 elsewhere. */
+export const BUNDLE_TARGET = 'node22';
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+export interface ServiceFunctionProps {
+  /** Path of the handler file relative to the project root, e.g. `lambdas/handlers/intake.ts` (exports `handler`). */
+  entry: string;
+  description: string;
+  /** Compiled into the bundle as process.env.SECINTAKE_CONFIG; omit for functions that do not read it. */
+  config?: Config;
+  /** Encrypts the log group. */
+  key: kms.IKey;
+  environment?: Record<string, string>;
+  timeout?: Duration;
+  memorySize?: number;
+  /** Async invocations (SES's Lambda action is one): retries, and where an event goes after the last one. */
+  onFailure?: sqs.IQueue;
+  retryAttempts?: number;
+  logRetention?: logs.RetentionDays;
+}
+
+export class ServiceFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      encryptionKey: props.key,
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+    });
+
+    // A role of our own instead of the AWSLambdaBasicExecutionRole managed policy (logs:* on every log group).
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.description}: writes its own log group; everything else is granted explicitly`,
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    const define: Record<string, string> = {};
+    if (props.config) define['process.env.SECINTAKE_CONFIG'] = JSON.stringify(JSON.stringify(props.config));
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: path.join(PROJECT_ROOT, props.entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: FUNCTION_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'security-intake',
+        ...props.environment,
+      },
+      retryAttempts: props.retryAttempts,
+      onFailure: props.onFailure ? new SqsDestination(props.onFailure) : undefined,
+      bundling: {
+        target: BUNDLE_TARGET,
+        format: OutputFormat.CJS,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        minify: true,
+        keepNames: true,
+        define,
+        // The Lambda Node runtime ships AWS SDK v3; bundling it would add megabytes to every cold start.
+        externalModules: ['@aws-sdk/*'],
+        forceDockerBundling: false,
+      },
+    });
+  }
+}

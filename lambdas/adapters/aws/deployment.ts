@@ -1,0 +1,80 @@
+/**
+ * The dependency set of every Lambda handler on AWS, built once per container (module scope survives between
+ * invocations of a warm container). The config is the JSON text that esbuild compiled into the bundle as
+ * process.env.SECINTAKE_CONFIG (infra/constructs/service-function.ts: Lambda's 4 KB environment would not hold
+ * it); the resource names come from the function's environment.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESClient } from '@aws-sdk/client-ses';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { Deps } from '../../app/deps';
+import type { Config } from '../../core/config';
+import { parseConfig } from '../../core/config-errors';
+import { systemClock } from '../../ports/clock';
+import { MailparserParser } from '../mailparser-parser';
+import { DynamoReportStore } from './dynamo-report-store';
+import { PowertoolsLoggerAdapter, PowertoolsMetricsAdapter } from './powertools';
+import { S3RawStore } from './s3-raw-store';
+import { SecretsManagerKey } from './secrets-manager-key';
+import { SesSender } from './ses-sender';
+import { SfnWorkflow } from './sfn-workflow';
+
+export class DeploymentMisconfigured extends Error {
+  override readonly name = 'DeploymentMisconfigured';
+  constructor(what: string) {
+    super(`${what}: this function was not deployed by the security-intake CDK stack (or its bundle is stale); redeploy it`);
+  }
+}
+
+export const REQUIRED_ENV = ['TABLE_NAME', 'BUCKET_NAME', 'STATE_MACHINE_ARN', 'REPLY_KEY_SECRET_ARN'] as const;
+
+function env(name: (typeof REQUIRED_ENV)[number]): string {
+  const value = process.env[name];
+  if (!value) throw new DeploymentMisconfigured(`environment variable ${name} is not set`);
+  return value;
+}
+
+/** The deployment config compiled into the bundle; parsed and validated like the local config file. */
+export function deploymentConfig(): Config {
+  const text = process.env.SECINTAKE_CONFIG;
+  if (!text) throw new DeploymentMisconfigured('no deployment config (process.env.SECINTAKE_CONFIG)');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new DeploymentMisconfigured('the deployment config is not JSON');
+  }
+  return parseConfig(json, 'deployment config');
+}
+
+function build(): Deps {
+  const config = deploymentConfig();
+  const region = process.env.AWS_REGION ?? config.aws?.region;
+  return {
+    config,
+    store: new DynamoReportStore({ client: new DynamoDBClient({ region }), tableName: env('TABLE_NAME') }),
+    raw: new S3RawStore({ client: new S3Client({ region }), bucket: env('BUCKET_NAME') }),
+    parser: new MailparserParser(),
+    sender: new SesSender({ client: new SESClient({ region }), configurationSet: config.aws?.sesConfigurationSet }),
+    workflow: new SfnWorkflow({ client: new SFNClient({ region }), stateMachineArn: env('STATE_MACHINE_ARN') }),
+    clock: systemClock,
+    keys: new SecretsManagerKey({ client: new SecretsManagerClient({ region }), secretId: env('REPLY_KEY_SECRET_ARN') }),
+    log: new PowertoolsLoggerAdapter(),
+    metrics: new PowertoolsMetricsAdapter(),
+  };
+}
+
+let deps: Deps | undefined;
+
+/** Memoized per container; a failed build is not memoized, so a fixed environment recovers on the next call. */
+export function awsDeployment(): Deps {
+  deps ??= build();
+  return deps;
+}
+
+/** Tests only: forget the memoized dependency set. */
+export function resetAwsDeployment(): void {
+  deps = undefined;
+}
