@@ -38,7 +38,7 @@ function startS3StandIn(): Promise<{ server: Server; endpoint: string; objects: 
       requests.push(`${req.method} ${key}`);
       if (bucket !== BUCKET) return void res.writeHead(404).end('<Error><Code>NoSuchBucket</Code></Error>');
       if (req.method === 'PUT') {
-        let body = Buffer.concat(chunks);
+        let body: Buffer = Buffer.concat(chunks);
         if (String(req.headers['content-encoding'] ?? '').includes('aws-chunked')) body = decodeAwsChunked(body);
         objects.set(key, body);
         return void res.writeHead(200, { ETag: '"etag"' }).end();
