@@ -140,11 +140,13 @@ function checkVerdict(name: 'spam' | 'virus', verdict: Verdict): CheckResult {
   return { name, result: 'skip', reason: `SES ${name} verdict ${verdict}` };
 }
 
-export function classify(
-  msg: ParsedMessage,
-  facts: InboundFacts,
-  ctx: ClassifyContext,
-): { verdict: Classification; checks: CheckResult[] } {
+export interface ClassifyResult {
+  verdict: Classification;
+  /** Every check, in order, to be stored on the message record. */
+  checks: CheckResult[];
+}
+
+export function classify(msg: ParsedMessage, facts: InboundFacts, ctx: ClassifyContext): ClassifyResult {
   const loop = checkLoop(msg, ctx);
   const virus = checkVerdict('virus', facts.verdicts.virus);
   const spam = checkVerdict('spam', facts.verdicts.spam);
