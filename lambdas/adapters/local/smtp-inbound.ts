@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Config } from '../../core/config';
-import type { InboundFacts } from '../../core/report';
+import type { InboundFacts, InboundRecord } from '../../core/report';
 import { baseAddress } from '../../core/reply-address';
 import type { Clock } from '../../ports/clock';
 import type { Logger } from '../../ports/logger';
@@ -41,6 +41,12 @@ export interface SmtpInbound {
   port: number;
   close(): Promise<void>;
 }
+
+/**
+ * A failure record that keeps the facts only SMTP knew (envelope recipients, verdicts, MAIL FROM), so a local
+ * `replay` re-runs intake exactly as it first ran. On AWS the failure queue keeps the SES event instead.
+ */
+export type ReplayableInboundRecord = InboundRecord & { facts?: InboundFacts };
 
 export class PortInUse extends Error {
   override readonly name = 'PortInUse';
@@ -165,17 +171,24 @@ async function receive(
     };
     await opts.onMessage(facts);
   } catch (err) {
-    await recordFailure(opts, sesMessageId, rawKey, err as Error);
+    await recordFailure(opts, sesMessageId, rawKey, err as Error, facts);
   }
   return sesMessageId;
 }
 
 /** The raw is stored; a durable failure record makes it replayable. Without that record, ask the client to retry. */
-async function recordFailure(opts: SmtpInboundOptions, sesMessageId: string, rawKey: string, err: Error): Promise<void> {
+async function recordFailure(
+  opts: SmtpInboundOptions,
+  sesMessageId: string,
+  rawKey: string,
+  err: Error,
+  facts: InboundFacts | undefined,
+): Promise<void> {
   const reason = `${err.name}: ${err.message}`;
   opts.log.error('intake failed; stored for replay', { sesMessageId, error: reason });
   try {
-    await opts.store.putInbound({ sesMessageId, state: 'failed', reason, rawKey, at: opts.clock.now().toISOString(), attempts: 1 });
+    const record: ReplayableInboundRecord = { sesMessageId, state: 'failed', reason, rawKey, at: opts.clock.now().toISOString(), attempts: 1, facts };
+    await opts.store.putInbound(record);
   } catch (recordErr) {
     opts.log.error('could not record the intake failure', { sesMessageId, error: (recordErr as Error).message });
     throw smtpError(451, '4.3.0 the message could not be processed; try again later');

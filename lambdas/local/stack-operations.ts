@@ -1,0 +1,242 @@
+/**
+ * What the CLI can ask of the local stack. One implementation runs against a stack in this process; the control
+ * API (control-server.ts) exposes the same operations to a CLI in another process while `start` runs, since
+ * dynalite's LevelDB can be opened by one process only.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Config } from '../core/config';
+import { addDuration } from '../core/deadline';
+import { InvalidDuration, parseDuration } from '../core/duration';
+import { normalizeReportId } from '../core/report-id';
+import type { AuditEvent, DeadlineView, InboundFacts, MessageRecord, OutboxItem, Report, Verdicts } from '../core/report';
+import { deadlinesOf, isFinished } from '../core/timeline';
+import type { Deps } from '../app/deps';
+import { receiveMail, type IntakeResult } from '../app/receive-mail';
+import type { ReplayableInboundRecord } from '../adapters/local/smtp-inbound';
+import { RawMessageNotFound } from '../ports/raw-mail-store';
+import { headerFields, importMessage, importRecipients, returnPath, type ImportResult } from './import-mail';
+import { expandPaths, readMessages } from './import-sources';
+
+/** A problem the user caused or can fix; the CLI prints its message as one line and exits 1. */
+export class UserError extends Error {
+  override readonly name: string = 'UserError';
+  constructor(message: string, readonly exitCode: 1 | 2 = 1) {
+    super(message);
+  }
+}
+
+export interface ReportSummary {
+  id: string;
+  project: string;
+  status: Report['status'];
+  subject: string;
+  reporter: string;
+  createdAt: string;
+  nextDueAt?: string;
+  quarantined: boolean;
+}
+
+export interface ReportView {
+  report: Report;
+  deadlines: DeadlineView[];
+  messages: MessageRecord[];
+  events: AuditEvent[];
+  outbox: OutboxItem[];
+}
+
+export interface ClockMove {
+  from: string;
+  to: string;
+}
+
+export interface OutboxFile {
+  n: number;
+  file: string;
+  size: number;
+}
+
+export interface ImportSummary {
+  messages: number;
+  outcomes: Record<string, number>;
+}
+
+export interface StackOperations {
+  reports(): Promise<ReportSummary[]>;
+  show(id: string): Promise<ReportView>;
+  clockNow(): Promise<{ now: string }>;
+  clockAdvance(duration: string): Promise<ClockMove>;
+  clockSet(iso: string): Promise<ClockMove>;
+  replay(sesMessageId: string, force: boolean): Promise<IntakeResult>;
+  outbox(): Promise<OutboxFile[]>;
+  outboxShow(n: number): Promise<{ file: string; raw: string }>;
+  import(paths: string[], opts: { to?: string }, onResult: (r: ImportResult) => void): Promise<ImportSummary>;
+  /** Open reports whose workflow is not running (after a crash, or a stopped stack). */
+  orphans(): Promise<string[]>;
+}
+
+/** The parts of the local stack these operations drive. */
+export interface OperableStack {
+  deps: Deps;
+  /** Moves the local clock forward, firing every timer due on the way once, in order. */
+  advanceTo(t: Date): Promise<void>;
+  outboxDir: string;
+}
+
+export function parseClockDuration(text: string, config: Config, now: Date): Date {
+  try {
+    parseDuration(text);
+  } catch (err) {
+    if (err instanceof InvalidDuration) throw new UserError(`${err.message}; e.g. clock advance 72h`, 2);
+    throw err;
+  }
+  // business units count in the first project's calendar; h and m are elapsed time, d the same wall time
+  return addDuration(now, text, config.projects[0].calendar);
+}
+
+export function summarize(r: Report): ReportSummary {
+  return {
+    id: r.id,
+    project: r.project,
+    status: r.status,
+    subject: r.subject,
+    reporter: r.reporter.address,
+    createdAt: r.createdAt,
+    nextDueAt: r.nextDueAt,
+    quarantined: r.quarantine !== undefined,
+  };
+}
+
+export function localOperations(stack: OperableStack): StackOperations {
+  const { deps } = stack;
+
+  const move = async (to: Date): Promise<ClockMove> => {
+    const from = deps.clock.now();
+    if (Number.isNaN(to.getTime())) throw new UserError('not a date: use ISO 8601, e.g. 2027-03-15T09:00:00Z', 2);
+    if (to.getTime() < from.getTime()) {
+      throw new UserError(`the local clock only moves forward: it is ${from.toISOString()}, ${to.toISOString()} is earlier`);
+    }
+    await stack.advanceTo(to);
+    return { from: from.toISOString(), to: deps.clock.now().toISOString() };
+  };
+
+  const outboxFiles = async (): Promise<OutboxFile[]> => {
+    const names = await fs.readdir(stack.outboxDir).catch(() => [] as string[]);
+    const files = names.filter((n) => n.endsWith('.eml')).sort();
+    return Promise.all(
+      files.map(async (name, i) => ({ n: i + 1, file: path.join(stack.outboxDir, name), size: (await fs.stat(path.join(stack.outboxDir, name))).size })),
+    );
+  };
+
+  return {
+    async reports() {
+      const reports = await deps.store.listReports();
+      return reports.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)).map(summarize);
+    },
+
+    async show(id) {
+      const reportId = normalizeReportId(id) ?? id;
+      const report = await deps.store.getReport(reportId);
+      if (!report) throw new UserError(`no report ${id} (secintake reports lists them)`);
+      const project = deps.config.projects.find((p) => p.id === report.project);
+      const [messages, events, outbox] = await Promise.all([
+        deps.store.listMessages(report.id),
+        deps.store.listEvents(report.id),
+        deps.store.listOutbox(report.id),
+      ]);
+      const deadlines = project ? deadlinesOf(report, project, deps.clock.now()) : [];
+      return { report, deadlines, messages, events, outbox };
+    },
+
+    async clockNow() {
+      return { now: deps.clock.now().toISOString() };
+    },
+    clockAdvance: (duration) => move(parseClockDuration(duration, deps.config, deps.clock.now())),
+    clockSet: (iso) => move(new Date(iso)),
+
+    async replay(sesMessageId, force) {
+      const record = (await deps.store.getInbound(sesMessageId)) as ReplayableInboundRecord | undefined;
+      if (record?.state === 'done' && !force) {
+        throw new UserError(
+          `${sesMessageId} was already processed (${record.outcome ?? 'done'}${record.reportId ? ` on ${record.reportId}` : ''}); use --force to run it again`,
+        );
+      }
+      const rawKey = record?.rawKey ?? `inbound/${sesMessageId}`;
+      let raw: Buffer;
+      try {
+        raw = await streamToBuffer(await deps.raw.get(rawKey));
+      } catch (err) {
+        if (err instanceof RawMessageNotFound) throw new UserError(`no stored message ${sesMessageId} (looked for ${rawKey})`);
+        throw err;
+      }
+      const facts = record?.facts ?? factsFromHeaders(deps, sesMessageId, rawKey, raw);
+      // receiveMail returns the recorded outcome of a 'done' message: mark it failed to run it again (--force)
+      if (record?.state === 'done') await deps.store.putInbound({ ...record, state: 'failed', reason: 'replay --force' });
+      try {
+        return await receiveMail(deps, facts);
+      } catch (err) {
+        const reason = `${(err as Error).name}: ${(err as Error).message}`;
+        const failed: ReplayableInboundRecord = {
+          sesMessageId,
+          state: 'failed',
+          reason,
+          rawKey,
+          at: deps.clock.now().toISOString(),
+          attempts: (record?.attempts ?? 0) + 1,
+          facts,
+        };
+        await deps.store.putInbound(failed);
+        throw new UserError(`replay of ${sesMessageId} failed again: ${reason}`);
+      }
+    },
+
+    outbox: outboxFiles,
+    async outboxShow(n) {
+      const files = await outboxFiles();
+      const item = files.find((f) => f.n === n);
+      if (!item) throw new UserError(`no outbox message ${n} (there are ${files.length}; secintake outbox lists them)`);
+      return { file: item.file, raw: await fs.readFile(item.file, 'utf8') };
+    },
+
+    async import(paths, opts, onResult) {
+      const files = await expandPaths(paths);
+      const summary: ImportSummary = { messages: 0, outcomes: {} };
+      for (const file of files) {
+        for (const message of await readMessages(file)) {
+          const result = await importMessage(deps, message, opts);
+          summary.messages++;
+          summary.outcomes[result.outcome] = (summary.outcomes[result.outcome] ?? 0) + 1;
+          onResult(result);
+        }
+      }
+      return summary;
+    },
+
+    async orphans() {
+      const open = (await deps.store.listReports()).filter((r) => !isFinished(r) && !r.quarantine);
+      const orphaned: string[] = [];
+      for (const r of open) if (!(await deps.workflow.isRunning(r.id))) orphaned.push(r.id);
+      return orphaned;
+    },
+  };
+}
+
+/** A message stored without a failure record (a crash before intake recorded anything): facts from its headers. */
+function factsFromHeaders(deps: Deps, sesMessageId: string, rawKey: string, raw: Buffer): InboundFacts {
+  const fields = headerFields(raw, deps.config.limits.maxHeaderBytes);
+  const verdicts: Verdicts = { spf: 'UNKNOWN', dkim: 'UNKNOWN', dmarc: 'UNKNOWN', spam: 'UNKNOWN', virus: 'UNKNOWN' };
+  return {
+    sesMessageId,
+    recipients: importRecipients(fields, deps.config),
+    verdicts,
+    receivedAt: deps.clock.now().toISOString(),
+    rawKey,
+    mailFrom: returnPath(fields),
+  };
+}
+
+async function streamToBuffer(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  return Buffer.concat(chunks);
+}
