@@ -49,11 +49,14 @@ const holidaySchema = z.union(
 const calendarShape = z.strictObject({
   /** IANA time zone, e.g. Europe/Rome. */
   timeZone: z.string().meta({ description: 'IANA time zone, e.g. Europe/London, America/Chicago, UTC' }),
-  workingDays: z.array(z.enum(WEEKDAYS)).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri']),
+  workingDays: z.array(z.enum(WEEKDAYS)).min(1).default(['mon', 'tue', 'wed', 'thu', 'fri']).describe('Days that count as working time'),
   /** Absent: whole working days count. Present: only these hours of a working day count (may cross midnight). */
-  workingHours: z.strictObject({ start: localTime, end: localTime }).optional(),
+  workingHours: z
+    .strictObject({ start: localTime, end: localTime })
+    .optional()
+    .describe('Absent: whole working days count (48bh = 2 working days). Present: only these local hours count'),
   /** Whole local days that are not worked: a date, or a range `from`..`to` inclusive, with an optional name. */
-  holidays: z.array(holidaySchema).default([]),
+  holidays: z.array(holidaySchema).default([]).describe('Whole local days not worked: "2026-12-25" or {from, to, name}'),
 });
 
 export type Calendar = z.infer<typeof calendarShape>;
@@ -80,13 +83,18 @@ export const timerSchema = durationSchema;
 
 export const timersSchema = z.strictObject({
   /** Acknowledge the report: `soft` is the promise, `hard` the outer bound ("48-72 business hours"). */
-  acknowledge: z.strictObject({ soft: durationSchema, hard: durationSchema.optional() }),
-  /** Detailed response with a first assessment. */
-  respond: durationSchema.optional(),
-  /** Status updates every `every`, once the report has been open for `after`. */
-  update: z.strictObject({ after: durationSchema, every: durationSchema }).optional(),
-  /** Embargo length when a maintainer sets one without a date, and the longest allowed. */
-  embargo: z.strictObject({ default: durationSchema, max: durationSchema }).optional(),
+  acknowledge: z
+    .strictObject({ soft: durationSchema, hard: durationSchema.optional() })
+    .describe('soft: the promise; hard: the outer bound ("48-72 business hours" = 48bh / 72bh)'),
+  respond: durationSchema.optional().describe('Detailed response with a first assessment'),
+  update: z
+    .strictObject({ after: durationSchema, every: durationSchema })
+    .optional()
+    .describe('Status updates every `every` once the report has been open for `after`'),
+  embargo: z
+    .strictObject({ default: durationSchema, max: durationSchema })
+    .optional()
+    .describe('Embargo length when a maintainer sets one without a date, and the longest allowed'),
   /** When maintainers are reminded before a deadline: fractions of the window (`50%`) or durations before it (`1bh`). */
   reminders: z
     .array(
@@ -96,7 +104,8 @@ export const timersSchema = z.strictObject({
           `before the deadline such as 1bh)`,
       }),
     )
-    .default(['50%']),
+    .default(['50%'])
+    .describe('Reminders before each deadline: a share of the window (50%) or a duration before it (1bh)'),
 });
 
 const projectShape = z.strictObject({
@@ -112,9 +121,10 @@ const projectShape = z.strictObject({
   escalation: z.array(email).default([]),
   calendar: calendarSchema,
   timers: timersSchema,
-  subjectTag: z.string().includes('{id}', { error: 'must contain {id}, e.g. "[security report #{id}]"' }).default(
-    '[security report #{id}]',
-  ),
+  subjectTag: z
+    .string()
+    .regex(/\{id\}/, { error: 'must contain {id}, e.g. "[security report #{id}]"' })
+    .default('[security report #{id}]'),
   /** What a report should contain; `key` lets the receipt tell which items seem to be missing. */
   askFor: z
     .array(
@@ -136,9 +146,9 @@ const projectShape = z.strictObject({
     })
     .optional(),
   /** Show the maintainer's display name on relayed replies ("Sam via bases security"). */
-  relayDisplayName: z.boolean().default(true),
+  relayDisplayName: z.boolean().default(true).describe('Relay replies as "<name> via <project> security"'),
   /** Fields chosen for this file where the SECURITY.md is silent: documentation only. */
-  defaults: z.record(z.string(), z.string()).optional(),
+  defaults: z.record(z.string(), z.string()).optional().describe('Field -> why it was chosen (documentation only)'),
 });
 
 type Path = (string | number)[];
@@ -212,18 +222,13 @@ export const limitsSchema = z
     maxParts: z.number().int().positive().default(500),
     receiptsPerSenderPerHour: z.number().int().nonnegative().default(3),
   })
-  .default({
-    maxMessageBytes: 40 * 1024 * 1024,
-    maxHeaderBytes: 256 * 1024,
-    maxMimeDepth: 20,
-    maxParts: 500,
-    receiptsPerSenderPerHour: 3,
-  });
+  // prefault: an absent `limits` is parsed as {}, so the field defaults above apply.
+  .prefault({});
 
 const configShape = z.strictObject({
   $schema: z.string().optional(),
   /** Domain of our Message-IDs; a message carrying it is our own (loop). */
-  messageIdDomain: z.string().regex(/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i, {
+  messageIdDomain: z.string().regex(/^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/, {
     error: (iss) => `${JSON.stringify(iss.input)} is not a domain name (e.g. intake.example.org)`,
   }),
   projects: z.array(projectSchema).min(1, { error: 'needs at least one project' }),
