@@ -5,8 +5,9 @@
  *
  * Sending is limited to SendRawEmail with a From address that is one of the security addresses, on those
  * addresses' identities (the address and its domain: SES authorizes against whichever identity is verified).
- * With a configuration set in config, SES publishes bounce, complaint and reject events to an encrypted SNS
- * topic that feeds the SES-events Lambda, which records them on the report.
+ * Every message is sent through our configuration set (config `aws.sesConfigurationSet`, or `<stack>-outbound`),
+ * whose bounce and complaint events go to an encrypted SNS topic that feeds the SES-events Lambda, which records
+ * them on the report. The set is created here, so the name must not be taken by an existing set.
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,15 +21,15 @@ import { Construct } from 'constructs';
 export interface OutboundMailProps {
   securityAddresses: string[];
   key: kms.IKey;
-  /** Config `aws.sesConfigurationSet`: created here, with the event destination. */
-  configurationSetName?: string;
-  /** Receives the SNS-wrapped SES events (required when a configuration set is named). */
-  eventsFunction?: lambda.IFunction;
+  /** Created here, with the event destination; the sender names it on every SendRawEmail. */
+  configurationSetName: string;
+  /** Receives the SNS-wrapped SES events. */
+  eventsFunction: lambda.IFunction;
 }
 
 export class OutboundMail extends Construct {
-  readonly configurationSet?: ses.ConfigurationSet;
-  readonly eventsTopic?: sns.Topic;
+  readonly configurationSet: ses.ConfigurationSet;
+  readonly eventsTopic: sns.Topic;
   private readonly sendStatement: iam.PolicyStatement;
 
   constructor(scope: Construct, id: string, props: OutboundMailProps) {
@@ -41,38 +42,36 @@ export class OutboundMail extends Construct {
 
     const resources = [...domains, ...addresses].map(identity);
 
-    if (props.configurationSetName) {
-      this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
-        configurationSetName: props.configurationSetName,
-      });
-      resources.push(
-        stack.formatArn({
-          service: 'ses',
-          resource: 'configuration-set',
-          resourceName: props.configurationSetName,
-          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-        }),
-      );
-      this.eventsTopic = new sns.Topic(this, 'Events', {
-        displayName: 'security-intake SES bounce and complaint events',
-        masterKey: props.key,
-        enforceSSL: true,
-      });
-      // SES publishes to an encrypted topic only if it may use the topic's key (SES Developer Guide, SNS destinations).
-      props.key.addToResourcePolicy(
-        new iam.PolicyStatement({
-          principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
-          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-        }),
-      );
-      this.configurationSet.addEventDestination('BouncesAndComplaints', {
-        destination: ses.EventDestination.snsTopic(this.eventsTopic),
-        events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT, ses.EmailSendingEvent.REJECT],
-      });
-      if (props.eventsFunction) this.eventsTopic.addSubscription(new subscriptions.LambdaSubscription(props.eventsFunction));
-    }
+    this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
+      configurationSetName: props.configurationSetName,
+    });
+    resources.push(
+      stack.formatArn({
+        service: 'ses',
+        resource: 'configuration-set',
+        resourceName: props.configurationSetName,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      }),
+    );
+    this.eventsTopic = new sns.Topic(this, 'Events', {
+      displayName: 'security-intake SES bounce and complaint events',
+      masterKey: props.key,
+      enforceSSL: true,
+    });
+    // SES publishes to an encrypted topic only if it may use the topic's key (SES Developer Guide, SNS destinations).
+    props.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+    this.configurationSet.addEventDestination('BouncesAndComplaints', {
+      destination: ses.EventDestination.snsTopic(this.eventsTopic),
+      events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT, ses.EmailSendingEvent.REJECT],
+    });
+    this.eventsTopic.addSubscription(new subscriptions.LambdaSubscription(props.eventsFunction));
 
     this.sendStatement = new iam.PolicyStatement({
       actions: ['ses:SendRawEmail'],

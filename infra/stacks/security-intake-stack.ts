@@ -27,7 +27,7 @@ export class SecurityIntakeStack extends Stack {
   readonly intake: ServiceFunction;
   readonly tick: ServiceFunction;
   readonly arm: ServiceFunction;
-  readonly sesEvents?: ServiceFunction;
+  readonly sesEvents: ServiceFunction;
   readonly failedIntake: sqs.Queue;
   readonly workflow: ReportWorkflow;
   readonly receiving: MailReceiving;
@@ -63,7 +63,9 @@ export class SecurityIntakeStack extends Stack {
       resourceName: stateMachineName,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
+    const configurationSetName = config.aws.sesConfigurationSet ?? `${this.stackName}-outbound`;
     const environment = {
+      SES_CONFIGURATION_SET: configurationSetName,
       TABLE_NAME: table.tableName,
       BUCKET_NAME: bucket.bucketName,
       STATE_MACHINE_ARN: stateMachineArn,
@@ -99,18 +101,16 @@ export class SecurityIntakeStack extends Stack {
       timeout: Duration.seconds(30),
       memorySize: 256,
     });
-    if (config.aws.sesConfigurationSet) {
-      this.sesEvents = new ServiceFunction(this, 'SesEvents', {
-        entry: 'lambdas/handlers/ses-events.ts',
-        description: 'security-intake: records SES bounces and complaints of our mail on the report',
-        config,
-        key,
-        environment,
-        timeout: Duration.seconds(30),
-        memorySize: 256,
-      });
-    }
-    const functions = [this.intake, this.tick, this.arm, ...(this.sesEvents ? [this.sesEvents] : [])];
+    this.sesEvents = new ServiceFunction(this, 'SesEvents', {
+      entry: 'lambdas/handlers/ses-events.ts',
+      description: 'security-intake: records SES bounces and complaints of our mail on the report',
+      config,
+      key,
+      environment,
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+    });
+    const functions = [this.intake, this.tick, this.arm, this.sesEvents];
 
     // 4. One workflow execution per report holds the policy's timers; its history never holds report content.
     const workflowLogs = new logs.LogGroup(this, 'WorkflowLogs', {
@@ -143,8 +143,8 @@ export class SecurityIntakeStack extends Stack {
     this.outbound = new OutboundMail(this, 'Outbound', {
       securityAddresses,
       key,
-      configurationSetName: config.aws.sesConfigurationSet,
-      eventsFunction: this.sesEvents?.function,
+      configurationSetName,
+      eventsFunction: this.sesEvents.function,
     });
     for (const fn of functions.filter((f) => f !== this.arm)) this.outbound.grantSend(fn.function);
 
