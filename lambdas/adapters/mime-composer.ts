@@ -22,6 +22,8 @@ export interface ComposeEnvelope {
 
 /** Our header that marks mail as ours (DESIGN section 3: a message carrying it is a loop, never answered). */
 export const STAMP_HEADER = 'X-Security-Intake';
+/** What kind of mail this is (receipt, reminder:acknowledge...): lets maintainers filter, and `outbox list` show it. */
+export const KIND_HEADER = 'X-Security-Intake-Kind';
 
 /** An address or Message-ID that cannot be put into a header as is. */
 export class InvalidHeaderValue extends Error {
@@ -62,7 +64,10 @@ export function composeDraft(draft: Draft, envelope: ComposeEnvelope): Promise<B
   // A reference we cannot write safely is dropped: threading is a convenience, the subject tag still works.
   const references = (draft.references ?? []).map(bareMessageId).filter((id): id is string => id !== undefined);
   const name = headerText(draft.fromDisplayName ?? envelope.fromName ?? '');
-  const headers: Record<string, string> = { [STAMP_HEADER]: headerText(envelope.stamp) };
+  const headers: Record<string, string> = {
+    [STAMP_HEADER]: headerText(envelope.stamp),
+    [KIND_HEADER]: headerText(draft.kind),
+  };
   if (draft.autoSubmitted) headers['Auto-Submitted'] = draft.autoSubmitted;
   const composer = new MailComposer({
     from: { name, address: address('From', envelope.from) },

@@ -35,6 +35,7 @@ describe('composeDraft', () => {
     expect(parsed.inReplyTo).toBe('<orig-1@reporter.example>');
     expect(parsed.headers.get('auto-submitted')).toBe('auto-replied');
     expect(parsed.headers.get('x-security-intake')).toBe('K7QM-2XPD');
+    expect(parsed.headers.get('x-security-intake-kind')).toBe('receipt');
     expect(parsed.subject).toBe(draft.subject);
     expect(parsed.text).toContain('Grüße, naïve café');
     expect(String(parsed.headers.get('content-type') && (parsed.headers.get('content-type') as { value: string }).value)).toBe('text/plain');
@@ -64,7 +65,7 @@ describe('composeDraft', () => {
     const raw = await composeDraft(hostile, { ...envelope, stamp: 'K7QM\r\nBcc: victim6@evil.example' });
     const headers = headerList(raw);
     expect(headers.map(([n]) => n).sort()).toEqual(
-      ['auto-submitted', 'content-type', 'date', 'from', 'message-id', 'mime-version', 'references', 'reply-to', 'subject', 'to', 'x-security-intake'].sort(),
+      ['auto-submitted', 'content-type', 'date', 'from', 'message-id', 'mime-version', 'references', 'reply-to', 'subject', 'to', 'x-security-intake', 'x-security-intake-kind'].sort(),
     );
     expect(raw.toString('latin1')).not.toMatch(/^bcc:/im);
     // every line break in the header block is CRLF: no bare CR or LF that some MTA might read as one

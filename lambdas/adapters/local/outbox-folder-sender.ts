@@ -1,0 +1,174 @@
+/**
+ * Local MailSender: every outbound message becomes `<folder>/<NNNNNN>-<outboxId>.eml` (a sequence number, so
+ * `secintake outbox show N` can name one), written to a temporary file and hard-linked into place so a reader
+ * never sees half a file; a number is claimed with an exclusive create, so two senders never share one. Optionally it also relays the message
+ * over SMTP to a host the user names (a local sink such as MailHog, or a smarthost).
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import type { MailSender, OutboundEnvelope } from '../../ports/mail-sender';
+
+export interface SmtpRelay {
+  host: string;
+  port: number;
+  /** Implicit TLS (port 465). Plain SMTP otherwise; STARTTLS is used when the server offers it. */
+  secure?: boolean;
+}
+
+export interface OutboxFolderSenderOptions {
+  folder: string;
+  relay?: SmtpRelay;
+}
+
+/** The relay refused or could not be reached: nothing was written, the outbox retry sends again. */
+export class RelayFailed extends Error {
+  override readonly name = 'RelayFailed';
+  constructor(readonly relay: SmtpRelay, detail: string) {
+    super(`could not relay outbound mail to ${relay.host}:${relay.port}: ${detail}`);
+  }
+}
+
+const FILE_PATTERN = /^(\d{6,})-(.+)\.eml$/;
+
+/** Outbox IDs carry `:` and `%` (`acknowledge:remind:50%`): keep file names portable. */
+function fileSafe(outboxId: string): string {
+  return outboxId.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120);
+}
+
+async function highestNumber(folder: string): Promise<number> {
+  const names = await fs.readdir(folder).catch(() => [] as string[]);
+  return names.reduce((max, name) => Math.max(max, Number(FILE_PATTERN.exec(name)?.[1] ?? 0)), 0);
+}
+
+export class OutboxFolderSender implements MailSender {
+  constructor(private readonly options: OutboxFolderSenderOptions) {}
+
+  async send(raw: Buffer, envelope: OutboundEnvelope, outboxId: string): Promise<{ providerId: string }> {
+    // relay first: if it fails nothing is written and the caller's retry repeats both
+    if (this.options.relay) await this.relay(raw, envelope, this.options.relay);
+    const file = await this.write(raw, outboxId);
+    return { providerId: `outbox:${file}` };
+  }
+
+  private async write(raw: Buffer, outboxId: string): Promise<string> {
+    const { folder } = this.options;
+    await fs.mkdir(folder, { recursive: true });
+    const temp = path.join(folder, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+    await fs.writeFile(temp, raw, { mode: 0o600 });
+    try {
+      for (let n = (await highestNumber(folder)) + 1; ; n++) {
+        const number = String(n).padStart(6, '0');
+        // The number is claimed with an exclusive create (the .eml names differ by outbox ID, so linking
+        // them cannot collide); a claimed number already used by a finished write is skipped.
+        const claim = path.join(folder, `.claim-${number}`);
+        try {
+          await fs.writeFile(claim, '', { flag: 'wx' });
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+          throw err;
+        }
+        try {
+          if ((await fs.readdir(folder)).some((name) => name.startsWith(`${number}-`))) continue;
+          const file = `${number}-${fileSafe(outboxId)}.eml`;
+          await fs.link(temp, path.join(folder, file));
+          return file;
+        } finally {
+          await fs.rm(claim, { force: true });
+        }
+      }
+    } finally {
+      await fs.rm(temp, { force: true });
+    }
+  }
+
+  private async relay(raw: Buffer, envelope: OutboundEnvelope, relay: SmtpRelay): Promise<void> {
+    const transport = nodemailer.createTransport({ host: relay.host, port: relay.port, secure: relay.secure ?? false });
+    try {
+      await transport.sendMail({ envelope: { from: envelope.from, to: envelope.to }, raw });
+    } catch (err) {
+      const e = err as Error & { response?: string };
+      throw new RelayFailed(relay, e.response ?? e.message);
+    } finally {
+      transport.close();
+    }
+  }
+}
+
+export interface OutboxEntry {
+  n: number;
+  file: string;
+  to: string;
+  subject: string;
+  date: string;
+  kind: string;
+}
+
+/** Header bytes read per file: enough for our headers, never the body. */
+const HEADER_READ_BYTES = 16 * 1024;
+
+/** The header block's fields we show, unfolded, RFC 2047 words decoded. */
+function readHeaders(head: string): Map<string, string> {
+  const end = head.search(/\r?\n\r?\n/);
+  const block = end >= 0 ? head.slice(0, end) : head;
+  const fields = new Map<string, string>();
+  let last = '';
+  for (const line of block.split(/\r?\n/)) {
+    if (/^[ \t]/.test(line) && last) fields.set(last, `${fields.get(last)} ${line.trim()}`);
+    else {
+      const colon = line.indexOf(':');
+      if (colon <= 0) continue;
+      last = line.slice(0, colon).trim().toLowerCase();
+      if (!fields.has(last)) fields.set(last, line.slice(colon + 1).trim());
+    }
+  }
+  for (const [k, v] of fields) fields.set(k, decodeWords(v));
+  return fields;
+}
+
+/** RFC 2047 encoded words (`=?utf-8?Q?...?=` / `?B?`), as MailComposer writes them. */
+export function decodeWords(value: string): string {
+  return value
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (word, charset: string, enc: string, text: string) => {
+      try {
+        const bytes =
+          enc.toUpperCase() === 'B'
+            ? Buffer.from(text, 'base64')
+            : Buffer.from(
+                text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+                'latin1',
+              );
+        return new TextDecoder(charset.split('*')[0]).decode(bytes);
+      } catch {
+        return word;
+      }
+    });
+}
+
+/** The messages in an outbox folder, oldest first. */
+export async function listOutboxFolder(folder: string): Promise<OutboxEntry[]> {
+  const names = (await fs.readdir(folder).catch(() => [] as string[])).filter((n) => FILE_PATTERN.test(n)).sort();
+  const entries: OutboxEntry[] = [];
+  for (const file of names) {
+    const handle = await fs.open(path.join(folder, file), 'r');
+    try {
+      const buf = Buffer.alloc(HEADER_READ_BYTES);
+      const { bytesRead } = await handle.read(buf, 0, HEADER_READ_BYTES, 0);
+      const fields = readHeaders(buf.subarray(0, bytesRead).toString('utf8'));
+      const match = FILE_PATTERN.exec(file)!;
+      entries.push({
+        n: Number(match[1]),
+        file,
+        to: [fields.get('to'), fields.get('cc')].filter(Boolean).join(', '),
+        subject: fields.get('subject') ?? '',
+        date: fields.get('date') ?? '',
+        kind: fields.get('x-security-intake-kind') ?? match[2],
+      });
+    } finally {
+      await handle.close();
+    }
+  }
+  return entries.sort((a, b) => a.n - b.n);
+}
