@@ -76,8 +76,8 @@ export class OutboundMail extends Construct {
     this.sendStatement = new iam.PolicyStatement({
       actions: ['ses:SendRawEmail'],
       resources,
-      // ses:FromAddress is single-valued: StringEquals against a list matches any one of them.
-      conditions: { StringEquals: { 'ses:FromAddress': addresses } },
+      // ses:FromAddress (the Source) is single-valued: a list matches any one; addresses are case-insensitive.
+      conditions: { StringEqualsIgnoreCase: { 'ses:FromAddress': addresses } },
     });
   }
 

@@ -134,7 +134,7 @@ describe('functions', () => {
     expect(send.length).toBe(3); // intake, tick, ses-events (arm sends nothing)
     for (const s of send) {
       expect(s.Action).toBe('ses:SendRawEmail');
-      expect(s.Condition.StringEquals['ses:FromAddress']).toEqual([
+      expect(s.Condition.StringEqualsIgnoreCase['ses:FromAddress']).toEqual([
         'psirt@falconpy.example.com',
         'security@bases.example.org',
         'security@falconpy.example.com',

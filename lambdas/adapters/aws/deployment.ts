@@ -57,7 +57,7 @@ function build(): Deps {
     store: new DynamoReportStore({ client: new DynamoDBClient({ region }), tableName: env('TABLE_NAME') }),
     raw: new S3RawStore({ client: new S3Client({ region }), bucket: env('BUCKET_NAME') }),
     parser: new MailparserParser(),
-    sender: new SesSender({ client: new SESClient({ region }), configurationSet: process.env.SES_CONFIGURATION_SET ?? config.aws?.sesConfigurationSet }),
+    sender: new SesSender({ client: new SESClient({ region }), configurationSetName: process.env.SES_CONFIGURATION_SET ?? config.aws?.sesConfigurationSet }),
     workflow: new SfnWorkflow({ client: new SFNClient({ region }), stateMachineArn: env('STATE_MACHINE_ARN') }),
     clock: systemClock,
     keys: new SecretsManagerKey({ client: new SecretsManagerClient({ region }), secretId: env('REPLY_KEY_SECRET_ARN') }),
