@@ -14,6 +14,7 @@ import { deadlinesOf, isFinished } from '../core/timeline';
 import type { Deps } from '../app/deps';
 import { receiveMail, type IntakeResult } from '../app/receive-mail';
 import type { ReplayableInboundRecord } from '../adapters/local/smtp-inbound';
+import { listOutboxFolder, type OutboxEntry } from '../adapters/local/outbox-folder-sender';
 import { RawMessageNotFound } from '../ports/raw-mail-store';
 import { headerFields, importMessage, importRecipients, returnPath, type ImportResult } from './import-mail';
 import { expandPaths, readMessages } from './import-sources';
@@ -50,11 +51,7 @@ export interface ClockMove {
   to: string;
 }
 
-export interface OutboxFile {
-  n: number;
-  file: string;
-  size: number;
-}
+export type OutboxFile = OutboxEntry;
 
 export interface ImportSummary {
   messages: number;
@@ -120,13 +117,7 @@ export function localOperations(stack: OperableStack): StackOperations {
     return { from: from.toISOString(), to: deps.clock.now().toISOString() };
   };
 
-  const outboxFiles = async (): Promise<OutboxFile[]> => {
-    const names = await fs.readdir(stack.outboxDir).catch(() => [] as string[]);
-    const files = names.filter((n) => n.endsWith('.eml')).sort();
-    return Promise.all(
-      files.map(async (name, i) => ({ n: i + 1, file: path.join(stack.outboxDir, name), size: (await fs.stat(path.join(stack.outboxDir, name))).size })),
-    );
-  };
+  const outboxFiles = (): Promise<OutboxFile[]> => listOutboxFolder(stack.outboxDir);
 
   return {
     async reports() {
@@ -195,7 +186,8 @@ export function localOperations(stack: OperableStack): StackOperations {
       const files = await outboxFiles();
       const item = files.find((f) => f.n === n);
       if (!item) throw new UserError(`no outbox message ${n} (there are ${files.length}; secintake outbox lists them)`);
-      return { file: item.file, raw: await fs.readFile(item.file, 'utf8') };
+      const file = path.join(stack.outboxDir, item.file);
+      return { file, raw: await fs.readFile(file, 'utf8') };
     },
 
     async import(paths, opts, onResult) {

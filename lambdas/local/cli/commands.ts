@@ -1,0 +1,153 @@
+/** The CLI commands that are more than one call: start, send, doctor. */
+import { promises as fs } from 'node:fs';
+import { createServer } from 'node:net';
+import * as path from 'node:path';
+import { loadConfigFile } from '../../adapters/local/config-file';
+import { PortInUse } from '../../adapters/local/smtp-inbound';
+import { submitOverSmtp } from '../../adapters/local/smtp-submit';
+import { controlClient } from '../control-server';
+import { headerFields, importRecipients } from '../import-mail';
+import { ImportPathError } from '../import-sources';
+import { startLocalStack } from '../stack';
+import { UserError } from '../stack-operations';
+import { runningStack, withStack, type GlobalOptions } from './connect';
+import { textLogger, type CliIo } from './io';
+
+export class StackAlreadyRunning extends UserError {
+  override readonly name = 'StackAlreadyRunning';
+}
+
+function port(text: string, what: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new UserError(`${what} ${JSON.stringify(text)} is not a port number (0-65535)`, 2);
+  return Number(text);
+}
+
+function relay(text: string | undefined): { host: string; port: number } | undefined {
+  if (!text) return undefined;
+  const m = /^([^:\s]+):(\d{1,5})$/.exec(text);
+  if (!m) throw new UserError(`--relay ${JSON.stringify(text)} is not host:port (e.g. 127.0.0.1:1025)`, 2);
+  return { host: m[1], port: port(m[2], '--relay port') };
+}
+
+const shown = (p: string) => path.relative(process.cwd(), p) || '.';
+
+export async function startCommand(
+  g: GlobalOptions,
+  o: { port: string; relay?: string; dns?: string; trustLocalSenders?: boolean; controlPort: string },
+  io: CliIo,
+): Promise<number> {
+  const running = await runningStack(g.data);
+  if (running) {
+    throw new StackAlreadyRunning(`a stack already runs for ${shown(g.data)} (pid ${running.pid}, SMTP port ${running.smtpPort}); stop it first`);
+  }
+  io.out(`secintake: config ${shown(g.config)}, data ${shown(g.data)}${path.sep}\n`);
+  const stack = await startLocalStack({
+    config: g.config,
+    data: g.data,
+    port: port(o.port, '--port'),
+    controlPort: port(o.controlPort, '--control-port'),
+    relay: relay(o.relay),
+    dns: o.dns ? path.resolve(o.dns) : undefined,
+    trustLocalSenders: o.trustLocalSenders === true,
+    log: textLogger(io),
+  });
+  const addresses = stack.deps.config.projects.flatMap((p) => p.addresses);
+  io.out(
+    [
+      `  SMTP inbound (plays SES)  127.0.0.1:${stack.smtpPort}  for ${addresses.join(', ')} (and their +reply addresses)`,
+      `  control API               127.0.0.1:${stack.controlPort}  (the secintake commands use it while this runs)`,
+      `  outbox                    ${shown(path.join(g.data, 'outbox'))}${path.sep} (.eml)${o.relay ? `, also relayed to ${o.relay}` : ''}`,
+      `  local clock               ${stack.clock.now().toISOString()}`,
+      '',
+      'Try, in another terminal:',
+      `  npx secintake send examples/mail/${'<file>'}.eml --port ${stack.smtpPort}`,
+      '  npx secintake reports',
+      '  npx secintake clock advance 24h',
+      '',
+      'Stop with Ctrl-C.',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  io.out('stopping...\n');
+  await stack.close();
+  io.out('stopped.\n');
+  return 0;
+}
+
+export async function sendCommand(g: GlobalOptions, file: string, o: { from?: string; to?: string; port?: string }, io: CliIo): Promise<number> {
+  let smtpPort: number;
+  if (o.port) smtpPort = port(o.port, '--port');
+  else {
+    const running = await runningStack(g.data);
+    if (!running) throw new UserError(`no stack is running for ${shown(g.data)}: start it with \`npm start\` (or give --port)`);
+    smtpPort = running.smtpPort;
+  }
+  const raw = await fs.readFile(file).catch((err: Error) => {
+    throw new ImportPathError(file, err.message);
+  });
+  const config = loadConfigFile(g.config);
+  const fields = headerFields(raw, config.limits.maxHeaderBytes);
+  const to = o.to ? [o.to] : importRecipients(fields, config);
+  const fromHeader = fields.find(([name]) => name === 'from')?.[1] ?? '';
+  const from = o.from ?? /[^\s<>"]+@[^\s<>"]+/.exec(fromHeader)?.[0] ?? '';
+  const response = await submitOverSmtp({ port: smtpPort, from, to, raw });
+  io.out(`delivered to 127.0.0.1:${smtpPort} for ${to.join(', ')}: ${response}\nsee it with: secintake reports\n`);
+  return 0;
+}
+
+async function portFree(p: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(p, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+export async function doctorCommand(g: GlobalOptions, o: { port: string }, io: CliIo): Promise<number> {
+  let problems = 0;
+  const ok = (s: string) => io.out(`ok       ${s}\n`);
+  const problem = (s: string) => {
+    problems++;
+    io.out(`PROBLEM  ${s}\n`);
+  };
+
+  try {
+    const config = loadConfigFile(g.config);
+    ok(`config ${shown(g.config)}: ${config.projects.map((p) => `${p.id} <${p.addresses.join(', ')}>`).join('; ')}`);
+  } catch (err) {
+    problem((err as Error).message);
+    return 1; // nothing else can be checked without a config
+  }
+
+  try {
+    await fs.mkdir(g.data, { recursive: true });
+    const probe = path.join(g.data, `.doctor-${process.pid}`);
+    await fs.writeFile(probe, 'ok');
+    await fs.rm(probe);
+    ok(`data folder ${shown(g.data)}${path.sep} is writable`);
+  } catch (err) {
+    problem(`data folder ${shown(g.data)} is not writable: ${(err as Error).message}`);
+  }
+
+  const running = await runningStack(g.data);
+  if (running) {
+    ok(`stack running: pid ${running.pid}, SMTP 127.0.0.1:${running.smtpPort}, control 127.0.0.1:${running.controlPort}`);
+    const orphans = await controlClient(running.controlPort).orphans();
+    if (orphans.length) problem(`${orphans.length} open report(s) without a running workflow: ${orphans.join(', ')} (restart the stack: start resumes them)`);
+    else ok('every open report has a running workflow');
+  } else {
+    const p = port(o.port, '--port');
+    if (await portFree(p)) ok(`SMTP port ${p} is free (the stack is not running)`);
+    else problem(new PortInUse(p, 'SMTP').message);
+    const open = await withStack(g, textLogger({ out: () => {}, err: () => {} }), (ops) => ops.reports(), { resume: false });
+    const waiting = open.filter((r) => !['closed', 'disclosed'].includes(r.status) && !r.quarantined);
+    ok(`${waiting.length} open report(s); their workflows resume when the stack starts`);
+  }
+  return problems ? 1 : 0;
+}
+

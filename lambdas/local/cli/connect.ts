@@ -1,0 +1,64 @@
+/**
+ * How a CLI command reaches the local stack: through the control API when `secintake start` runs for this data
+ * folder (stack.json names its ports and pid), otherwise by opening the stack in this process for the length
+ * of the command (only one process can open dynalite's LevelDB at a time).
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { controlClient, pingControl } from '../control-server';
+import { localOperations, UserError, type StackOperations } from '../stack-operations';
+import { startLocalStack, type LocalStack } from '../stack';
+import type { Logger } from '../../ports/logger';
+
+export interface GlobalOptions {
+  data: string;
+  config: string;
+}
+
+export interface StackFile {
+  pid: number;
+  smtpPort: number;
+  controlPort: number;
+  config: string;
+  startedAt: string;
+}
+
+export const stackFilePath = (data: string) => path.join(data, 'stack.json');
+
+/** The running stack for this data folder, if its control API answers; a stale stack.json is ignored. */
+export async function runningStack(data: string): Promise<StackFile | undefined> {
+  let file: StackFile;
+  try {
+    file = JSON.parse(await fs.readFile(stackFilePath(data), 'utf8')) as StackFile;
+  } catch {
+    return undefined;
+  }
+  const pid = await pingControl(file.controlPort);
+  return pid === file.pid ? file : undefined;
+}
+
+/** Runs `fn` against the running stack, or against one opened in this process and closed afterwards. */
+export async function withStack<T>(
+  g: GlobalOptions,
+  log: Logger,
+  fn: (ops: StackOperations) => Promise<T>,
+  opts: { resume?: boolean } = {},
+): Promise<T> {
+  const running = await runningStack(g.data);
+  if (running) return fn(controlClient(running.controlPort));
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({ config: g.config, data: g.data, listen: false, resume: opts.resume, log });
+  } catch (err) {
+    if (/lock/i.test((err as Error).message) && /LOCK|IO error/i.test((err as Error).message)) {
+      throw new UserError(`the data folder ${g.data} is in use by another secintake process; wait for it, or stop it`);
+    }
+    throw err;
+  }
+  try {
+    const { runner } = stack;
+    return await fn(localOperations({ deps: stack.deps, outboxDir: stack.outboxDir, advanceTo: async (t) => void (await runner.advanceTo(t)) }));
+  } finally {
+    await stack.close();
+  }
+}

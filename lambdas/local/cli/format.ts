@@ -1,0 +1,66 @@
+/** Text output of the CLI: short, aligned, instants in ISO 8601 UTC. `--json` prints the data itself instead. */
+import type { ImportResult } from '../import-mail';
+import type { OutboxFile, ReportSummary, ReportView } from '../stack-operations';
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+export function reportsText(reports: ReportSummary[]): string {
+  if (!reports.length) return 'No reports yet. Send one: secintake send examples/mail/<file>.eml\n';
+  return table([
+    ['ID', 'PROJECT', 'STATUS', 'CREATED', 'NEXT DUE', 'SUBJECT'],
+    ...reports.map((r) => [
+      r.id,
+      r.project,
+      r.quarantined ? `${r.status} (quarantined)` : r.status,
+      r.createdAt,
+      r.nextDueAt ?? '-',
+      r.subject.length > 60 ? r.subject.slice(0, 57) + '...' : r.subject,
+    ]),
+  ]);
+}
+
+export function showText(v: ReportView): string {
+  const r = v.report;
+  const lines = [
+    `Report ${r.id}  (${r.project}, ${r.status}${r.closeReason ? `: ${r.closeReason}` : ''}${r.quarantine ? `, quarantined: ${r.quarantine.reason}` : ''})`,
+    `Subject:   ${r.subject}`,
+    `Reporter:  ${r.reporter.name ? `${r.reporter.name} <${r.reporter.address}>` : r.reporter.address}`,
+    `Received:  ${r.createdAt} at ${r.securityAddress}`,
+  ];
+  if (r.embargo) lines.push(`Embargo:   until ${r.embargo.until} (set by ${r.embargo.setBy})`);
+  if (r.severity || r.cve) lines.push(`Severity:  ${r.severity ?? '-'}   CVE: ${r.cve ?? '-'}`);
+  if (r.relatesTo?.length) lines.push(`Relates to: ${r.relatesTo.join(', ')}`);
+  lines.push('', 'Deadlines:');
+  for (const d of v.deadlines) {
+    lines.push(`  ${pad(d.name, 12)} ${d.dueAt}${d.hardAt ? ` (at the latest ${d.hardAt})` : ''}  ${d.state}${d.metAt ? ` at ${d.metAt}` : ''}`);
+  }
+  if (!v.deadlines.length) lines.push('  (none)');
+  lines.push('', 'Messages:');
+  for (const m of v.messages) {
+    const who = m.from?.address ?? '?';
+    lines.push(`  ${m.at} ${m.direction === 'in' ? '<-' : '->'} ${pad(m.role, 10)} ${who}  ${m.kind ?? m.outcome ?? ''}  ${m.subject}`);
+  }
+  lines.push('', 'Events:');
+  for (const e of v.events) lines.push(`  ${e.at} ${pad(e.type, 20)} ${e.actor}`);
+  lines.push('', 'Outbox:');
+  for (const o of v.outbox) lines.push(`  ${o.createdAt} ${pad(o.kind, 14)} ${o.state}  to ${o.to.join(', ')}`);
+  if (!v.outbox.length) lines.push('  (nothing sent)');
+  return lines.join('\n') + '\n';
+}
+
+export function outboxText(files: OutboxFile[]): string {
+  if (!files.length) return 'The outbox is empty.\n';
+  return (
+    table([['N', 'KIND', 'TO', 'SUBJECT'], ...files.map((f) => [String(f.n), f.kind, f.to, f.subject])]) +
+    'Read one with: secintake outbox show N\n'
+  );
+}
+
+export function importLine(r: ImportResult): string {
+  return `${r.outcome}${r.reportId ? ` ${r.reportId}` : ''}${r.duplicate ? ' (already imported)' : ''}  ${r.file}  ${r.reason}\n`;
+}

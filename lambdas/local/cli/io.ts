@@ -1,0 +1,28 @@
+/** Where the CLI writes: the process's streams, or buffers in tests that run the CLI in-process. */
+import type { Logger, LogFields } from '../../ports/logger';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processIo: CliIo = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+};
+
+/** Log lines for `start`: time, level, message, then the IDs as key=value (never report content). */
+export function textLogger(io: CliIo): Logger {
+  const line = (level: string, message: string, fields?: LogFields) => {
+    const extra = Object.entries(fields ?? {})
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    io.err(`${new Date().toISOString()} ${level} ${message}${extra ? ' ' + extra : ''}\n`);
+  };
+  return {
+    info: (m, f) => line('info', m, f),
+    warn: (m, f) => line('WARN', m, f),
+    error: (m, f) => line('ERROR', m, f),
+  };
+}

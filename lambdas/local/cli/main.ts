@@ -1,0 +1,184 @@
+/**
+ * secintake: the local stack's command line (DESIGN section 6). Every command has --help; errors are one line
+ * per problem on stderr, no stack trace (SECINTAKE_DEBUG=1 shows it); exit 1 for errors, 2 for bad usage.
+ */
+import * as path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from '../../core/config-errors';
+import { silentLogger } from '../../ports/logger';
+import { UserError } from '../stack-operations';
+import { withStack, type GlobalOptions } from './connect';
+import { importLine, outboxText, reportsText, showText } from './format';
+import { processIo, type CliIo } from './io';
+import { doctorCommand, sendCommand, startCommand } from './commands';
+
+/** The config the package ships: found from wherever the CLI is run. */
+export const DEFAULT_CONFIG = path.resolve(__dirname, '../../../examples/bases.json');
+
+/** Errors whose message is written for the user: printed as they are. */
+const USER_FACING = new Set([
+  'UserError', 'ConfigError', 'PortInUse', 'ImportPathError', 'DnsRecordsFileError', 'SmtpRefused', 'ClockMovedBackwards',
+  'InvalidDuration', 'KeyFileError', 'StackAlreadyRunning',
+]);
+
+/** Reading never fires timers: workflows resume only for commands that change something, or `start`. */
+const READ_ONLY = { resume: false };
+
+export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('secintake')
+    .description('security-intake on this machine: a local SMTP inbound, DynamoDB (dynalite), the report workflow and a movable clock')
+    .option('--data <dir>', 'data folder (reports, raw mail, outbox, clock)', '.data')
+    .option('--config <file>', 'deployment config (projects, addresses, timers)', DEFAULT_CONFIG)
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError('(add --help for usage)');
+
+  const g = (): GlobalOptions => {
+    const o = program.opts<{ data: string; config: string }>();
+    return { data: path.resolve(o.data), config: path.resolve(o.config) };
+  };
+  // commander passes the arguments, then the options, then the command
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const act = <A extends any[]>(fn: (...args: A) => Promise<number | void>) =>
+    async (...args: A) => {
+      exitCode = (await fn(...args)) ?? 0;
+    };
+  const json = (v: unknown) => io.out(JSON.stringify(v, null, 2) + '\n');
+
+  program
+    .command('start')
+    .description('run the whole system here until Ctrl-C: SMTP inbound, DynamoDB, workflows, outbox, control API')
+    .option('--port <n>', 'SMTP port on 127.0.0.1 (0: any free port)', '2525')
+    .option('--relay <host:port>', 'also deliver outbound mail to this SMTP server (e.g. a mail catcher)')
+    .option('--dns <file>', 'JSON file of DNS records for offline SPF/DKIM/DMARC checks')
+    .option('--trust-local-senders', 'treat all local mail as DMARC PASS (lets anyone act as a maintainer: testing only)')
+    .option('--control-port <n>', 'control API port on 127.0.0.1 (0: any free port)', '0')
+    .action(act((o: { port: string; relay?: string; dns?: string; trustLocalSenders?: boolean; controlPort: string }) => startCommand(g(), o, io)));
+
+  program
+    .command('send <file>')
+    .description('deliver a .eml file to the running stack over SMTP, like a mail client')
+    .option('--from <addr>', 'envelope sender (default: the From address of the file)')
+    .option('--to <addr>', 'envelope recipient (default: our addresses in To/Cc, else the first security address)')
+    .option('--port <n>', 'SMTP port (default: the running stack\'s, from <data>/stack.json)')
+    .action(act((file: string, o: { from?: string; to?: string; port?: string }) => sendCommand(g(), file, o, io)));
+
+  program
+    .command('import <paths...>')
+    .description('run saved mail through intake: .eml files, folders (recursively), mbox files (split on "From " lines)')
+    .option('--json', 'one JSON object per message, then a summary line')
+    .option('--to <addr>', 'recipient when a message names none of our addresses (default: the first security address)')
+    .action(
+      act(async (paths: string[], o: { json?: boolean; to?: string }) => {
+        let n = 0;
+        let failed = 0;
+        const summary = await withStack(g(), silentLogger, (ops) =>
+          ops.import(paths.map((p) => path.resolve(p)), { to: o.to }, (r) => {
+            n++;
+            if (r.outcome === 'failed') failed++;
+            if (o.json) {
+              const { file, outcome, reportId, checks, reason, sesMessageId, duplicate } = r;
+              io.out(JSON.stringify({ file, outcome, reportId, checks, reason, sesMessageId, ...(duplicate ? { duplicate } : {}) }) + '\n');
+            } else io.out(importLine(r));
+            if (n % 50 === 0) io.err(`imported ${n} messages...\n`);
+          }),
+        );
+        if (o.json) io.out(JSON.stringify({ summary }) + '\n');
+        else io.err(`${summary.messages} messages: ${Object.entries(summary.outcomes).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}\n`);
+        if (failed) io.err(`${failed} failed; their raw mail is stored: secintake replay <sesMessageId>\n`);
+        return failed ? 1 : 0;
+      }),
+    );
+
+  program
+    .command('reports')
+    .description('list reports, oldest first')
+    .option('--json', 'print JSON')
+    .action(act(async (o: { json?: boolean }) => {
+      const reports = await withStack(g(), silentLogger, (ops) => ops.reports(), READ_ONLY);
+      if (o.json) json(reports);
+      else io.out(reportsText(reports));
+    }));
+
+  program
+    .command('show <id>')
+    .description('one report: deadlines, messages, audit events, outbox')
+    .option('--json', 'print JSON')
+    .action(act(async (id: string, o: { json?: boolean }) => {
+      const view = await withStack(g(), silentLogger, (ops) => ops.show(id), READ_ONLY);
+      if (o.json) json(view);
+      else io.out(showText(view));
+    }));
+
+  const clock = program.command('clock').description('the local clock: timers fire as it moves (forward only)');
+  clock.command('now').description('print the local time').action(act(async () => {
+    io.out(`${(await withStack(g(), silentLogger, (ops) => ops.clockNow(), READ_ONLY)).now}\n`);
+  }));
+  clock
+    .command('advance <duration>')
+    .description('move forward (72h, 90m, 7d, 2bd); every timer due on the way fires once, in order')
+    .action(act(async (d: string) => {
+      const m = await withStack(g(), silentLogger, (ops) => ops.clockAdvance(d));
+      io.out(`clock moved from ${m.from} to ${m.to}\n`);
+    }));
+  clock
+    .command('set <iso>')
+    .description('move forward to an instant (ISO 8601); earlier instants are refused')
+    .action(act(async (iso: string) => {
+      const m = await withStack(g(), silentLogger, (ops) => ops.clockSet(iso));
+      io.out(`clock moved from ${m.from} to ${m.to}\n`);
+    }));
+
+  program
+    .command('replay <sesMessageId>')
+    .description('run intake again on a stored message whose processing failed (or was never recorded)')
+    .option('--force', 'run it again even though it was processed')
+    .action(act(async (id: string, o: { force?: boolean }) => {
+      const r = await withStack(g(), silentLogger, (ops) => ops.replay(id, o.force === true));
+      io.out(`${r.outcome}${r.reportId ? ` ${r.reportId}` : ''}: ${r.reason}\n`);
+    }));
+
+  const outbox = program
+    .command('outbox')
+    .description('mail the stack sent (kept as .eml files)')
+    .option('--json', 'print JSON')
+    .action(act(async (o: { json?: boolean }) => {
+      const files = await withStack(g(), silentLogger, (ops) => ops.outbox(), READ_ONLY);
+      if (o.json) json(files);
+      else io.out(outboxText(files));
+    }));
+  outbox.command('show <n>').description('print message N of the outbox listing').action(act(async (n: string) => {
+    if (!/^\d+$/.test(n)) throw new UserError(`${JSON.stringify(n)} is not a message number (secintake outbox lists them)`, 2);
+    io.out((await withStack(g(), silentLogger, (ops) => ops.outboxShow(Number(n)), READ_ONLY)).raw);
+  }));
+
+  program
+    .command('doctor')
+    .description('check the config, the data folder, the SMTP port, and that open reports have running workflows')
+    .option('--port <n>', 'SMTP port start would use', '2525')
+    .action(act((o: { port: string }) => doctorCommand(g(), o, io)));
+
+  program.addOption(new Option('--debug', 'print stack traces').hideHelp());
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return 0;
+      return 2; // commander has printed the usage error
+    }
+    return reportError(err as Error, io, program.opts<{ debug?: boolean }>().debug === true);
+  }
+}
+
+function reportError(err: Error, io: CliIo, debug: boolean): number {
+  if (debug || process.env.SECINTAKE_DEBUG) io.err(`${err.stack}\n`);
+  if (err instanceof ConfigError || USER_FACING.has(err.name)) {
+    io.err(`secintake: ${err.message}\n`);
+    return err instanceof UserError ? err.exitCode : 1;
+  }
+  io.err(`secintake: ${err.name}: ${err.message} (SECINTAKE_DEBUG=1 shows where)\n`);
+  return 1;
+}
