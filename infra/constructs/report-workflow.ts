@@ -21,7 +21,8 @@
  * `$.Payload.sleepSeconds`, which resolves both against the state input (Step Functions) and against the
  * effective parameters (aws-local-stepfunctions 3 evaluates TimeoutSecondsPath there).
  */
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -33,10 +34,34 @@ export interface ReportWorkflowProps {
   armFunction: lambda.IFunction;
   /** Execution events (no execution data: IDs only ever pass through, but history is not ours to encrypt). */
   logGroup?: logs.ILogGroup;
+  /**
+   * A fixed name lets the Tick and Arm functions (and intake) know the ARN without a reference to the state
+   * machine, which would be a dependency cycle (the state machine already references the functions). Use
+   * `ReportWorkflow.arnFor(stack, name)` for their environment and grants.
+   */
+  stateMachineName?: string;
 }
 
 export class ReportWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
+
+  /** The ARN of a state machine named `name` in `stack`, and of its executions, without referencing it. */
+  static arnFor(stack: Stack, name: string): { stateMachine: string; executions: string } {
+    const arn = (resource: string, resourceName: string) =>
+      stack.formatArn({ service: 'states', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    return { stateMachine: arn('stateMachine', name), executions: arn('execution', `${name}:*`) };
+  }
+
+  /**
+   * What the Workflow port needs (start, wake, isRunning), by name: StartExecution on the state machine,
+   * DescribeExecution on its executions, SendTaskSuccess on the state machine (as CDK's grantTaskResponse).
+   */
+  static grantDrive(grantee: iam.IGrantable, stack: Stack, name: string): void {
+    const arns = ReportWorkflow.arnFor(stack, name);
+    iam.Grant.addToPrincipal({ grantee, actions: ['states:StartExecution'], resourceArns: [arns.stateMachine] });
+    iam.Grant.addToPrincipal({ grantee, actions: ['states:DescribeExecution'], resourceArns: [arns.executions] });
+    iam.Grant.addToPrincipal({ grantee, actions: ['states:SendTaskSuccess'], resourceArns: [arns.stateMachine] });
+  }
 
   constructor(scope: Construct, id: string, props: ReportWorkflowProps) {
     super(scope, id);
@@ -80,6 +105,7 @@ export class ReportWorkflow extends Construct {
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
+      ...(props.stateMachineName ? { stateMachineName: props.stateMachineName } : {}),
       comment: 'One execution per report: Tick acts on due timers and plans; Sleep waits until then or until woken.',
       definitionBody: sfn.DefinitionBody.fromChainable(tick.next(finished)),
       tracingEnabled: true,
