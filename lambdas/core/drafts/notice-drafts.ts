@@ -14,6 +14,8 @@ export interface EmbargoEndInput extends DraftContext {
   endedAt?: Date | string;
   /** The timeline's name for the same instant. */
   dueAt?: Date | string;
+  /** Set when the reporter's copy is sent too, so the maintainers' copy can say so. */
+  reporterTold?: boolean;
 }
 
 /** One of the two embargo-end messages (a timer action sends one outbox item per audience). */
@@ -34,7 +36,9 @@ export function embargoEndDrafts(input: EmbargoEndInput): { maintainers: Draft; 
       `CVE: ${report.cve ?? 'none recorded'}`,
       `Severity: ${report.severity ?? 'none recorded'}`,
     ].join('\n'),
-    `The reporter has been told that the embargo ended.\n${MAINTAINER_REPLY_LINE}`,
+    input.reporterTold
+      ? `The reporter has been told that the embargo ended.\n${MAINTAINER_REPLY_LINE}`
+      : `The reporter has not been sent anything about it.\n${MAINTAINER_REPLY_LINE}`,
   );
   const reporter = paragraphs(
     `The embargo on your report ${report.id} ended on ${ended}.\n` +
@@ -206,8 +210,7 @@ export function quarantineDigestDraft(input: QuarantineDigestInput): Draft {
       `${items.length === 1 ? 'was' : 'were'} quarantined (digest of ${when(input.now, project)}).\n` +
       'They were stored and not answered; their content is not shown here.',
     lines.join('\n'),
-    'Nothing needs doing if they are spam. `secintake show <ID>` shows what was recorded for one; ' +
-      'replying to this digest changes nothing.',
+    'Nothing needs doing if they are spam. `secintake show <ID>` shows what was recorded for one.',
   );
   return {
     kind: 'quarantine-digest',

@@ -39,6 +39,8 @@ type Version = number[];
 interface Comparator {
   op: '<' | '<=' | '>' | '>=' | '=' | 'prefix';
   version: Version;
+  /** Fewer than three parts or a wildcard: `<= 3.5` then includes 3.5.x, as in node-semver. */
+  partial: boolean;
 }
 
 function parseVersion(text: string): Version {
@@ -67,23 +69,24 @@ function parseRange(range: string): Comparator[] | undefined {
     if (!m) return undefined;
     const version = parseVersion(m[2]);
     const op = (m[1] as Comparator['op'] | undefined) ?? (m[3] || !m[1] ? 'prefix' : '=');
-    comparators.push({ op, version });
+    comparators.push({ op, version, partial: version.length < 3 || m[3] !== '' });
   }
   return comparators.length ? comparators : undefined;
 }
 
 function satisfies(v: Version, c: Comparator): boolean {
+  const prefix = c.version.every((part, i) => (v[i] ?? 0) === part);
   switch (c.op) {
     case 'prefix':
-      return c.version.every((part, i) => (v[i] ?? 0) === part);
+      return prefix;
     case '=':
       return compare(v, c.version) === 0;
     case '<':
       return compare(v, c.version) < 0;
     case '<=':
-      return compare(v, c.version) <= 0;
+      return compare(v, c.version) <= 0 || (c.partial && prefix);
     case '>':
-      return compare(v, c.version) > 0;
+      return compare(v, c.version) > 0 && !(c.partial && prefix);
     case '>=':
       return compare(v, c.version) >= 0;
   }

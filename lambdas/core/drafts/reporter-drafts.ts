@@ -44,7 +44,7 @@ function timelineLines(deadlines: DeadlineView[], project: Project): string[] {
         const cadence = project.timers.update;
         return cadence
           ? `- while a fix takes longer than ${durationWords(cadence.after)}, you get an update at least every ` +
-              `${durationWords(cadence.every)} (the first by ${by});`
+              `${durationWords(cadence.every)}, the first by ${by};`
           : `- a status update by ${by};`;
       }
       case 'embargo':

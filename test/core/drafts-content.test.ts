@@ -1,0 +1,70 @@
+import { inAnyRange, mentionedVersions, missingInformation, versionSupportNote } from '../../lambdas/core/drafts';
+import { basesProject } from '../support/draft-fixtures';
+
+const project = basesProject();
+
+describe('missingInformation', () => {
+  it('asks for an item when none of its hints match, case-insensitively', () => {
+    expect(missingInformation('Affects VERSION 1.2; please CREDIT me as Jane', project)).toEqual([]);
+    expect(missingInformation('it crashes', project).map((m) => m.key)).toEqual(['versions', 'credit']);
+    expect(missingInformation('seen on 2.3.1, stay anonymous please', project)).toEqual([]);
+  });
+
+  it('always asks for an item without hints, and reads a broken hint as plain text', () => {
+    const p = basesProject({ askFor: [{ key: 'steps', text: 'steps' }, { key: 'poc', text: 'a PoC', hints: ['poc ('] }] });
+    expect(missingInformation('here is my poc (python)', p).map((m) => m.key)).toEqual(['steps']);
+  });
+});
+
+describe('version ranges', () => {
+  it.each([
+    ['0.9.3', ['<1.0'], true],
+    ['1.0.0', ['<1.0'], false],
+    ['3.5.0', ['<= 3.5'], true],
+    ['3.5.1', ['<= 3.5'], true],
+    ['3.6.0', ['<= 3.5'], false],
+    ['3.5.9', ['>3.5'], false],
+    ['3.5.1', ['<=3.5.0'], false],
+    ['3.6.4', ['3.6.x'], true],
+    ['3.7.0', ['3.6.x'], false],
+    ['1.4.2', ['>=1.0.0 <2.0.0'], true],
+    ['2.0.0', ['>=1.0.0 <2.0.0'], false],
+    ['0.5', ['>=2 || <1'], true],
+    ['1.2', ['1.x'], true],
+  ])('%s in %j -> %s', (version, ranges, expected) => {
+    expect(inAnyRange(version, ranges)).toBe(expected);
+  });
+
+  it('ignores ranges it cannot read', () => {
+    expect(inAnyRange('1.0', ['latest', '~1.0'])).toBe(false);
+  });
+});
+
+describe('mentionedVersions', () => {
+  it('finds versions near the word "version" and v-prefixed ones, not dates or addresses', () => {
+    expect(mentionedVersions('Tested with version 0.9.3 and 0.9.4 of bases.')).toEqual(['0.9.3', '0.9.4']);
+    expect(mentionedVersions('Affected versions: 1.2, 1.3')).toEqual(['1.2', '1.3']);
+    expect(mentionedVersions('bases v0.8.1 crashes')).toEqual(['0.8.1']);
+    expect(mentionedVersions('On 2027-03-12 from 10.0.0.1 it crashed')).toEqual([]);
+  });
+});
+
+describe('versionSupportNote', () => {
+  it('notes a named version in an unsupported range', () => {
+    expect(versionSupportNote('version 0.9.3 is affected', project)).toContain('mentions version 0.9.3');
+  });
+
+  it('says nothing for supported versions, no version, or no policy', () => {
+    expect(versionSupportNote('version 1.4.2 is affected', project)).toBeUndefined();
+    expect(versionSupportNote('it crashes', project)).toBeUndefined();
+    expect(versionSupportNote('version 0.1', basesProject({ supportedVersions: undefined }))).toBeUndefined();
+  });
+
+  it('is fast on hostile text (no catastrophic backtracking)', () => {
+    const hostile = 'version ' + '1.'.repeat(50_000) + ' version ' + '9'.repeat(100_000);
+    const started = process.hrtime.bigint();
+    versionSupportNote(hostile, project);
+    missingInformation(hostile, project);
+    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(500);
+  });
+});
