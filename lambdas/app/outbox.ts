@@ -12,6 +12,11 @@
  * the caller's retry sends again (with the same Message-ID, so mail clients show one message). After 5 it is
  * never sent again. Step 6 is keyed by the send time stored in 5, so a retry after a crash between 5 and 6
  * rewrites the same records instead of losing them.
+ *
+ * A pending item cannot tell a crashed attempt from one still running, and the store port has no lease. So
+ * two concurrent calls for the same item in one process (a redelivered SES event handled twice at once, the
+ * local stack) are joined: the second waits for the first and then sees "already sent". Across two Lambda
+ * containers at the same instant the message may go out twice (the same Message-ID): the documented edge.
  */
 import { createHash } from 'node:crypto';
 import { composeDraft, type ComposeEnvelope } from '../adapters/mime-composer';
@@ -56,7 +61,26 @@ export function outboxMessageId(reportId: string, outboxId: string, origin: stri
   return `${hash.slice(0, 32)}@${domain}`;
 }
 
+const inFlight = new Map<string, Promise<SendResult>>();
+
 export async function sendOnce(deps: OutboxDeps, req: SendRequest): Promise<SendResult> {
+  const key = `${req.reportId}\u0000${req.outboxId}`;
+  for (;;) {
+    const running = inFlight.get(key);
+    if (!running) break;
+    // the other attempt's failure is its caller's to handle; ours then tries again
+    await running.catch(() => undefined);
+  }
+  const attempt = sendOnceUnjoined(deps, req);
+  inFlight.set(key, attempt);
+  try {
+    return await attempt;
+  } finally {
+    if (inFlight.get(key) === attempt) inFlight.delete(key);
+  }
+}
+
+async function sendOnceUnjoined(deps: OutboxDeps, req: SendRequest): Promise<SendResult> {
   const { store } = deps;
   const { reportId, outboxId, draft } = req;
   const report = await store.getReport(reportId);

@@ -159,3 +159,22 @@ describe('outboxMessageId', () => {
     expect(a.toLowerCase()).not.toContain('k7qm');
   });
 });
+
+describe('sendOnce, concurrently', () => {
+  it('joins two simultaneous calls for the same item: one send, the other sees "already sent"', async () => {
+    const { sender, deps } = await setup();
+    const results = await Promise.all([sendOnce(deps, request), sendOnce(deps, request), sendOnce(deps, request)]);
+    expect(sender.sent).toHaveLength(1);
+    expect(results.filter((r) => r.sent)).toHaveLength(1);
+    expect(results.filter((r) => r.reason === 'already sent')).toHaveLength(2);
+  });
+
+  it('lets the waiting call send when the first one failed', async () => {
+    const { sender, deps } = await setup();
+    sender.failNext = true;
+    const [first, second] = await Promise.allSettled([sendOnce(deps, request), sendOnce(deps, request)]);
+    expect(first.status).toBe('rejected');
+    expect(second).toMatchObject({ status: 'fulfilled', value: { sent: true } });
+    expect(sender.sent).toHaveLength(1);
+  });
+});
