@@ -1,0 +1,99 @@
+/**
+ * The whole shared corpus through `secintake import --json` (in-process: the same code path as the command):
+ * every message gets an outcome, nothing crashes, and no automatic mail (bounces, auto-replies, read receipts,
+ * ARF feedback, other reports) becomes a new human report. Prints the outcome counts.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '../../lambdas/local/cli/main';
+
+const CORPUS = join(__dirname, '../../../shared/corpus');
+const AUTOMATIC = new Set(['bounce-dsn', 'auto-reply', 'mdn-read-receipt', 'feedback-report-arf', 'other-report']);
+
+/**
+ * INDEX.tsv entries we believe are wrong (the import treats every .eml as one message):
+ * - sisimai-set-of-emails/maildir/not/rb-issue-368-bug.eml is tagged `mbox-multiple-messages`, but its second
+ *   `From ` line is the quoted bounced message inside the bounce's text body ("bounced E-Mail:" above it): one
+ *   message. (Its category bounce-dsn is right, although sisimai files it under "not".)
+ * - sisimai-set-of-emails/maildir/bsd/rhost-cox-01.eml is not tagged `mbox-multiple-messages`, but after the
+ *   bounce's closing boundary a second complete message starts (`From double-bounce@...`, its own Received
+ *   and From headers): two concatenated messages.
+ */
+
+/**
+ * Intake bugs the sweep found (not in this module): the receipt to a reporter whose From address is empty or
+ * malformed throws InvalidHeaderValue, so the message is recorded 'failed' (raw kept, replayable). Remove an
+ * entry once intake quarantines or answers such mail.
+ */
+const KNOWN_INTAKE_FAILURES = new Set([
+  'deltachat-core/mailparse-0.16.0-panic.eml',
+  'mikel-mail/error_emails/bad_encoded_subject.eml',
+  'mikel-mail/rfc2822/example10.eml',
+  'mikel-mail/rfc2822/example13.eml',
+]);
+
+interface Line {
+  file: string;
+  outcome: string;
+  reportId?: string;
+  checks: Array<{ name: string; result: string; reason: string }>;
+  reason: string;
+}
+
+(existsSync(CORPUS) ? describe : describe.skip)('corpus sweep through secintake import --json', () => {
+  let data: string;
+  beforeAll(async () => {
+    data = await mkdtemp(join(tmpdir(), 'secintake-sweep-'));
+  });
+  afterAll(async () => {
+    await rm(data, { recursive: true, force: true });
+  });
+
+  it('gives every message an outcome and never opens a human report for automatic mail', async () => {
+    const out: string[] = [];
+    const code = await run(['--data', data, 'import', '--json', CORPUS], { out: (t) => void out.push(t), err: () => {} });
+
+    const lines = out.join('').trim().split('\n').map((l) => JSON.parse(l) as Line & { summary?: { messages: number; outcomes: Record<string, number> } });
+    const summary = lines.pop()!.summary!;
+    const results = lines as Line[];
+    const index = new Map(
+      (await readFile(join(CORPUS, 'INDEX.tsv'), 'utf8'))
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((row) => row.split('\t'))
+        .map(([path, , category]) => [path, category] as const),
+    );
+    const rel = (file: string) => file.slice(CORPUS.length + 1);
+
+    // every indexed message was read, each exactly once, and each has an outcome
+    expect(new Set(results.map((r) => rel(r.file)))).toEqual(new Set(index.keys()));
+    expect(summary.messages).toBe(results.length);
+    for (const r of results) expect(['report', 'followup', 'maintainer', 'quarantined', 'ignored', 'failed']).toContain(r.outcome);
+
+    const failed = results.filter((r) => r.outcome === 'failed').map((r) => `${rel(r.file)}: ${r.reason}`);
+    const unexpected = failed.filter((f) => !KNOWN_INTAKE_FAILURES.has(f.split(': ')[0]));
+    expect(unexpected).toEqual([]);
+    expect(code).toBe(failed.length ? 1 : 0);
+
+    const automaticAsReports = results
+      .filter((r) => AUTOMATIC.has(index.get(rel(r.file)) ?? '') && r.outcome === 'report')
+      .map((r) => `${index.get(rel(r.file))} ${rel(r.file)}: ${r.reason}`);
+    expect(automaticAsReports).toEqual([]);
+
+    const byCategory: Record<string, Record<string, number>> = {};
+    for (const r of results) {
+      const cat = index.get(rel(r.file)) ?? '?';
+      byCategory[cat] ??= {};
+      byCategory[cat][r.outcome] = (byCategory[cat][r.outcome] ?? 0) + 1;
+    }
+    // eslint-disable-next-line no-console
+    console.log(
+      `corpus sweep: ${summary.messages} messages; outcomes ${JSON.stringify(summary.outcomes)}\n` +
+        `by INDEX category: ${JSON.stringify(byCategory, null, 1)}\n` +
+        (failed.length ? `intake failures (known bugs, raw kept for replay):\n  ${failed.join('\n  ')}` : ''),
+    );
+  }, 90_000);
+});
