@@ -29,7 +29,11 @@ function relay(text: string | undefined): { host: string; port: number } | undef
   return { host: m[1], port: port(m[2], '--relay port') };
 }
 
-const shown = (p: string) => path.relative(process.cwd(), p) || '.';
+/** Paths as the user would type them: relative when under the current folder, else absolute. */
+const shown = (p: string) => {
+  const rel = path.relative(process.cwd(), p);
+  return rel === '' ? '.' : rel.startsWith('..') ? p : rel;
+};
 
 export async function startCommand(
   g: GlobalOptions,
@@ -52,6 +56,7 @@ export async function startCommand(
     log: textLogger(io),
   });
   const addresses = stack.deps.config.projects.flatMap((p) => p.addresses);
+  const dataFlag = path.resolve('.data') === g.data ? '' : ` --data ${shown(g.data)}`;
   io.out(
     [
       `  SMTP inbound (plays SES)  127.0.0.1:${stack.smtpPort}  for ${addresses.join(', ')} (and their +reply addresses)`,
@@ -60,9 +65,9 @@ export async function startCommand(
       `  local clock               ${stack.clock.now().toISOString()}`,
       '',
       'Try, in another terminal:',
-      `  npx secintake send examples/mail/${'<file>'}.eml --port ${stack.smtpPort}`,
-      '  npx secintake reports',
-      '  npx secintake clock advance 24h',
+      `  npx secintake${dataFlag} send examples/mail/report.eml`,
+      `  npx secintake${dataFlag} reports`,
+      `  npx secintake${dataFlag} clock advance 24h`,
       '',
       'Stop with Ctrl-C.',
       '',
