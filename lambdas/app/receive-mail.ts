@@ -94,7 +94,9 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
     ? await deps.store.findReportByMessageIds(keys.ourMessageIds)
     : undefined;
   const tagged = await loadReports(deps, keys.taggedIds);
-  const auth = authenticateMaintainer(msg.from, project, facts.verdicts, dkimSignatureDomains(msg.headers));
+  const auth = (msg.headers.from?.length ?? 0) > 1
+    ? { ok: false, reason: 'more than one From header field: never taken as a maintainer (RFC 5322 allows one)' }
+    : authenticateMaintainer(msg.from, project, facts.verdicts, dkimSignatureDomains(msg.headers));
   const sender = (msg.from?.address ?? '').toLowerCase();
   const known = new Map<string, Report>(tagged.map((r) => [r.id, r]));
   const decision = decideThread(

@@ -9,9 +9,9 @@ const config = loadExample('bases');
 const SECURITY = config.projects[0].addresses[0];
 const MAINTAINERS = config.projects[0].maintainers.map((m) => m.address);
 
-const report = () =>
+const report = (from = 'jane@reporter.example') =>
   mail({
-    from: 'Jane Reporter <jane@reporter.example>',
+    from: `Jane Reporter <${from}>`,
     to: SECURITY,
     subject: 'Heap overflow in decode()',
     body: 'Hi,\n\ndecode() overflows with a crafted base32 string in bases 0.3.0 on Python 3.12.\nPlease credit me as Jane Reporter.\n',
@@ -83,14 +83,14 @@ function failingAt(store: ReportStore, n: number): ReportStore {
 }
 
 test('a crash between any two writes is repaired by the retry: one report, one receipt, one notice', async () => {
-  const raw = report();
-  const clean = await h.deliver(raw, { sesMessageId: 'ses-clean' });
+  const clean = await h.deliver(report(), { sesMessageId: 'ses-clean' });
   const cleanMessages = (await h.store.listMessages(clean.reportId!)).length;
   const cleanSent = h.sender.sent.length;
   expect(cleanSent).toBe(2);
 
   for (let n = 1; n <= 12; n++) {
     const id = `ses-crash-${n}`;
+    const raw = report(`jane${n}@reporter.example`); // distinct senders: the receipt rate limit is not the point
     const before = h.sender.sent.length;
     const realStore = h.deps.store;
     h.deps.store = failingAt(realStore, n);

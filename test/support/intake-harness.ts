@@ -85,7 +85,7 @@ export interface Harness {
   store: DynamoReportStore;
   raw: FsRawStore;
   /** Stores the raw message, then runs intake on it, as SES (S3 action, then Lambda action) would. */
-  deliver(raw: string | Buffer, opts?: Partial<InboundFacts>): Promise<ReturnType<typeof receiveMail>>;
+  deliver(raw: string | Buffer, opts?: Partial<InboundFacts>): ReturnType<typeof receiveMail>;
   close(): Promise<void>;
 }
 
