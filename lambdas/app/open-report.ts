@@ -87,7 +87,20 @@ export async function quarantineMessage(
   return report;
 }
 
+/** A plain address we can write to; malformed or empty From fields get no receipt (the maintainers still see it). */
+const PLAIN_ADDRESS = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]+$/;
+
 async function sendReceipt(deps: Deps, project: Project, report: Report, msg: ParsedMessage): Promise<void> {
+  if (!PLAIN_ADDRESS.test(report.reporter.address)) {
+    await deps.store.appendToReport({
+      events: [
+        auditEvent(report.id, deps.clock.now().toISOString(), 'receipt', 'receipt.suppressed', 'intake', {
+          reason: 'the sender address is empty or malformed: no receipt can be sent',
+        }),
+      ],
+    });
+    return;
+  }
   const already = await deps.store.getOutbox(report.id, 'receipt');
   if (!already) {
     // Count only first attempts: a retry of the same report must not eat into the sender's allowance.

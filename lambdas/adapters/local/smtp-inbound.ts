@@ -141,6 +141,8 @@ async function receive(
   const rawKey = `${INBOUND_PREFIX}${sesMessageId}`;
   const limit = new SizeLimit(max);
   stream.on('error', (err) => limit.destroy(err));
+  // The raw store's pipeline reports the error; this keeps a late one (after the store gave up) from crashing us.
+  limit.on('error', () => undefined);
   try {
     await opts.raw.put(rawKey, stream.pipe(limit));
   } catch (err) {
