@@ -2,16 +2,14 @@
  * Send one message at most once per (report, outbox ID): the outbox (DESIGN section 2).
  *
  * 1. record the outbox item as pending (conditional create); already sent -> stop ("already sent")
- * 2. index our Message-ID to the report, so any reply threads to it
- * 3. compose with a Message-ID derived from report and outbox ID (the same on every retry)
- * 4. send
- * 5. mark the item sent
- * 6. record the message (direction out) and a `mail.sent` audit event
+ * 2. compose with a Message-ID derived from report and outbox ID (the same on every retry)
+ * 3. send
+ * 4. one batch: the item marked sent, our Message-ID in the thread index (so replies thread to the report),
+ *    the message record (direction out) and a `mail.sent` audit event
  *
- * Delivery is at least once at the sender's edge: a crash after 4 and before 5 leaves the item pending, and
- * the caller's retry sends again (with the same Message-ID, so mail clients show one message). After 5 it is
- * never sent again. Step 6 is keyed by the send time stored in 5, so a retry after a crash between 5 and 6
- * rewrites the same records instead of losing them.
+ * Two writes per mail. Delivery is at least once at the sender's edge: a crash after 3 and before 4 leaves the
+ * item pending, and the caller's retry sends again (with the same Message-ID, so mail clients show one
+ * message). After 4 it is never sent again. A reply before 4 is written still threads by its reply address.
  *
  * A pending item cannot tell a crashed attempt from one still running, and the store port has no lease. So
  * two concurrent calls for the same item in one process (a redelivered SES event handled twice at once, the
@@ -104,8 +102,6 @@ async function sendOnceUnjoined(deps: OutboxDeps, req: SendRequest): Promise<Sen
       return { sent: false, reason: 'already sent', messageId: existing.messageId };
     }
   }
-  await store.appendToReport({ threadIndex: [{ messageId, reportId }] });
-
   const compose = deps.compose ?? composeDraft;
   const raw = await compose(draft, {
     from: req.envelope.from,
@@ -117,8 +113,7 @@ async function sendOnceUnjoined(deps: OutboxDeps, req: SendRequest): Promise<Sen
   });
   const { providerId } = await deps.sender.send(raw, { from: req.envelope.from, to: pending.to }, outboxId);
   const sentAt = deps.clock.now().toISOString();
-  await store.markOutboxSent(reportId, outboxId, providerId, sentAt);
-  await recordSent(store, req, messageId, sentAt, providerId);
+  await recordSent(store, req, messageId, sentAt, providerId, { ...pending, state: 'sent', sentAt, providerId });
   return { sent: true, messageId };
 }
 
@@ -138,6 +133,7 @@ async function recordSent(
   messageId: string,
   sentAt: string,
   providerId?: string,
+  sentItem?: OutboxItem,
 ): Promise<void> {
   const { draft, reportId, outboxId } = req;
   const message: MessageRecord = {
@@ -157,6 +153,8 @@ async function recordSent(
     kind: draft.kind,
   };
   await store.appendToReport({
+    ...(sentItem ? { outbox: [sentItem] } : {}),
+    threadIndex: [{ messageId, reportId }],
     messages: [message],
     events: [
       {

@@ -36,11 +36,13 @@ export interface ReportStore {
   updateReport(id: string, expectedVersion: number, patch: Partial<Report>): Promise<Report>;
   listReports(filter?: { project?: string; status?: ReportStatus[] }): Promise<Report[]>;
 
-  /** One request (BatchWrite) for the items a message adds: its record, its thread index entries, events. */
+  /** One request (BatchWrite) for the items a message adds: its record, its thread index entries, events, and
+   *  outbox items written whole (the `sent` state after a send: no condition needed, the sender owns the item). */
   appendToReport(items: {
     messages?: MessageRecord[];
     threadIndex?: { messageId: string; reportId: string }[];
     events?: AuditEvent[];
+    outbox?: OutboxItem[];
   }): Promise<void>;
   listMessages(reportId: string): Promise<MessageRecord[]>;
   listEvents(reportId: string): Promise<AuditEvent[]>;

@@ -99,38 +99,32 @@ describe('sendOnce', () => {
     expect(sender.sent).toHaveLength(1);
   });
 
-  it('re-sends with the same Message-ID after a crash between sending and marking sent (at least once)', async () => {
+  it('re-sends with the same Message-ID after a crash between sending and recording it sent (at least once)', async () => {
     const { store, sender, deps } = await setup();
-    const mark = store.markOutboxSent.bind(store);
-    store.markOutboxSent = async () => {
-      throw new Error('crash');
+    const append = store.appendToReport.bind(store);
+    let calls = 0;
+    store.appendToReport = async (items) => {
+      if (items.outbox && calls++ === 0) throw new Error('crash');
+      return append(items);
     };
     await expect(sendOnce(deps, request)).rejects.toThrow('crash');
-    store.markOutboxSent = mark;
+    expect((await store.getOutbox(report.id, request.outboxId))?.state).toBe('pending');
     await sendOnce(deps, request);
     expect(sender.sent).toHaveLength(2);
     const ids = sender.sent.map((s) => new Map(headerList(s.raw)).get('message-id'));
     expect(ids[0]).toBe(ids[1]);
-    expect(await sendOnce(deps, request)).toMatchObject({ sent: false });
+    expect(await sendOnce(deps, request)).toMatchObject({ sent: false, reason: 'already sent' });
     expect(sender.sent).toHaveLength(2);
+    expect(await store.listMessages(report.id)).toHaveLength(1);
   });
 
-  it('repairs the message record on the retry after a crash between marking sent and recording', async () => {
-    const { store, sender, deps, advance } = await setup();
-    const append = store.appendToReport.bind(store);
-    let calls = 0;
-    store.appendToReport = async (items) => {
-      if (items.messages && calls++ === 0) throw new Error('crash');
-      return append(items);
-    };
-    await expect(sendOnce(deps, request)).rejects.toThrow('crash');
-    advance(60_000);
-    expect(await sendOnce(deps, request)).toMatchObject({ sent: false, reason: 'already sent' });
-    expect(sender.sent).toHaveLength(1);
-    const messages = await store.listMessages(report.id);
-    expect(messages).toHaveLength(1);
-    // keyed by the recorded send time, not the retry's clock
-    expect(messages[0].at).toBe('2027-03-12T21:02:05.000Z');
+  it('marks the item sent, threads our Message-ID and records the message in one write', async () => {
+    const { store, deps } = await setup();
+    const before = store.writes.length;
+    const result = await sendOnce(deps, request);
+    expect(store.writes.slice(before)).toEqual(['putOutbox', 'appendToReport']);
+    expect((await store.getOutbox(report.id, request.outboxId))?.state).toBe('sent');
+    expect(await store.findReportByMessageIds([result.messageId])).toBe(report.id);
   });
 
   it('sends to To and Cc, and records both', async () => {

@@ -92,8 +92,10 @@ export class MemoryReportStore implements ReportStore {
     messages?: MessageRecord[];
     threadIndex?: { messageId: string; reportId: string }[];
     events?: AuditEvent[];
+    outbox?: OutboxItem[];
   }): Promise<void> {
     this.writes.push('appendToReport');
+    for (const o of items.outbox ?? []) this.itemsOf(o.reportId).set(`OUTBOX#${o.id}`, stored(o));
     for (const m of items.messages ?? []) this.itemsOf(m.reportId).set(`MSG#${m.at}#${m.id}`, stored(m));
     for (const t of items.threadIndex ?? []) this.threadIndex.set(t.messageId, t.reportId);
     for (const e of items.events ?? []) this.itemsOf(e.reportId).set(`EVENT#${e.at}#${e.key}`, stored(e));

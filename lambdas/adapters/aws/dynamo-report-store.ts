@@ -183,8 +183,10 @@ export class DynamoReportStore implements ReportStore {
     messages?: MessageRecord[];
     threadIndex?: { messageId: string; reportId: string }[];
     events?: AuditEvent[];
+    outbox?: OutboxItem[];
   }): Promise<void> {
     const puts: Item[] = [
+      ...(items.outbox ?? []).map((o) => ({ ...o, ...outboxKey(o.reportId, o.id) })),
       ...(items.messages ?? []).map((m) => ({ ...m, pk: `REPORT#${m.reportId}`, sk: `MSG#${m.at}#${m.id}` })),
       ...(items.threadIndex ?? []).map((t) => ({ ...messageIdKey(t.messageId), reportId: t.reportId })),
       ...(items.events ?? []).map((e) => ({ ...e, pk: `REPORT#${e.reportId}`, sk: `EVENT#${e.at}#${e.key}` })),
