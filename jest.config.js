@@ -4,7 +4,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
-  setupFiles: ['<rootDir>/lambdas/local/polyfills.ts'],
+  setupFiles: ['<rootDir>/lambdas/local/polyfills.ts', '<rootDir>/test/setup-env.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -10,6 +10,7 @@
  * Numbers, not pass/fail.
  */
 import '../lambdas/local/polyfills';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,8 +19,13 @@ import { randomBytes } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { receiveMail } from '../lambdas/app/receive-mail';
 import { loadConfigFile } from '../lambdas/adapters/local/config-file';
+import { build } from 'esbuild';
+import { ensureTable } from '../lambdas/adapters/aws/dynamo-report-store';
+import { localDynamoClient, startDynalite } from '../lambdas/adapters/local/dynalite-server';
 import { benchDeps } from './bench-deps';
-import { messageOfSize } from './generate-mail';
+import { messageOfSize, writeMessageFile } from './generate-mail';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 
 const CORPUS = join(__dirname, '../../shared/corpus');
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'BatchWriteItemCommand', 'DeleteItemCommand']);
@@ -81,10 +87,23 @@ async function main() {
   }
   console.log('(writes include the receipt and the maintainers\' notice each new report sends: an outbox item, its sent mark and its record per mail)');
 
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(__dirname, 'intake-rss.ts')], {
-    maxBuffer: 1 << 20,
-  });
-  process.stdout.write(stdout);
+  const dir = await mkdtemp(join(tmpdir(), 'secintake-rss-'));
+  const big = join(dir, 'big.eml');
+  await writeMessageFile(big, 40_000_000, to);
+  // bundled like the Lambda (esbuild, one file), run in its own process against dynalite running here
+  const bundle = join(dir, 'intake-rss.js');
+  await build({ entryPoints: [join(__dirname, 'intake-rss.ts')], bundle: true, platform: 'node', target: 'node20', outfile: bundle, logLevel: 'error' });
+  const dynamo = await startDynalite();
+  const client = localDynamoClient(dynamo.endpoint);
+  await ensureTable(client, 'reports');
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [bundle, big, dynamo.endpoint], { maxBuffer: 1 << 20 });
+    process.stdout.write(stdout);
+  } finally {
+    client.destroy();
+    await dynamo.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 main().catch((err) => {
