@@ -42,7 +42,7 @@ export async function openReport(
     ],
   });
   await deps.workflow.start(report.id);
-  await sendReceipt(deps, project, report, msg);
+  await sendReceipt(deps, project, report, msg, facts);
   const envelope = await envelopeFor(deps, project, report);
   await sendOnce(deps, {
     reportId: report.id,
@@ -90,14 +90,21 @@ export async function quarantineMessage(
 /** A plain address we can write to; malformed or empty From fields get no receipt (the maintainers still see it). */
 const PLAIN_ADDRESS = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]+$/;
 
-async function sendReceipt(deps: Deps, project: Project, report: Report, msg: ParsedMessage): Promise<void> {
-  if (!PLAIN_ADDRESS.test(report.reporter.address)) {
+async function sendReceipt(
+  deps: Deps,
+  project: Project,
+  report: Report,
+  msg: ParsedMessage,
+  facts: InboundFacts,
+): Promise<void> {
+  const suppressed = !PLAIN_ADDRESS.test(report.reporter.address)
+    ? 'the sender address is empty or malformed: no receipt can be sent'
+    : facts.verdicts.dmarc === 'FAIL'
+      ? 'DMARC FAIL: the From address is probably forged, and a receipt would go to someone who did not write (backscatter)'
+      : undefined;
+  if (suppressed) {
     await deps.store.appendToReport({
-      events: [
-        auditEvent(report.id, deps.clock.now().toISOString(), 'receipt', 'receipt.suppressed', 'intake', {
-          reason: 'the sender address is empty or malformed: no receipt can be sent',
-        }),
-      ],
+      events: [auditEvent(report.id, deps.clock.now().toISOString(), 'receipt', 'receipt.suppressed', 'intake', { reason: suppressed })],
     });
     return;
   }

@@ -164,3 +164,25 @@ async function loadReports(deps: Deps, ids: string[]): Promise<Report[]> {
 function ignored(facts: InboundFacts, checks: CheckResult[], reason: string): IntakeResult {
   return { sesMessageId: facts.sesMessageId, outcome: 'ignored', checks, reason };
 }
+
+/** Best effort: a failed intake is recorded with its reason (the raw stays stored); the caller rethrows. */
+export async function recordIntakeFailure(deps: Deps, facts: InboundFacts, err: unknown): Promise<void> {
+  const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  deps.metrics.count('intakeFailed');
+  // The log gets the error's name only: messages can quote addresses or subjects; the full reason is stored.
+  deps.log.error('intake failed', { sesMessageId: facts.sesMessageId, error: err instanceof Error ? err.name : 'unknown' });
+  try {
+    const previous = await deps.store.getInbound(facts.sesMessageId);
+    if (previous?.state === 'done') return;
+    await deps.store.putInbound({
+      sesMessageId: facts.sesMessageId,
+      state: 'failed',
+      reason,
+      rawKey: facts.rawKey,
+      at: deps.clock.now().toISOString(),
+      attempts: (previous?.attempts ?? 0) + 1,
+    });
+  } catch {
+    // the store itself may be what failed; Lambda's retry and the on-failure queue keep the event
+  }
+}

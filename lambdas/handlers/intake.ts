@@ -5,13 +5,19 @@
 import type { SESEvent } from 'aws-lambda';
 import { awsDeployment } from '../adapters/aws/deployment';
 import { factsFromSesEvent } from '../adapters/aws/ses-inbound-event';
-import { receiveMail, type IntakeResult } from '../app/receive-mail';
+import { receiveMail, recordIntakeFailure, type IntakeResult } from '../app/receive-mail';
 
 export const handler = async (event: SESEvent): Promise<IntakeResult[]> => {
   const deps = awsDeployment();
   const results: IntakeResult[] = [];
   for (const facts of factsFromSesEvent(event, process.env.INBOUND_PREFIX)) {
-    results.push(await receiveMail(deps, facts));
+    try {
+      results.push(await receiveMail(deps, facts));
+    } catch (err) {
+      // Recorded so the failure and its reason are visible next to the raw message; the throw lets Lambda retry.
+      await recordIntakeFailure(deps, facts, err);
+      throw err;
+    }
   }
   return results;
 };

@@ -190,3 +190,29 @@ test('a sender writing 50 times in an hour gets a few receipts, and the suppress
   const events = await h.store.listEvents(last.reportId!);
   expect(events.find((e) => e.type === 'receipt.suppressed')?.detail.reason).toMatch(/rate limit/);
 });
+
+test('a DMARC FAIL sender gets no receipt (a forged From would turn it into backscatter); the maintainers still see the report', async () => {
+  const r = await h.deliver(report('spoofed@reporter.example'), {
+    verdicts: { spf: 'FAIL', dkim: 'FAIL', dmarc: 'FAIL', spam: 'PASS', virus: 'PASS' },
+  });
+  expect(r.outcome).toBe('report');
+  expect(h.sender.to('spoofed@reporter.example')).toHaveLength(0);
+  expect(h.sender.to(MAINTAINERS[0])).toHaveLength(1);
+  const events = await h.store.listEvents(r.reportId!);
+  expect(events.find((e) => e.type === 'receipt.suppressed')?.detail.reason).toMatch(/DMARC FAIL/);
+});
+
+test('a failed intake is recorded with its reason next to the stored raw message', async () => {
+  const { recordIntakeFailure } = await import('../../lambdas/app/receive-mail');
+  const facts = {
+    sesMessageId: 'fail-1',
+    recipients: [SECURITY],
+    verdicts: { spf: 'UNKNOWN', dkim: 'UNKNOWN', dmarc: 'UNKNOWN', spam: 'UNKNOWN', virus: 'UNKNOWN' } as const,
+    receivedAt: h.clock.now().toISOString(),
+    rawKey: 'inbound/fail-1',
+  };
+  await recordIntakeFailure(h.deps, facts, new Error('table unavailable'));
+  await recordIntakeFailure(h.deps, facts, new Error('table unavailable'));
+  expect(await h.store.getInbound('fail-1')).toMatchObject({ state: 'failed', reason: 'Error: table unavailable', attempts: 2 });
+  expect((await h.store.listFailedInbound()).map((f) => f.sesMessageId)).toEqual(['fail-1']);
+});
