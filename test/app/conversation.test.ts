@@ -71,6 +71,38 @@ describe('bases: one project', () => {
     expect(events).toEqual(expect.arrayContaining(['status.changed', 'embargo.set', 'reply.relayed']));
   });
 
+  test("a maintainer's attachments are relayed to the reporter, and the relay counts as the acknowledgment", async () => {
+    const { report, replyTo } = await openReport(h, SECURITY);
+    h.sender.sent.length = 0;
+    const patch = Buffer.from('--- a/decode.py\n+++ b/decode.py\n@@ -1 +1 @@\n-x\n+y\n');
+    const raw = [
+      `From: Alice <${MAINTAINER}>`,
+      `To: ${replyTo}`,
+      `Subject: Re: [security report #${report.id}] Heap overflow`,
+      'Message-ID: <att-1@hashberg.io>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="xx"',
+      '',
+      '--xx',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Could you test the attached patch?',
+      '--xx',
+      'Content-Type: text/x-diff; name="fix.diff"',
+      'Content-Disposition: attachment; filename="fix.diff"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      patch.toString('base64'),
+      '--xx--',
+      '',
+    ].join('\r\n');
+    await h.deliver(raw, { recipients: [replyTo], verdicts: PASS_VERDICTS });
+    const relayed = h.sender.to(REPORTER);
+    expect(relayed).toHaveLength(1);
+    expect(relayed[0].parsed.attachments.map((a) => [a.filename, a.content.toString()])).toEqual([['fix.diff', patch.toString()]]);
+    expect((await h.store.getReport(report.id))?.acknowledgedAt).toBe(h.clock.now().toISOString());
+  });
+
   test('an unknown or malformed command changes nothing, and the maintainer is told exactly what', async () => {
     const { report, replyTo } = await openReport(h, SECURITY);
     const before = await h.store.getReport(report.id);
