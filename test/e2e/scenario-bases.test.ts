@@ -1,0 +1,121 @@
+/**
+ * Seed scenario, hashberg bases (examples/bases.json, Europe/London, calendar time): acknowledgment by 24h, a
+ * detailed response by 48h (missed here, escalated), weekly updates once the first week is over (across the end
+ * of British Summer Time on 2026-10-25, so `7d` keeps the wall-clock time), an embargo set by reply
+ * (`Embargo: 72h`), its end told to maintainers and reporter, the credit recorded, disclosure.
+ *
+ * The report arrives over SMTP; the maintainer answers by DKIM-signed mail to the per-report reply address.
+ */
+import { controlClient } from '../../lambdas/local/control-server';
+import { example, exampleMail, plainMail, redated, startScenario, timelineOf, type Scenario } from './scenario-support';
+
+const REPORTER = 'jane@reporter.example';
+const ALICE = 'alice@hashberg.io';
+const MAINTAINERS = 'alice@hashberg.io bob@hashberg.io';
+const ARRIVAL = '2026-10-20T09:00:00Z'; // Tue 10:00 BST
+
+let s: Scenario;
+beforeAll(async () => {
+  s = await startScenario({ config: example('bases'), startAt: ARRIVAL, maintainerDomains: ['hashberg.io'] });
+});
+afterAll(() => s.close());
+
+test('bases: the whole lifecycle, each mail at its instant, to the right people', async () => {
+  await s.deliver(redated(await exampleMail('report'), ARRIVAL), { from: REPORTER, to: 'security@hashberg.io' });
+  const [report] = await s.stack.deps.store.listReports();
+  expect(report).toMatchObject({ project: 'bases', status: 'received', createdAt: '2026-10-20T09:00:00.000Z' });
+  const receipt = (await s.outbox())[0];
+  expect(receipt).toMatchObject({ kind: 'receipt', to: [REPORTER], from: 'security@hashberg.io' });
+  expect(receipt.replyTo).toMatch(new RegExp(`^security\\+${report.id.replace('-', '').toLowerCase()}\\.[a-z0-9]+@hashberg\\.io$`));
+  expect(receipt.text).toContain('acknowledges it by Wed 2026-10-21 10:00');
+  expect(receipt.text).toContain('(09:00 UTC)');
+  const reply = (at: string, n: number, body: string) =>
+    s.deliver(
+      plainMail({ from: `Alice <${ALICE}>`, to: receipt.replyTo, subject: `Re: ${receipt.subject}`, date: at, messageId: `m${n}@hashberg.io`, body }),
+      { from: ALICE, to: receipt.replyTo },
+      true,
+    );
+
+  // acknowledged by a plain relayed reply after 20 h (the 50% reminder went out at 12 h)
+  await s.advanceTo('2026-10-21T05:00:00Z');
+  await reply('2026-10-21T05:00:00Z', 1, 'Thanks Jane, we can reproduce it; an assessment follows.\n');
+  // the detailed response is missed (due 48 h), escalated; it comes 2 h late with the credit recorded
+  await s.advanceTo('2026-10-22T11:00:00Z');
+  await reply(
+    '2026-10-22T11:00:00Z',
+    2,
+    'Status: triaged\nSeverity: medium\nCredit: Jane Reporter (Example Security Research)\n\nAssessment: quadratic decode, fix by capping the input and divide-and-conquer conversion.\n',
+  );
+  // the weekly update comes due 7 days after that relayed response (12:00 BST -> 12:00 GMT), then an embargo
+  await s.advanceTo('2026-10-30T09:00:00Z');
+  await reply('2026-10-30T09:00:00Z', 3, 'Status: fixing\nEmbargo: 72h\n\nThe announcement issue is public; the release follows in 72 hours.\n');
+  let now = (await s.stack.deps.store.getReport(report.id))!;
+  expect(now.embargo).toMatchObject({ until: '2026-11-02T09:00:00.000Z', setBy: ALICE });
+  await s.advanceTo('2026-11-02T15:00:00Z');
+  await reply('2026-11-02T15:00:00Z', 4, 'Status: disclosed\n\nReleased 0.3.1 and published the advisory, crediting you. Thank you!\n');
+  await s.advanceTo('2026-11-30T00:00:00Z'); // nothing more: the report is disclosed
+
+  const mails = await s.outbox();
+  expect(timelineOf(mails)).toEqual([
+    `2026-10-20T09:00:00Z receipt -> ${REPORTER}`,
+    `2026-10-20T09:00:00Z notice -> ${MAINTAINERS}`,
+    `2026-10-20T21:00:00Z reminder:acknowledge -> ${MAINTAINERS}`,
+    `2026-10-21T05:00:00Z relay -> ${REPORTER}`,
+    `2026-10-21T09:00:00Z reminder:respond -> ${MAINTAINERS}`,
+    `2026-10-22T07:00:00Z reminder:respond -> ${MAINTAINERS}`,
+    `2026-10-22T09:00:00Z escalation:respond -> ${MAINTAINERS} cc:security-lead@hashberg.io`,
+    `2026-10-22T11:00:00Z relay -> ${REPORTER}`,
+    `2026-10-29T12:00:00Z reminder:update -> ${MAINTAINERS}`,
+    `2026-10-30T09:00:00Z relay -> ${REPORTER}`,
+    `2026-11-02T09:00:00Z embargo-end -> ${MAINTAINERS}`,
+    `2026-11-02T09:00:00Z embargo-end:reporter -> ${REPORTER}`,
+    `2026-11-02T15:00:00Z relay -> ${REPORTER}`,
+  ]);
+  expect(await s.fired(report.id)).toEqual([
+    { key: 'acknowledge:remind:50%', dueAt: '2026-10-21T09:00:00Z', firedAt: '2026-10-20T21:00:00Z' },
+    { key: 'respond:remind:50%', dueAt: '2026-10-22T09:00:00Z', firedAt: '2026-10-21T09:00:00Z' },
+    { key: 'respond:remind:2h', dueAt: '2026-10-22T09:00:00Z', firedAt: '2026-10-22T07:00:00Z' },
+    { key: 'respond:escalate', dueAt: '2026-10-22T09:00:00Z', firedAt: '2026-10-22T09:00:00Z' },
+    { key: 'update:remind:2026-10-29T12:00:00.000Z', dueAt: '2026-10-29T12:00:00Z', firedAt: '2026-10-29T12:00:00Z' },
+    { key: 'embargo:end:2026-11-02T09:00:00.000Z', dueAt: '2026-11-02T09:00:00Z', firedAt: '2026-11-02T09:00:00Z' },
+  ]);
+
+  // the reporter only ever hears from the security address, never a maintainer's own address
+  for (const m of mails.filter((x) => x.to.includes(REPORTER))) {
+    expect(m).toMatchObject({ from: 'security@hashberg.io', replyTo: receipt.replyTo });
+    expect(m.subject).toContain(`[security report #${report.id}]`);
+    expect(m.text).not.toContain(ALICE);
+  }
+  const [embargoEnd, embargoEndReporter] = mails.filter((m) => m.kind.startsWith('embargo-end'));
+  expect(embargoEnd.text).toContain('Credit as recorded: Jane Reporter (Example Security Research)');
+  expect(embargoEndReporter.text).toContain('You will be credited as: Jane Reporter (Example Security Research)');
+  const escalation = mails.find((m) => m.kind === 'escalation:respond')!;
+  expect(escalation.text).toContain(`Missed: detailed response of ${report.id} was due Thu 2026-10-22 10:00`);
+  expect(escalation.text).toContain('This message does not go to the reporter.');
+
+  // what `secintake show` reports, through the control API the CLI uses
+  const view = await controlClient(s.stack.controlPort).show(report.id);
+  expect(view.report).toMatchObject({
+    status: 'disclosed',
+    severity: 'medium',
+    credit: 'Jane Reporter (Example Security Research)',
+    acknowledgedAt: '2026-10-21T05:00:00.000Z',
+    respondedAt: '2026-10-22T11:00:00.000Z',
+    lastUpdateAt: '2026-11-02T15:00:00.000Z',
+    disclosureDueAt: '2026-11-02T09:00:00.000Z',
+    embargo: { until: '2026-11-02T09:00:00.000Z', setAt: '2026-10-30T09:00:00.000Z', setBy: ALICE },
+  });
+  expect(view.deadlines.map((d) => [d.name, d.state, d.dueAt, d.metAt])).toEqual([
+    ['acknowledge', 'met', '2026-10-21T09:00:00.000Z', '2026-10-21T05:00:00.000Z'],
+    ['respond', 'missed', '2026-10-22T09:00:00.000Z', '2026-10-22T11:00:00.000Z'],
+    ['embargo', 'met', '2026-11-02T09:00:00.000Z', '2026-11-02T09:00:00.000Z'],
+  ]);
+  expect(view.events.map((e) => e.type)).toEqual(expect.arrayContaining(['credit.set', 'embargo.set', 'status.changed', 'reply.relayed']));
+  expect(await s.stack.deps.workflow.isRunning(report.id)).toBe(false);
+
+  const transitions = s.stack.runner.transitions(report.id);
+  console.log(`transitions bases: ${transitions}`);
+  // Ticks: the first, 6 timers, 4 wake-ups by mail, and one at 2026-10-29T11:00Z (the wait of 7 days + 1 h to
+  // the update reminder is cut at the 7-day cap) = 12; each is Tick, Finished?, then Sleep (Closed at the end)
+  expect(transitions).toBe(12 * 3);
+}, 30_000);
