@@ -1,0 +1,81 @@
+/**
+ * A report whose workflow fails to start is never left without one: intake throws (SMTP still answers 250, the
+ * raw is stored and the failure recorded for replay), the doctor's orphan check names the report, and the retry
+ * (`secintake replay`, the local stand-in for Lambda's async retry) starts the workflow and sends the receipt
+ * and notice once. Driven through the control API the CLI uses; template policy (UTC, 24 h acknowledgment).
+ */
+import { controlClient } from '../../lambdas/local/control-server';
+import type { Workflow } from '../../lambdas/ports/workflow';
+import { example, plainMail, startScenario, timelineOf, type Scenario } from './scenario-support';
+
+const REPORTER = 'sam@finder.example';
+const SECURITY = 'security@yourdomain.com';
+const ARRIVAL = '2027-02-01T08:30:00Z';
+
+let s: Scenario;
+beforeAll(async () => {
+  s = await startScenario({ config: example('template'), startAt: ARRIVAL, maintainerDomains: ['yourdomain.com'] });
+});
+afterAll(() => s.close());
+
+/** The stack's workflow port, failing its next `failures` starts the way an SFN outage would. */
+function failingStarts(real: Workflow, failures: number): Workflow {
+  let left = failures;
+  return {
+    start: async (reportId, generation) => {
+      if (left-- > 0) throw Object.assign(new Error('Step Functions is unavailable'), { name: 'ServiceUnavailable' });
+      return real.start(reportId, generation);
+    },
+    wake: (token) => real.wake(token),
+    isRunning: (reportId) => real.isRunning(reportId),
+  };
+}
+
+test('a failed workflow start: intake fails and is recorded, the orphan check finds it, the retry starts it', async () => {
+  const real = s.stack.deps.workflow;
+  s.stack.deps.workflow = failingStarts(real, 1);
+  const control = controlClient(s.stack.controlPort);
+
+  const sesMessageId = await s.deliver(
+    plainMail({
+      from: `Sam Finder <${REPORTER}>`,
+      to: SECURITY,
+      subject: 'SQL injection in the search endpoint',
+      date: ARRIVAL,
+      messageId: 'r1@mail.finder.example',
+      body: 'The search endpoint is vulnerable to SQL injection in 1.2.0; steps to reproduce: search for a quote.\n',
+    }),
+    { from: REPORTER, to: SECURITY },
+  );
+  const [report] = await s.stack.deps.store.listReports();
+  expect(report).toMatchObject({ status: 'received', createdAt: '2027-02-01T08:30:00.000Z' });
+  expect(await s.stack.deps.store.getInbound(sesMessageId)).toMatchObject({
+    state: 'failed',
+    reason: 'ServiceUnavailable: Step Functions is unavailable',
+  });
+  expect(await real.isRunning(report.id)).toBe(false);
+  expect(await control.orphans()).toEqual([report.id]);
+  // no receipt promises deadlines that no workflow enforces
+  expect(await s.outbox()).toEqual([]);
+
+  await s.advanceTo('2027-02-01T09:00:00Z');
+  const retried = await control.replay(sesMessageId, false);
+  expect(retried).toMatchObject({ outcome: 'report', reportId: report.id });
+  expect(await real.isRunning(report.id)).toBe(true);
+  expect(await control.orphans()).toEqual([]);
+  expect(await s.stack.deps.store.listReports()).toHaveLength(1);
+  expect(await s.stack.deps.store.getInbound(sesMessageId)).toMatchObject({ state: 'done', reportId: report.id });
+  await expect(control.replay(sesMessageId, false)).rejects.toThrow(/already processed/);
+
+  // the workflow runs from the report's arrival, not from the retry: the reminder comes at 12 h after 08:30
+  await s.advanceTo('2027-02-01T21:00:00Z');
+  expect(timelineOf(await s.outbox())).toEqual([
+    `2027-02-01T09:00:00Z receipt -> ${REPORTER}`,
+    '2027-02-01T09:00:00Z notice -> alice@yourdomain.com bob@yourdomain.com',
+    '2027-02-01T20:30:00Z reminder:acknowledge -> alice@yourdomain.com bob@yourdomain.com',
+  ]);
+  const receipt = (await s.outbox())[0];
+  expect(receipt.text).toContain('We received your report on Mon 2027-02-01 08:30 UTC');
+  expect(receipt.text).toContain('acknowledges it by Tue 2027-02-02 08:30 UTC');
+  console.log(`transitions workflow-start-retry: ${s.stack.runner.transitions(report.id)}`);
+}, 30_000);
