@@ -75,7 +75,9 @@ export async function handleMaintainerReply(
     const patch = { ...effects.patch };
     if (relay) {
       const at = now.toISOString();
-      if (!current.acknowledgedAt && !patch.acknowledgedAt) patch.acknowledgedAt = at;
+      // Acknowledging now (by the relay or by `Status: acknowledged`) is not also the detailed response: that
+      // is a later reply, once the report was already acknowledged.
+      if (!current.acknowledgedAt) patch.acknowledgedAt ??= at;
       else if (!current.respondedAt && !patch.respondedAt) patch.respondedAt = at;
       patch.lastUpdateAt = at;
     }

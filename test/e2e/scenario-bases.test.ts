@@ -119,3 +119,30 @@ test('bases: the whole lifecycle, each mail at its instant, to the right people'
   // the update reminder is cut at the 7-day cap) = 12; each is Tick, Finished?, then Sleep (Closed at the end)
   expect(transitions).toBe(12 * 3);
 }, 30_000);
+
+test('bases: "Status: acknowledged" with a short note acknowledges, and the detailed response is still due at 48 h', async () => {
+  const t = await startScenario({ config: example('bases'), startAt: ARRIVAL, maintainerDomains: ['hashberg.io'] });
+  try {
+    await t.deliver(redated(await exampleMail('report'), ARRIVAL), { from: REPORTER, to: 'security@hashberg.io' });
+    const [report] = await t.stack.deps.store.listReports();
+    const receipt = (await t.outbox())[0];
+    await t.advanceTo('2026-10-20T11:00:00Z');
+    await t.deliver(
+      plainMail({ from: ALICE, to: receipt.replyTo, subject: `Re: ${receipt.subject}`, date: '2026-10-20T11:00:00Z', messageId: 'ack@hashberg.io', body: 'Status: acknowledged\n\nThanks Jane, we have it and will assess it this week.\n' }),
+      { from: ALICE, to: receipt.replyTo },
+      true,
+    );
+    const acked = (await t.stack.deps.store.getReport(report.id))!;
+    expect(acked).toMatchObject({ status: 'acknowledged', acknowledgedAt: '2026-10-20T11:00:00.000Z' });
+    expect(acked.respondedAt).toBeUndefined();
+    await t.advanceTo('2026-10-22T10:00:00Z');
+    expect(timelineOf(await t.outbox()).slice(2)).toEqual([
+      `2026-10-20T11:00:00Z relay -> ${REPORTER}`,
+      `2026-10-21T09:00:00Z reminder:respond -> ${MAINTAINERS}`,
+      `2026-10-22T07:00:00Z reminder:respond -> ${MAINTAINERS}`,
+      `2026-10-22T09:00:00Z escalation:respond -> ${MAINTAINERS} cc:security-lead@hashberg.io`,
+    ]);
+  } finally {
+    await t.close();
+  }
+}, 30_000);
