@@ -47,7 +47,7 @@ export async function handleReporterFollowup(
   await sendOnce(deps, {
     reportId: report.id,
     outboxId: `forward:${facts.sesMessageId}`,
-    draft: followupForwardDraft({ report, project, message: msg, role, now: deps.clock.now() }),
+    draft: followupForwardDraft({ report, project, message: msg, role, verdicts: facts.verdicts, checks, now: deps.clock.now() }),
     envelope: await envelopeFor(deps, project, report),
   });
   return role === 'reporter'

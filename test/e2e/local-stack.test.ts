@@ -1,0 +1,262 @@
+/**
+ * The local stack end to end, the way a user meets it: a report over real SMTP (nodemailer), a maintainer's reply
+ * to the per-report address DKIM-signed with a key generated here and verified by mailauth against an offline DNS
+ * records file (so DMARC PASS is computed, not assumed), the clock moved past every deadline of the bases policy,
+ * the outbox and `secintake show --json` read back, then a restart on the same data folder: nothing lost, nothing
+ * sent twice, and the timers that fell due while stopped fire once, in order.
+ *
+ * The clock is the persisted one (clock.json, real time plus an offset), as `npm start` runs it.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser, type AddressObject } from 'mailparser';
+import nodemailer from 'nodemailer';
+import { LocalClock } from '../../lambdas/local/local-clock';
+import { run } from '../../lambdas/local/cli/main';
+import { startLocalStack, type LocalStack } from '../../lambdas/local/stack';
+
+const ROOT = join(__dirname, '../..');
+const CONFIG = join(ROOT, 'examples/bases.json');
+const T0 = new Date('2027-03-09T10:00:00Z'); // a Tuesday, no holiday
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+const SELECTOR = 'e2e';
+
+interface Sent {
+  file: string;
+  kind: string;
+  to: string[];
+  from: string;
+  replyTo: string;
+  subject: string;
+  text: string;
+  raw: string;
+}
+
+function addresses(field: AddressObject | AddressObject[] | undefined): string[] {
+  const list = field === undefined ? [] : Array.isArray(field) ? field : [field];
+  return list.flatMap((a) => a.value.map((v) => (v.address ?? '').toLowerCase()));
+}
+
+async function outbox(stack: LocalStack): Promise<Sent[]> {
+  const files = (await readdir(stack.outboxDir).catch(() => [] as string[])).filter((f) => f.endsWith('.eml')).sort();
+  const sent: Sent[] = [];
+  for (const file of files) {
+    const raw = await readFile(join(stack.outboxDir, file), 'utf8');
+    const m = await simpleParser(raw);
+    sent.push({
+      file,
+      kind: String(m.headers.get('x-security-intake-kind') ?? ''),
+      to: [...addresses(m.to), ...addresses(m.cc)],
+      from: addresses(m.from)[0] ?? '',
+      replyTo: addresses(m.replyTo)[0] ?? '',
+      subject: m.subject ?? '',
+      text: m.text ?? '',
+      raw,
+    });
+  }
+  return sent;
+}
+
+async function cli(data: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await run(['--data', data, '--config', CONFIG, ...argv], { out: (t) => void (out += t), err: (t) => void (err += t) });
+  return { code, out, err };
+}
+
+describe('local stack end to end', () => {
+  let tmp: string;
+  let data: string;
+  let dns: string;
+  let dkimKey: string;
+  beforeAll(async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'secintake-e2e-'));
+    data = join(tmp, 'data');
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    dkimKey = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const p = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    dns = join(tmp, 'dns.json');
+    await writeFile(dns, JSON.stringify({ TXT: { [`${SELECTOR}._domainkey.hashberg.io`]: [`v=DKIM1; k=rsa; p=${p}`], '_dmarc.hashberg.io': ['v=DMARC1; p=reject'] } }));
+  });
+  afterAll(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  async function deliver(stack: LocalStack, raw: string, envelope: { from: string; to: string }, sign = false): Promise<string> {
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: stack.smtpPort,
+      secure: false,
+      ignoreTLS: true,
+      ...(sign ? { dkim: { domainName: 'hashberg.io', keySelector: SELECTOR, privateKey: dkimKey } } : {}),
+    });
+    try {
+      const info = await transport.sendMail({ envelope: { from: envelope.from, to: [envelope.to] }, raw });
+      await stack.runner.idle();
+      return /queued as (\S+)/.exec(String(info.response))![1];
+    } finally {
+      transport.close();
+    }
+  }
+
+  it('takes a report and an authenticated maintainer reply, fires every deadline once, and survives restarts', async () => {
+    // 1. a report over SMTP opens a report; the reporter gets a receipt with the per-report reply address
+    let stack = await startLocalStack({ config: CONFIG, data, dns, startAt: T0, port: 0, controlPort: 0 });
+    let id: string;
+    let receipt: Sent;
+    let sentBeforeRestart: Sent[];
+    let clockBeforeRestart: Date;
+    let messagesBeforeRestart: number;
+    try {
+      const report = await readFile(join(ROOT, 'examples/mail/report.eml'), 'utf8');
+      await deliver(stack, report, { from: 'jane@reporter.example', to: 'security@hashberg.io' });
+      const [opened] = await stack.deps.store.listReports();
+      id = opened.id;
+      expect(opened.status).toBe('received');
+      let sent = await outbox(stack);
+      expect(sent.map((s) => [s.kind, s.to])).toEqual([
+        ['receipt', ['jane@reporter.example']],
+        ['notice', ['alice@hashberg.io', 'bob@hashberg.io']],
+      ]);
+      receipt = sent[0];
+      expect(receipt.replyTo).toMatch(new RegExp(`^security\\+${id.replace('-', '').toLowerCase()}\\.[a-z0-9]+@hashberg\\.io$`));
+
+      // 2. the same reply unsigned is not a maintainer's: no command runs, nothing reaches the reporter
+      const reply = (await readFile(join(ROOT, 'examples/mail/maintainer-reply.eml'), 'utf8')).replace('XXXX-XXXX', id);
+      await deliver(stack, reply.replace('<b1c7e0a2', '<forged-b1c7e0a2'), { from: 'alice@hashberg.io', to: receipt.replyTo });
+      expect((await stack.deps.store.getReport(id))!.status).toBe('received');
+      sent = await outbox(stack);
+      expect(sent.map((s) => [s.kind, s.to])).toContainEqual(['followup:stranger', ['alice@hashberg.io', 'bob@hashberg.io']]);
+      expect(sent.find((s) => s.kind === 'followup:stranger')!.text).toMatch(/DMARC FAIL/);
+      expect(sent.filter((s) => s.to.includes('jane@reporter.example'))).toHaveLength(1);
+
+      // 3. signed by hashberg.io's key (published in the offline DNS): DKIM and DMARC pass, the commands apply
+      await deliver(stack, reply, { from: 'alice@hashberg.io', to: receipt.replyTo }, true);
+      const replyAt = stack.clock.now().getTime();
+      const triaged = (await stack.deps.store.getReport(id))!;
+      expect(triaged.status).toBe('triaged');
+      expect(Math.abs(new Date(triaged.embargo!.until).getTime() - (replyAt + 72 * HOUR))).toBeLessThan(5_000);
+      const fromAlice = (await stack.deps.store.listMessages(id)).filter((m) => m.direction === 'in' && m.from?.address === 'alice@hashberg.io');
+      expect(fromAlice.map((m) => [m.role, m.verdicts?.dkim, m.verdicts?.dmarc])).toEqual([
+        ['stranger', 'GRAY', 'FAIL'],
+        ['maintainer', 'PASS', 'PASS'],
+      ]);
+      sent = await outbox(stack);
+      const relay = sent.find((s) => s.kind === 'relay')!;
+      expect(relay.to).toEqual(['jane@reporter.example']);
+      expect(relay.from).toBe('security@hashberg.io');
+      expect(relay.text).toContain('Thank you for the clear report and the reproduction script.');
+      expect(relay.text).not.toMatch(/^(Status|Embargo):/m);
+      expect(relay.raw).not.toMatch(/alice@hashberg\.io/i);
+
+      // 4. past every deadline of the bases policy (ack 24h, respond 48h, embargo 72h, weekly updates): 15 days,
+      // through the CLI, which reaches the running stack over its control API
+      const moved = await cli(data, 'clock', 'advance', '15d');
+      expect(moved).toMatchObject({ code: 0, out: expect.stringMatching(/^clock moved from 2027-03-09T10:00:\S+ to 2027-03-24T10:00:\S+\n$/) });
+      sent = await outbox(stack);
+      expect(sent.map((s) => [s.kind, s.to])).toEqual([
+        ['receipt', ['jane@reporter.example']],
+        ['notice', ['alice@hashberg.io', 'bob@hashberg.io']],
+        ['followup:stranger', ['alice@hashberg.io', 'bob@hashberg.io']],
+        ['relay', ['jane@reporter.example']],
+        ['embargo-end', ['alice@hashberg.io', 'bob@hashberg.io']],
+        ['embargo-end:reporter', ['jane@reporter.example']],
+        ['reminder:update', ['alice@hashberg.io', 'bob@hashberg.io']],
+        ['reminder:update', ['alice@hashberg.io', 'bob@hashberg.io']],
+      ]);
+      for (const s of sent.filter((m) => m.to.includes('jane@reporter.example'))) expect(s.raw).not.toMatch(/(alice|bob)@hashberg\.io/i);
+      for (const s of sent) expect(s.from).toBe('security@hashberg.io');
+
+      const shown = await cli(data, 'show', id, '--json');
+      expect(shown.code).toBe(0);
+      const view = JSON.parse(shown.out);
+      const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+      expect(view.deadlines.map((d: { name: string; state: string }) => [d.name, d.state])).toEqual([
+        ['acknowledge', 'met'],
+        ['respond', 'met'],
+        ['update', 'pending'],
+        ['embargo', 'met'],
+      ]);
+      for (const d of view.deadlines) expect(d.dueAt).toMatch(iso);
+      // the relayed reply met the acknowledgment and the detailed response, at the reply's arrival
+      expect(new Date(view.deadlines[0].metAt).getTime()).toBeGreaterThanOrEqual(T0.getTime());
+      expect(new Date(view.deadlines[0].metAt).getTime()).toBeLessThan(T0.getTime() + HOUR);
+      // calendar days keep the wall-clock time: 10:00 GMT is 09:00 UTC once London is on BST (2027-03-28)
+      expect(view.deadlines[2].dueAt).toMatch(/^2027-03-30T09:00:/);
+      const types = view.events.map((e: { type: string }) => e.type);
+      expect(types.slice(0, 3)).toEqual(['report.opened', 'mail.sent', 'mail.sent']);
+      expect(types).toEqual(expect.arrayContaining(['followup.received', 'status.changed', 'embargo.set', 'reply.relayed']));
+      const fired = view.events.filter((e: { type: string }) => e.type === 'timer.fired').map((e: { key: string }) => e.key.replace(/:\d{4}-.*/, ''));
+      expect(fired).toEqual(['embargo:end', 'update:remind', 'update:remind']);
+
+      sentBeforeRestart = sent;
+      clockBeforeRestart = stack.clock.now();
+      messagesBeforeRestart = (await stack.deps.store.listMessages(id)).length;
+    } finally {
+      await stack.close();
+    }
+
+    // 5. restart on the same folder: the report, its messages and the clock are there; nothing is sent again
+    stack = await startLocalStack({ config: CONFIG, data, port: 0, controlPort: 0 });
+    let sam: string;
+    try {
+      await stack.runner.idle();
+      expect(stack.clock.now().getTime()).toBeGreaterThanOrEqual(clockBeforeRestart.getTime());
+      expect(stack.clock.now().getTime()).toBeLessThan(clockBeforeRestart.getTime() + 60_000);
+      expect((await stack.deps.store.listReports()).map((r) => [r.id, r.status])).toEqual([[id, 'triaged']]);
+      expect(await stack.deps.store.listMessages(id)).toHaveLength(messagesBeforeRestart);
+      expect(await stack.runner.isRunning(id)).toBe(true);
+      expect((await outbox(stack)).map((s) => s.file)).toEqual(sentBeforeRestart.map((s) => s.file));
+
+      // a second report that nobody answers, so that its timers fall due while the stack is stopped
+      await deliver(stack, await readFile(join(ROOT, 'examples/mail/report-missing-info.eml'), 'utf8'), { from: 'sam@finder.example', to: 'security@hashberg.io' });
+      sam = (await stack.deps.store.listReports()).find((r) => r.id !== id)!.id;
+    } finally {
+      await stack.close();
+    }
+    const sentBeforeStop = await outbox(stack);
+    expect(sentBeforeStop.slice(sentBeforeRestart.length).map((s) => s.kind)).toEqual(['receipt', 'notice']);
+
+    // 6. while stopped, two weeks pass (the persisted clock moves, as `secintake clock set` does)
+    new LocalClock({ dataDir: data }).set(new Date(clockBeforeRestart.getTime() + 14 * DAY));
+    stack = await startLocalStack({ config: CONFIG, data, port: 0, controlPort: 0 });
+    try {
+      await stack.runner.idle();
+      const late = (await outbox(stack)).slice(sentBeforeStop.length);
+      const of = (reportId: string) => late.filter((s) => s.subject.includes(`#${reportId}]`)).map((s) => [s.kind, s.to]);
+      const maintainers = ['alice@hashberg.io', 'bob@hashberg.io'];
+      // each report's due timers once, in the order they fell due; the weekly reminder that fell due twice while
+      // stopped is sent once, for the latest week (2027-04-06 09:00 UTC, 10:00 BST), not once per missed week
+      expect(of(id)).toEqual([['reminder:update', maintainers]]);
+      expect(late.find((s) => s.subject.includes(`#${id}]`))!.file).toMatch(/update_remind_2027-04-06T09_00/);
+      expect(of(sam)).toEqual([
+        ['escalation:acknowledge', [...maintainers, 'security-lead@hashberg.io']],
+        ['late:acknowledge', ['sam@finder.example']],
+        ['escalation:respond', [...maintainers, 'security-lead@hashberg.io']],
+        ['reminder:update', maintainers],
+      ]);
+      expect(late).toHaveLength(5);
+      // a reminder that something is due soon is not sent once it is overdue
+      expect(late.some((s) => /^reminder:(acknowledge|respond)/.test(s.kind))).toBe(false);
+    } finally {
+      await stack.close();
+    }
+    stack = await startLocalStack({ config: CONFIG, data, port: 0, controlPort: 0 });
+    try {
+      await stack.runner.idle();
+      expect(await outbox(stack)).toHaveLength(sentBeforeStop.length + 5);
+      for (const reportId of [id, sam]) {
+        const fired = (await stack.deps.store.listEvents(reportId)).filter((e) => e.type === 'timer.fired');
+        expect(new Set(fired.map((e) => e.key)).size).toBe(fired.length);
+        const firedAt = fired.map((e) => String(e.detail['firedAt']));
+        expect(firedAt).toEqual([...firedAt].sort());
+      }
+      expect((await stack.deps.store.listReports()).map((r) => r.id).sort()).toEqual([id, sam].sort());
+    } finally {
+      await stack.close();
+    }
+  }, 60_000);
+});
