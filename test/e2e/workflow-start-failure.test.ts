@@ -4,7 +4,12 @@
  * (`secintake replay`, the local stand-in for Lambda's async retry) starts the workflow and sends the receipt
  * and notice once. Driven through the control API the CLI uses; template policy (UTC, 24 h acknowledgment).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { submitOverSmtp } from '../../lambdas/adapters/local/smtp-submit';
 import { controlClient } from '../../lambdas/local/control-server';
+import { startLocalStack } from '../../lambdas/local/stack';
 import type { Workflow } from '../../lambdas/ports/workflow';
 import { example, plainMail, startScenario, timelineOf, type Scenario } from './scenario-support';
 
@@ -78,4 +83,42 @@ test('a failed workflow start: intake fails and is recorded, the orphan check fi
   expect(receipt.text).toContain('We received your report on Mon 2027-02-01 08:30 UTC');
   expect(receipt.text).toContain('acknowledges it by Tue 2027-02-02 08:30 UTC');
   console.log(`transitions workflow-start-retry: ${s.stack.runner.transitions(report.id)}`);
+}, 30_000);
+
+test('the doctor\'s other advice, a restart, also gives the orphan its workflow; the receipt still needs the replay', async () => {
+  const data = await mkdtemp(join(tmpdir(), 'secintake-orphan-'));
+  try {
+    const first = await startLocalStack({ config: example('template'), data, frozenClock: true, startAt: new Date(ARRIVAL) });
+    let sesMessageId: string;
+    let reportId: string;
+    try {
+      first.deps.workflow = failingStarts(first.deps.workflow, 1);
+      const response = await submitOverSmtp({
+        port: first.smtpPort,
+        from: REPORTER,
+        to: [SECURITY],
+        raw: Buffer.from(plainMail({ from: REPORTER, to: SECURITY, subject: 'XSS in the admin page', date: ARRIVAL, messageId: 'r2@mail.finder.example', body: 'Stored XSS in 1.3.0, steps: post <script> as a title.\n' })),
+      });
+      sesMessageId = /queued as ([0-9a-f]+)/.exec(response)![1];
+      [{ id: reportId }] = await first.deps.store.listReports();
+      expect(await controlClient(first.controlPort).orphans()).toEqual([reportId]);
+    } finally {
+      await first.close();
+    }
+    const second = await startLocalStack({ config: example('template'), data, frozenClock: true, startAt: new Date('2027-02-01T10:00:00Z') });
+    try {
+      const control = controlClient(second.controlPort);
+      expect(await control.orphans()).toEqual([]);
+      await second.runner.advanceTo(new Date('2027-02-01T21:00:00Z'));
+      expect((await control.outbox()).map((m) => m.kind)).toEqual(['reminder:acknowledge']);
+      // intake never finished: no receipt and no notice until the stored message is replayed
+      expect(await second.deps.store.getInbound(sesMessageId)).toMatchObject({ state: 'failed' });
+      await control.replay(sesMessageId, false);
+      expect((await control.outbox()).map((m) => m.kind)).toEqual(['reminder:acknowledge', 'receipt', 'notice']);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    await rm(data, { recursive: true, force: true });
+  }
 }, 30_000);
