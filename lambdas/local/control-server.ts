@@ -12,6 +12,7 @@
  *   GET  /outbox, /outbox/<n>    OutboxFile[], { file, raw }
  *   POST /import                 { paths, to } -> NDJSON: one ImportResult per line, then { summary }
  *   GET  /orphans                string[]
+ *   GET  /failed                 [{sesMessageId, reason, at}]
  */
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -74,6 +75,8 @@ async function route(ops: StackOperations, req: IncomingMessage, res: ServerResp
       return send(res, 200, await ops.outboxShow(Number(parts[1])));
     case 'GET /orphans':
       return send(res, 200, await ops.orphans());
+    case 'GET /failed':
+      return send(res, 200, await ops.failedInbound());
     case 'POST /import': {
       const paths = Array.isArray(body.paths) ? body.paths.map(String) : [];
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
@@ -176,6 +179,7 @@ export function controlClient(port: number): StackOperations {
     outbox: () => call('GET', '/outbox'),
     outboxShow: (n) => call('GET', `/outbox/${n}`),
     orphans: () => call('GET', '/orphans'),
+    failedInbound: () => call('GET', '/failed'),
     async import(paths, opts, onResult) {
       const end = await call<{ summary: Awaited<ReturnType<StackOperations['import']>> }>('POST', '/import', { paths, to: opts.to }, (line) => {
         if (line && typeof line === 'object' && 'outcome' in line) onResult(line as ImportResult);

@@ -70,6 +70,8 @@ export interface StackOperations {
   import(paths: string[], opts: { to?: string }, onResult: (r: ImportResult) => void): Promise<ImportSummary>;
   /** Open reports whose workflow is not running (after a crash, or a stopped stack). */
   orphans(): Promise<string[]>;
+  /** Inbound messages whose intake failed: stored raw, waiting for `replay`. */
+  failedInbound(): Promise<{ sesMessageId: string; reason?: string; at: string }[]>;
 }
 
 /** The parts of the local stack these operations drive. */
@@ -202,6 +204,10 @@ export function localOperations(stack: OperableStack): StackOperations {
         }
       }
       return summary;
+    },
+
+    async failedInbound() {
+      return (await deps.store.listFailedInbound()).map(({ sesMessageId, reason, at }) => ({ sesMessageId, reason, at }));
     },
 
     async orphans() {

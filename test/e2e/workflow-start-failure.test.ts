@@ -60,6 +60,7 @@ test('a failed workflow start: intake fails and is recorded, the orphan check fi
   });
   expect(await real.isRunning(report.id)).toBe(false);
   expect(await control.orphans()).toEqual([report.id]);
+  expect((await control.failedInbound()).map((f) => f.sesMessageId)).toEqual([sesMessageId]);
   // no receipt promises deadlines that no workflow enforces
   expect(await s.outbox()).toEqual([]);
 
@@ -68,6 +69,7 @@ test('a failed workflow start: intake fails and is recorded, the orphan check fi
   expect(retried).toMatchObject({ outcome: 'report', reportId: report.id });
   expect(await real.isRunning(report.id)).toBe(true);
   expect(await control.orphans()).toEqual([]);
+  expect(await control.failedInbound()).toEqual([]);
   expect(await s.stack.deps.store.listReports()).toHaveLength(1);
   expect(await s.stack.deps.store.getInbound(sesMessageId)).toMatchObject({ state: 'done', reportId: report.id });
   await expect(control.replay(sesMessageId, false)).rejects.toThrow(/already processed/);

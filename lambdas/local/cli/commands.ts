@@ -113,6 +113,15 @@ async function portFree(p: number): Promise<boolean> {
   });
 }
 
+function reportFailed(
+  failed: { sesMessageId: string; reason?: string }[],
+  ok: (s: string) => void,
+  problem: (s: string) => void,
+): void {
+  if (failed.length === 0) return ok('no inbound message is waiting for a replay');
+  for (const f of failed) problem(`intake failed for ${f.sesMessageId} (${f.reason ?? 'no reason recorded'}): the raw is kept; run: secintake replay ${f.sesMessageId}`);
+}
+
 export async function doctorCommand(g: GlobalOptions, o: { port: string }, io: CliIo): Promise<number> {
   let problems = 0;
   const ok = (s: string) => io.out(`ok       ${s}\n`);
@@ -145,11 +154,18 @@ export async function doctorCommand(g: GlobalOptions, o: { port: string }, io: C
     const orphans = await controlClient(running.controlPort).orphans();
     if (orphans.length) problem(`${orphans.length} open report(s) without a running workflow: ${orphans.join(', ')} (restart the stack: start resumes them)`);
     else ok('every open report has a running workflow');
+    reportFailed(await controlClient(running.controlPort).failedInbound(), ok, problem);
   } else {
     const p = port(o.port, '--port');
     if (await portFree(p)) ok(`SMTP port ${p} is free (the stack is not running)`);
     else problem(new PortInUse(p, 'SMTP').message);
-    const open = await withStack(g, textLogger({ out: () => {}, err: () => {} }), (ops) => ops.reports(), { resume: false });
+    const [open, failed] = await withStack(
+      g,
+      textLogger({ out: () => {}, err: () => {} }),
+      async (ops) => [await ops.reports(), await ops.failedInbound()] as const,
+      { resume: false },
+    );
+    reportFailed(failed, ok, problem);
     const waiting = open.filter((r) => !['closed', 'disclosed'].includes(r.status) && !r.quarantined);
     ok(`${waiting.length} open report(s); their workflows resume when the stack starts`);
   }
