@@ -163,9 +163,9 @@ export function plannedActions(report: Report, project: Project, now: Date): Tim
     }
     add('acknowledge:escalate:soft', 'escalate', 'acknowledge', soft);
     add('acknowledge:late-notice', 'late-notice', 'acknowledge', soft);
-    if (timers.acknowledge.hard) {
-      add('acknowledge:escalate:hard', 'escalate', 'acknowledge', addDuration(created, timers.acknowledge.hard, cal));
-    }
+    // The outer bound, or without one the date the late notice promised the reporter: either way, a date we
+    // gave the reporter passing unmet is escalated again.
+    add('acknowledge:escalate:hard', 'escalate', 'acknowledge', lateNoticeNextDate(report, project));
   }
 
   if (timers.respond && !report.respondedAt) {

@@ -49,6 +49,8 @@ describe('bases policy (24h acknowledge, 48h response, weekly updates, 72h embar
       ['2027-03-13T21:02:00.000Z', 'acknowledge:late-notice'],
       ['2027-03-13T21:02:00.000Z', 'respond:remind:50%'],
       ['2027-03-14T19:02:00.000Z', 'respond:remind:2h'],
+      // no hard bound: the date the late notice promised (the soft bound once more) is escalated again if missed
+      ['2027-03-14T21:02:00.000Z', 'acknowledge:escalate:hard'],
       ['2027-03-14T21:02:00.000Z', 'respond:escalate'],
       ['2027-03-19T21:02:00.000Z', 'update:remind:2027-03-19T21:02:00.000Z'],
     ]);
@@ -86,7 +88,7 @@ describe('bases policy (24h acknowledge, 48h response, weekly updates, 72h embar
   test('a reminder whose deadline has already passed is not sent late (after a stop)', () => {
     const at = new Date('2027-03-15T00:00:00Z');
     const keys = dueActions(report(), bases, at).map((a) => a.key);
-    expect(keys).toEqual(['acknowledge:escalate:soft', 'acknowledge:late-notice', 'respond:escalate']);
+    expect(keys).toEqual(['acknowledge:escalate:soft', 'acknowledge:late-notice', 'acknowledge:escalate:hard', 'respond:escalate']);
   });
 
   test('weekly updates: the cadence restarts on a relayed update, keeps its wall-clock time across BST', () => {
