@@ -10,9 +10,9 @@ describe('formatInstant', () => {
     ['Etc/UTC', '2027-03-16T20:00:00Z', 'Tue 2027-03-16 20:00 UTC'],
     ['Europe/London', '2027-03-16T20:00:00Z', 'Tue 2027-03-16 20:00 GMT (20:00 UTC)'],
     // en-US ICU has no abbreviation for these (not even BST): luxon's offset name is kept.
-    ['Europe/London', '2027-07-16T20:00:00Z', 'Fri 2027-07-16 21:00 GMT+1 (20:00 UTC)'],
-    ['Europe/Berlin', '2027-03-16T20:00:00Z', 'Tue 2027-03-16 21:00 GMT+1 (20:00 UTC)'],
-    ['Asia/Kolkata', '2027-03-16T20:00:00Z', 'Wed 2027-03-17 01:30 GMT+5:30 (20:00 UTC)'],
+    ['Europe/London', '2027-07-16T20:00:00Z', 'Fri 2027-07-16 21:00 BST (20:00 UTC)'],
+    ['Europe/Berlin', '2027-03-16T20:00:00Z', 'Tue 2027-03-16 21:00 CET (20:00 UTC)'],
+    ['Asia/Kolkata', '2027-03-16T20:00:00Z', 'Wed 2027-03-17 01:30 IST (20:00 UTC)'],
   ])('%s %s -> %s', (zone, iso, text) => {
     expect(formatInstant(new Date(iso), zone)).toBe(text);
   });
