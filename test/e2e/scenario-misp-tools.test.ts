@@ -45,7 +45,7 @@ test('misp-tools (crowdstrike.json): a Saturday report before Labor Day counts f
   const everyone = run.mails.flatMap((m) => [...m.to, ...m.cc]);
   expect(everyone.filter((a) => /alice|bob|carol|dave|falconpy|fdr/.test(a))).toEqual([]);
   const late = run.mails.find((m) => m.kind === 'late:acknowledge')!;
-  expect(late.text).toContain('you will hear from us by Fri 2026-09-11 00:00 CDT (05:00 UTC)');
+  expect(late.text).toContain('you will hear from us by the end of Thu 2026-09-10 CDT (Fri 2026-09-11 05:00 UTC)');
   expect(run.final).toMatchObject({ status: 'triaged', acknowledgedAt: '2026-09-11T14:00:00.000Z' });
   console.log(`transitions misp-tools: ${run.transitions}`);
   // Ticks: the first, 4 firing instants, 1 wake-up by mail = 6 x (Tick, Finished?, Sleep)

@@ -4,11 +4,20 @@
  */
 import type { Project } from '../config';
 import type { DeadlineView } from '../report';
-import { formatInstant } from '../format-instant';
+import { formatDate, formatInstant, zoneAbbreviation } from '../format-instant';
 
 /** An instant as mail shows it: project zone first, then UTC (`Tue 2027-03-16 16:00 EDT (20:00 UTC)`). */
 export function when(instant: string | Date, project: Project): string {
-  return formatInstant(typeof instant === 'string' ? new Date(instant) : instant, project.calendar.timeZone);
+  const t = typeof instant === 'string' ? new Date(instant) : instant;
+  const zone = project.calendar.timeZone;
+  const text = formatInstant(t, zone);
+  // On a whole-day calendar a business count ends at local midnight: "Wed 00:00" reads like the start of
+  // Wednesday, so say what it means, the end of Tuesday (the instant stays, in UTC, beside it).
+  if (!project.calendar.workingHours && / 00:00 /.test(text)) {
+    const dayBefore = formatDate(new Date(t.getTime() - 1), zone);
+    return `the end of ${dayBefore} ${zoneAbbreviation(t, zone)} (${formatInstant(t, 'UTC')})`;
+  }
+  return text;
 }
 
 /** A deadline as the timeline gives it (a view) or just its name with the instant passed beside it. */
