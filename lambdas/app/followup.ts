@@ -6,13 +6,11 @@
  * The report itself does not change: a follow-up never moves a deadline, and mail from anyone but the
  * reporter is marked as such in the forward (it reached us through a reply address or one of our Message-IDs).
  */
-import type { Project } from '../core/config';
 import { followupForwardDraft } from '../core/drafts';
-import type { ParsedMessage } from '../core/parsed-message';
-import type { CheckResult, InboundFacts, MessageRecord, Report } from '../core/report';
+import type { MessageRecord, Report } from '../core/report';
 import type { Deps } from './deps';
 import { sendOnce } from './outbox';
-import { auditEvent, envelopeFor, messageRecord } from './report-records';
+import { auditEvent, envelopeFor, messageRecord, type Arrival } from './report-records';
 
 export async function recordOnReport(deps: Deps, report: Report, record: MessageRecord): Promise<void> {
   await deps.store.appendToReport({
@@ -28,13 +26,11 @@ export async function recordOnReport(deps: Deps, report: Report, record: Message
 
 export async function handleReporterFollowup(
   deps: Deps,
-  project: Project,
   report: Report,
-  facts: InboundFacts,
-  msg: ParsedMessage,
-  checks: CheckResult[],
+  arrival: Arrival,
   role: 'reporter' | 'stranger',
 ): Promise<string> {
+  const { project, facts, msg, checks } = arrival;
   await deps.store.appendToReport({
     messages: [messageRecord(report.id, facts, msg, role, checks, 'followup')],
     threadIndex: msg.messageId ? [{ messageId: msg.messageId, reportId: report.id }] : [],

@@ -13,29 +13,21 @@
  */
 import { applyCommands } from '../core/apply-commands';
 import { parseCommands } from '../core/commands';
-import type { Project } from '../core/config';
 import { commandErrorDraft, embargoRefusedDraft, internalNoteDraft, relayDraft } from '../core/drafts';
-import type { ParsedMessage } from '../core/parsed-message';
 import { trimQuoted } from '../core/quoted-text';
-import type { CheckResult, InboundFacts, Report } from '../core/report';
+import type { InboundFacts, Report } from '../core/report';
 import { VersionConflict } from '../ports/report-store';
 import { wakeReport } from './arm';
 import type { Deps } from './deps';
 import { sendOnce } from './outbox';
-import { auditEvent, envelopeFor, messageRecord } from './report-records';
+import { auditEvent, envelopeFor, messageRecord, type Arrival } from './report-records';
 
 /** How many applied message IDs a report remembers: enough to cover any retry window. */
 const APPLIED_MEMORY = 20;
 const MAX_CONFLICT_RETRIES = 5;
 
-export async function handleMaintainerReply(
-  deps: Deps,
-  project: Project,
-  report: Report,
-  facts: InboundFacts,
-  msg: ParsedMessage,
-  checks: CheckResult[],
-): Promise<string> {
+export async function handleMaintainerReply(deps: Deps, report: Report, arrival: Arrival): Promise<string> {
+  const { project, facts, msg, checks } = arrival;
   const now = deps.clock.now();
   const maintainer = (msg.from?.address ?? '').toLowerCase();
   const replyTo = { to: [maintainer], inReplyTo: msg.messageId };

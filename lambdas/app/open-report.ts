@@ -15,7 +15,7 @@ import { missingInformation, newReportNoticeDraft, quarantineDigestDraft, receip
 import { ReportIdTaken } from '../ports/report-store';
 import type { Deps } from './deps';
 import { sendOnce } from './outbox';
-import { auditEvent, envelopeFor, maintainerAddresses, messageRecord, securityAddressFor } from './report-records';
+import { auditEvent, envelopeFor, messageRecord, securityAddressFor } from './report-records';
 
 /** Collisions of 40-bit IDs are rare; a handful of attempts is plenty, and bounded. */
 const MAX_ID_ATTEMPTS = 8;

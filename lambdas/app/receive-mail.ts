@@ -13,7 +13,6 @@
  * any two writes converges on the same records and never sends a mail twice.
  */
 import { classify } from '../core/classify';
-import type { Project } from '../core/config';
 import { authenticateMaintainer, dkimSignatureDomains } from '../core/maintainer';
 import { UnparseableMessage, type ParsedMessage } from '../core/parsed-message';
 import type { CheckResult, InboundFacts, Outcome, Report } from '../core/report';
@@ -24,7 +23,7 @@ import { handleMaintainerReply } from './maintainer-reply';
 import { openReport, quarantineMessage } from './open-report';
 import { handleReporterFollowup, recordOnReport } from './followup';
 import { handleBounceOfOurMail } from './delivery-failure';
-import { messageRecord } from './report-records';
+import { messageRecord, type Arrival } from './report-records';
 
 export interface IntakeResult {
   sesMessageId: string;
@@ -133,26 +132,23 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
     return { sesMessageId: facts.sesMessageId, outcome: 'report', reportId: report.id, checks, reason };
   }
 
-  return handleExisting(deps, project, existing, facts, msg, checks, auth.ok, sender);
+  return handleExisting(deps, existing, { project, facts, msg, checks }, auth.ok, sender);
 }
 
 async function handleExisting(
   deps: Deps,
-  project: Project,
   report: Report,
-  facts: InboundFacts,
-  msg: ParsedMessage,
-  checks: CheckResult[],
+  arrival: Arrival,
   authenticated: boolean,
   sender: string,
 ): Promise<IntakeResult> {
-  const base = { sesMessageId: facts.sesMessageId, reportId: report.id, checks };
-  if (authenticated && report.project === project.id) {
-    const reason = await handleMaintainerReply(deps, project, report, facts, msg, checks);
+  const base = { sesMessageId: arrival.facts.sesMessageId, reportId: report.id, checks: arrival.checks };
+  if (authenticated && report.project === arrival.project.id) {
+    const reason = await handleMaintainerReply(deps, report, arrival);
     return { ...base, outcome: 'maintainer', reason };
   }
   const role = sender === report.reporter.address.toLowerCase() ? 'reporter' : 'stranger';
-  const reason = await handleReporterFollowup(deps, project, report, facts, msg, checks, role);
+  const reason = await handleReporterFollowup(deps, report, arrival, role);
   return { ...base, outcome: 'followup', reason };
 }
 

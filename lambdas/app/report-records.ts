@@ -7,6 +7,14 @@ import type { AuditEvent, CheckResult, InboundFacts, MessageRecord, Outcome, Rep
 import { replyAddress } from '../core/reply-address';
 import type { Deps } from './deps';
 
+/** One inbound message on its way through intake: where it goes, what it is, what the checks said. */
+export interface Arrival {
+  project: Project;
+  facts: InboundFacts;
+  msg: ParsedMessage;
+  checks: CheckResult[];
+}
+
 /** Enough text for `show` and the maintainers' notice; the whole message stays in the raw store. */
 const EXCERPT_CHARS = 4000;
 
@@ -65,10 +73,6 @@ export async function envelopeFor(deps: Deps, project: Project, report: Report, 
     replyTo: replyAddress(report.securityAddress, report.id, key),
     messageIdDomain: deps.config.messageIdDomain,
   };
-}
-
-export function maintainerAddresses(project: Project): string[] {
-  return project.maintainers.map((m) => m.address);
 }
 
 /** The project's security address this message was sent to (the first listed one if only a reply address). */
