@@ -126,6 +126,12 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
   }
 
   if (!existing) {
+    const copy = await earlierCopy(deps, facts, msg, sender);
+    if (copy) {
+      // The same message again (a client's retry, or sent to two of our addresses): record it, answer once.
+      await recordOnReport(deps, copy, messageRecord(copy.id, facts, msg, 'reporter', checks, 'ignored'));
+      return { sesMessageId: facts.sesMessageId, outcome: 'ignored', reportId: copy.id, checks, reason: `a copy of a message already on ${copy.id} (same Message-ID and sender): recorded, not answered again` };
+    }
     const relatesTo = decision.kind === 'new' ? decision.relatesTo : [];
     const report = await openReport(deps, project, facts, msg, checks, relatesTo);
     const reason = decision.kind === 'new' ? decision.reason : 'new report';
@@ -150,6 +156,18 @@ async function handleExisting(
   const role = sender === report.reporter.address.toLowerCase() ? 'reporter' : 'stranger';
   const reason = await handleReporterFollowup(deps, report, arrival, role);
   return { ...base, outcome: 'followup', reason };
+}
+
+/**
+ * The report this very message already reached under another SES messageId: same Message-ID, same sender.
+ * A retry of the same SES message is not a copy (its report's origin is this message).
+ */
+async function earlierCopy(deps: Deps, facts: InboundFacts, msg: ParsedMessage, sender: string): Promise<Report | undefined> {
+  if (!msg.messageId || !sender) return undefined;
+  const reportId = await deps.store.findReportByMessageIds([msg.messageId]);
+  const report = reportId ? await deps.store.getReport(reportId) : undefined;
+  if (!report || report.origin === facts.sesMessageId) return undefined;
+  return report.reporter.address.toLowerCase() === sender ? report : undefined;
 }
 
 async function loadReports(deps: Deps, ids: string[]): Promise<Report[]> {

@@ -216,3 +216,17 @@ test('a failed intake is recorded with its reason next to the stored raw message
   expect(await h.store.getInbound('fail-1')).toMatchObject({ state: 'failed', reason: 'Error: table unavailable', attempts: 2 });
   expect((await h.store.listFailedInbound()).map((f) => f.sesMessageId)).toEqual(['fail-1']);
 });
+
+test('the same message delivered again under a new SES messageId (a client retry) is recorded, not answered twice', async () => {
+  const raw = report();
+  const first = await h.deliver(raw, { sesMessageId: 'copy-1' });
+  const second = await h.deliver(raw, { sesMessageId: 'copy-2' });
+  expect(second).toMatchObject({ outcome: 'ignored', reportId: first.reportId });
+  expect(second.reason).toMatch(/copy/);
+  expect(await h.store.listReports()).toHaveLength(1);
+  expect(h.sender.to('jane@reporter.example')).toHaveLength(1);
+  expect((await h.store.listMessages(first.reportId!)).filter((m) => m.direction === 'in')).toHaveLength(2);
+  // someone else reusing that Message-ID does not get their mail swallowed
+  const other = await h.deliver(raw.replace('jane@reporter.example', 'eve@elsewhere.example'), { sesMessageId: 'copy-3' });
+  expect(other.outcome).toBe('report');
+});
