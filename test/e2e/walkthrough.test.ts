@@ -2,7 +2,7 @@
  * The README walkthrough (notes/walkthrough.md), run as a newcomer would paste it: the same `npx secintake ...`
  * commands as child processes (async spawn), with only `--data <temp folder>` added and `--port 0` for start
  * instead of 2525. `npm start` runs in the background in its own process group and is stopped the way Ctrl-C
- * stops it, SIGINT to the whole group (npm, sh and node), which must end it cleanly. The maintainer's reply is the DKIM-signed example, checked against examples/local-dkim/dns.json.
+ * stops it, SIGINT to the whole group (npm, sh and node), which must end it cleanly. The maintainer's reply is the example signed by examples/local-dkim/sign.js with a key it generates, checked against the DNS records it writes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -65,8 +65,12 @@ describe('README walkthrough', () => {
   }
 
   it('runs the walkthrough: report, receipt, signed maintainer reply, clock, reminders, embargo end', async () => {
+    // 0. make the maintainer's DKIM key, its DNS records and the signed reply (into the data folder)
+    const dkim = join(data, 'local-dkim');
+    const signed = await finished(spawn('node', ['examples/local-dkim/sign.js', dkim], { cwd: ROOT }));
+    expect(signed.code).toBe(0);
     // 1. npm start (in the background), with the walkthrough's offline DNS for the maintainers' DKIM key
-    start = spawn('npm', ['start', '--', '--dns', 'examples/local-dkim/dns.json', '--data', data, '--port', '0'], {
+    start = spawn('npm', ['start', '--', '--dns', join(dkim, 'dns.json'), '--data', data, '--port', '0'], {
       cwd: ROOT,
       env: { ...process.env, npm_config_loglevel: 'error' },
       detached: true,
@@ -90,7 +94,7 @@ describe('README walkthrough', () => {
     expect(receipt).toContain(`gave it the ID ${id}`);
 
     // 4. the maintainer's reply, signed: Status: triaged, Embargo: 72h, and text relayed to the reporter
-    expect(await secintake('send', 'examples/local-dkim/maintainer-reply.signed.eml', '--to', replyTo)).toContain(`for ${replyTo}: 250 `);
+    expect(await secintake('send', join(dkim, 'maintainer-reply.signed.eml'), '--to', replyTo)).toContain(`for ${replyTo}: 250 `);
     const afterReply = await secintake('outbox');
     expect(afterReply).toMatch(/^3 +relay +jane@reporter\.example /m);
     const relay = await secintake('outbox', 'show', '3');
