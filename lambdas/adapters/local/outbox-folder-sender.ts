@@ -1,8 +1,9 @@
 /**
  * Local MailSender: every outbound message becomes `<folder>/<NNNNNN>-<outboxId>.eml` (a sequence number, so
  * `secintake outbox show N` can name one), written to a temporary file and hard-linked into place so a reader
- * never sees half a file; a number is claimed with an exclusive create, so two senders never share one. Optionally it also relays the message
- * over SMTP to a host the user names (a local sink such as MailHog, or a smarthost).
+ * never sees half a file; numbers come from an in-process counter read from the folder once, and the link never
+ * overwrites. Optionally it also relays the message over SMTP to a host the user names (a mail catcher, or a
+ * smarthost).
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -43,6 +44,9 @@ async function highestNumber(folder: string): Promise<number> {
 }
 
 export class OutboxFolderSender implements MailSender {
+  /** The next file number, read from the folder once: one process owns a data folder (dynalite's lock). */
+  private next: Promise<{ n: number }> | undefined;
+
   constructor(private readonly options: OutboxFolderSenderOptions) {}
 
   async send(raw: Buffer, envelope: OutboundEnvelope, outboxId: string): Promise<{ providerId: string }> {
@@ -55,27 +59,21 @@ export class OutboxFolderSender implements MailSender {
   private async write(raw: Buffer, outboxId: string): Promise<string> {
     const { folder } = this.options;
     await fs.mkdir(folder, { recursive: true });
+    this.next ??= highestNumber(folder).then((h) => ({ n: h + 1 }));
+    const counter = await this.next;
     const temp = path.join(folder, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
     await fs.writeFile(temp, raw, { mode: 0o600 });
     try {
-      for (let n = (await highestNumber(folder)) + 1; ; n++) {
-        const number = String(n).padStart(6, '0');
-        // The number is claimed with an exclusive create (the .eml names differ by outbox ID, so linking
-        // them cannot collide); a claimed number already used by a finished write is skipped.
-        const claim = path.join(folder, `.claim-${number}`);
+      // Numbers are taken in process order (no await between reading and bumping the counter); the link is
+      // exclusive, so a name already there (another writer) is never overwritten: take the next number.
+      for (;;) {
+        const number = String(counter.n++).padStart(6, '0');
+        const file = `${number}-${fileSafe(outboxId)}.eml`;
         try {
-          await fs.writeFile(claim, '', { flag: 'wx' });
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
-          throw err;
-        }
-        try {
-          if ((await fs.readdir(folder)).some((name) => name.startsWith(`${number}-`))) continue;
-          const file = `${number}-${fileSafe(outboxId)}.eml`;
           await fs.link(temp, path.join(folder, file));
           return file;
-        } finally {
-          await fs.rm(claim, { force: true });
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         }
       }
     } finally {
