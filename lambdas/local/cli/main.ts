@@ -5,6 +5,8 @@
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../../core/config-errors';
+import { limitsSchema } from '../../core/config';
+import { MailparserParser } from '../../adapters/mailparser-parser';
 import { silentLogger } from '../../ports/logger';
 import { UserError } from '../stack-operations';
 import { withStack, type GlobalOptions } from './connect';
@@ -23,6 +25,15 @@ const USER_FACING = new Set([
 
 /** Reading never fires timers: workflows resume only for commands that change something, or `start`. */
 const READ_ONLY = { resume: false };
+
+/** Header block as stored, then the text decoded and the attachments listed: what a mail client would show. */
+async function readable(raw: string): Promise<string> {
+  const end = raw.search(/\r?\n\r?\n/);
+  const head = end < 0 ? raw : raw.slice(0, end);
+  const msg = await new MailparserParser().parse(Buffer.from(raw), { limits: limitsSchema.parse({}) });
+  const files = msg.attachments.map((a) => `[attachment: ${a.filename ?? '(no name)'}, ${a.contentType}, ${a.size} bytes]`);
+  return [head.replace(/^Content-Transfer-Encoding:.*\r?\n?/im, ''), '', msg.text.trimEnd(), ...files, ''].join('\n');
+}
 
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
   let exitCode = 0;
@@ -148,10 +159,15 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       if (o.json) json(files);
       else io.out(outboxText(files));
     }));
-  outbox.command('show <n>').description('print message N of the outbox listing').action(act(async (n: string) => {
-    if (!/^\d+$/.test(n)) throw new UserError(`${JSON.stringify(n)} is not a message number (secintake outbox lists them)`, 2);
-    io.out((await withStack(g(), silentLogger, (ops) => ops.outboxShow(Number(n)), READ_ONLY)).raw);
-  }));
+  outbox
+    .command('show <n>')
+    .description('print message N of the outbox listing: its headers and its text, decoded')
+    .option('--raw', 'print the .eml exactly as stored (MIME encoded)')
+    .action(act(async (n: string, o: { raw?: boolean }) => {
+      if (!/^\d+$/.test(n)) throw new UserError(`${JSON.stringify(n)} is not a message number (secintake outbox lists them)`, 2);
+      const { raw } = await withStack(g(), silentLogger, (ops) => ops.outboxShow(Number(n)), READ_ONLY);
+      io.out(o.raw ? raw : await readable(raw));
+    }));
 
   program
     .command('doctor')
