@@ -12,6 +12,7 @@ import { DynamoReportStore, ensureTable } from '../lambdas/adapters/aws/dynamo-r
 import { RequestCounter } from '../lambdas/adapters/aws/request-counter';
 import { localDynamoClient, startDynalite } from '../lambdas/adapters/local/dynalite-server';
 import { FsRawStore } from '../lambdas/adapters/local/fs-raw-store';
+import { mimeComposer } from '../lambdas/adapters/mime-composer';
 import { MailparserParser } from '../lambdas/adapters/mailparser-parser';
 import { noMetrics, silentLogger } from '../lambdas/ports/logger';
 
@@ -28,6 +29,7 @@ export async function benchDeps(config: Config) {
     store: new DynamoReportStore({ client, tableName: 'reports' }),
     raw: new FsRawStore(join(dir, 'raw')),
     parser: new MailparserParser(),
+    composer: mimeComposer,
     sender: { send: async () => ({ providerId: `bench-${++sent}` }) },
     workflow: { start: async () => {}, wake: async () => {}, isRunning: async () => true },
     clock: { now: () => new Date() },

@@ -15,6 +15,7 @@ import { parseConfig } from '../lambdas/core/config-errors';
 import { DynamoReportStore } from '../lambdas/adapters/aws/dynamo-report-store';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FsRawStore } from '../lambdas/adapters/local/fs-raw-store';
+import { mimeComposer } from '../lambdas/adapters/mime-composer';
 import { MailparserParser } from '../lambdas/adapters/mailparser-parser';
 import { noMetrics, silentLogger } from '../lambdas/ports/logger';
 import bases from '../examples/bases.json';
@@ -31,6 +32,7 @@ async function main() {
     store: new DynamoReportStore({ client, tableName: 'reports' }),
     raw: new FsRawStore(dir),
     parser: new MailparserParser(),
+    composer: mimeComposer,
     sender: { send: async () => ({ providerId: 'bench' }) },
     workflow: { start: async () => {}, wake: async () => {}, isRunning: async () => true },
     clock: { now: () => new Date() },

@@ -5,20 +5,9 @@
  */
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Draft } from '../core/drafts';
+import type { ComposeEnvelope, MailComposer as MailComposerPort } from '../ports/mail-composer';
 
-export interface ComposeEnvelope {
-  /** The project's security address: the only From we ever use. */
-  from: string;
-  /** Display name when the draft has none (e.g. "bases security"). */
-  fromName?: string;
-  /** The per-report address, so replies thread to the report. */
-  replyTo: string;
-  /** `<local>@<messageIdDomain>` without angle brackets. */
-  messageId: string;
-  date: Date;
-  /** Our loop-detection stamp (`X-Security-Intake`), e.g. the report ID. */
-  stamp: string;
-}
+export type { ComposeEnvelope } from '../ports/mail-composer';
 
 /** Our header that marks mail as ours (DESIGN section 3: a message carrying it is a loop, never answered). */
 export const STAMP_HEADER = 'X-Security-Intake';
@@ -96,3 +85,6 @@ export function composeDraft(draft: Draft, envelope: ComposeEnvelope): Promise<B
     composer.compile().build((err, message) => (err ? reject(err) : resolve(message)));
   });
 }
+
+/** The MailComposer port, backed by nodemailer's MailComposer. */
+export const mimeComposer: MailComposerPort = { compose: composeDraft };

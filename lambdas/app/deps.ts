@@ -1,6 +1,7 @@
 import type { Config } from '../core/config';
 import type { Clock } from '../ports/clock';
 import type { Logger, Metrics } from '../ports/logger';
+import type { MailComposer } from '../ports/mail-composer';
 import type { MailParser } from '../ports/mail-parser';
 import type { MailSender } from '../ports/mail-sender';
 import type { RawMailStore } from '../ports/raw-mail-store';
@@ -15,6 +16,7 @@ export interface Deps {
   raw: RawMailStore;
   parser: MailParser;
   sender: MailSender;
+  composer: MailComposer;
   workflow: Workflow;
   clock: Clock;
   keys: SecretKeySource;

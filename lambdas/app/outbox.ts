@@ -17,10 +17,10 @@
  * containers at the same instant the message may go out twice (the same Message-ID): the documented edge.
  */
 import { createHash } from 'node:crypto';
-import { composeDraft, type ComposeEnvelope } from '../adapters/mime-composer';
 import type { Draft } from '../core/drafts';
 import type { AttachmentMeta, MessageRecord, OutboxItem } from '../core/report';
 import type { Clock } from '../ports/clock';
+import type { MailComposer } from '../ports/mail-composer';
 import type { MailSender } from '../ports/mail-sender';
 import type { ReportStore } from '../ports/report-store';
 
@@ -28,8 +28,7 @@ export interface OutboxDeps {
   store: ReportStore;
   sender: MailSender;
   clock: Clock;
-  /** Defaults to nodemailer's MailComposer (`adapters/mime-composer`); a test may pass another. */
-  compose?: (draft: Draft, envelope: ComposeEnvelope) => Promise<Buffer>;
+  composer: MailComposer;
 }
 
 export interface SendRequest {
@@ -102,8 +101,7 @@ async function sendOnceUnjoined(deps: OutboxDeps, req: SendRequest): Promise<Sen
       return { sent: false, reason: 'already sent', messageId: existing.messageId };
     }
   }
-  const compose = deps.compose ?? composeDraft;
-  const raw = await compose(draft, {
+  const raw = await deps.composer.compose(draft, {
     from: req.envelope.from,
     fromName: req.envelope.fromName,
     replyTo: req.envelope.replyTo,

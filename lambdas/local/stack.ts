@@ -26,6 +26,7 @@ import { FsRawStore } from '../adapters/local/fs-raw-store';
 import { LocalMailAuth, loadDnsRecords } from '../adapters/local/mail-auth';
 import { OutboxFolderSender } from '../adapters/local/outbox-folder-sender';
 import { startSmtpInbound } from '../adapters/local/smtp-inbound';
+import { mimeComposer } from '../adapters/mime-composer';
 import { MailparserParser } from '../adapters/mailparser-parser';
 import { noMetrics, silentLogger, type Logger } from '../ports/logger';
 import type { Workflow } from '../ports/workflow';
@@ -106,6 +107,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       store: new DynamoReportStore({ client, tableName: TABLE_NAME }),
       raw: new FsRawStore(path.join(data, 'raw')),
       parser: new MailparserParser(),
+      composer: mimeComposer,
       sender: new OutboxFolderSender({ folder: outboxDir, relay: opts.relay }),
       workflow: undefined as unknown as Workflow,
       clock,

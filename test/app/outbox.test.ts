@@ -1,3 +1,4 @@
+import { mimeComposer } from '../../lambdas/adapters/mime-composer';
 import { outboxMessageId, sendOnce, type OutboxDeps, type SendRequest } from '../../lambdas/app/outbox';
 import type { Draft } from '../../lambdas/core/drafts';
 import type { Report } from '../../lambdas/core/report';
@@ -52,7 +53,7 @@ async function setup() {
   const sender = new RecordingSender();
   let now = new Date('2027-03-12T21:02:05Z');
   const clock = { now: () => now };
-  const deps: OutboxDeps = { store, sender, clock };
+  const deps: OutboxDeps = { store, sender, clock, composer: mimeComposer };
   return { store, sender, deps, advance: (ms: number) => (now = new Date(now.getTime() + ms)) };
 }
 

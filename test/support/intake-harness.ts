@@ -16,6 +16,7 @@ import { receiveMail } from '../../lambdas/app/receive-mail';
 import { DynamoReportStore, ensureTable } from '../../lambdas/adapters/aws/dynamo-report-store';
 import { startDynalite, localDynamoClient, type DynaliteHandle } from '../../lambdas/adapters/local/dynalite-server';
 import { FsRawStore } from '../../lambdas/adapters/local/fs-raw-store';
+import { mimeComposer } from '../../lambdas/adapters/mime-composer';
 import { MailparserParser } from '../../lambdas/adapters/mailparser-parser';
 import type { MailSender, OutboundEnvelope } from '../../lambdas/ports/mail-sender';
 import type { Workflow } from '../../lambdas/ports/workflow';
@@ -104,6 +105,7 @@ export async function startHarness(config: Config, start = new Date('2027-03-12T
     store,
     raw,
     parser: new MailparserParser(),
+    composer: mimeComposer,
     sender,
     workflow,
     clock,

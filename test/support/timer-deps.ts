@@ -12,6 +12,7 @@ import { noMetrics, silentLogger } from '../../lambdas/ports/logger';
 import type { MailSender, OutboundEnvelope } from '../../lambdas/ports/mail-sender';
 import type { Workflow } from '../../lambdas/ports/workflow';
 import { MemoryReportStore } from '../fakes/memory-report-store';
+import { mimeComposer } from '../../lambdas/adapters/mime-composer';
 
 export function exampleConfig(name: string): Config {
   return configSchema.parse(JSON.parse(readFileSync(join(__dirname, '../../examples', `${name}.json`), 'utf8')));
@@ -68,6 +69,7 @@ export function timerDeps(config: Config, clock: Clock, overrides: Partial<Deps>
     raw: undefined as never,
     parser: undefined as never,
     sender,
+    composer: mimeComposer,
     workflow,
     clock,
     keys: { replyAddressKey: async () => Buffer.alloc(32, 7) },

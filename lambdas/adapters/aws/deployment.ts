@@ -13,6 +13,7 @@ import type { Deps } from '../../app/deps';
 import type { Config } from '../../core/config';
 import { parseConfig } from '../../core/config-errors';
 import { systemClock } from '../../ports/clock';
+import { mimeComposer } from '../mime-composer';
 import { MailparserParser } from '../mailparser-parser';
 import { DynamoReportStore } from './dynamo-report-store';
 import { PowertoolsLoggerAdapter, PowertoolsMetricsAdapter } from './powertools';
@@ -57,6 +58,7 @@ function build(): Deps {
     store: new DynamoReportStore({ client: new DynamoDBClient({ region }), tableName: env('TABLE_NAME') }),
     raw: new S3RawStore({ client: new S3Client({ region }), bucket: env('BUCKET_NAME') }),
     parser: new MailparserParser(),
+    composer: mimeComposer,
     sender: new SesSender({ client: new SESClient({ region }), configurationSetName: process.env.SES_CONFIGURATION_SET ?? config.aws?.sesConfigurationSet }),
     workflow: new SfnWorkflow({ client: new SFNClient({ region }), stateMachineArn: env('STATE_MACHINE_ARN') }),
     clock: systemClock,
