@@ -220,7 +220,7 @@ describe('MailparserParser: hostile input ends in UnparseableMessage with a reas
 });
 
 describe('MailparserParser: the shared corpus', () => {
-  const corpus = '/work/shared/corpus';
+  const corpus = path.join(__dirname, '../../../shared/corpus'); // shared/ beside the checkout
   const rows = readFileSync(path.join(corpus, 'INDEX.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
 
   it('parses every message or refuses it with UnparseableMessage, nothing else', async () => {
