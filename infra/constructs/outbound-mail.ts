@@ -1,7 +1,8 @@
 /**
  * Outbound mail: who may send as whom, and where bounces and complaints go. The identities themselves (the
- * domain with DKIM and a custom MAIL FROM) are a prerequisite verified outside this stack: they usually exist
- * already, and CloudFormation would fail creating an identity that exists.
+ * domain with DKIM and a custom MAIL FROM) are by default a prerequisite verified outside this stack: they usually
+ * exist already, and CloudFormation would fail creating an identity that exists. With config `aws.identities` the
+ * stack creates them instead (mail-identities.ts), with this configuration set as their default.
  *
  * Sending is limited to SendRawEmail with a From address that is one of the security addresses, on those
  * addresses' identities (the address and its domain: SES authorizes against whichever identity is verified).

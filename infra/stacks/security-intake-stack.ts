@@ -12,6 +12,7 @@ import { INBOUND_PREFIX } from '../../lambdas/adapters/aws/ses-inbound-event';
 import type { DeployableConfig } from '../config/deployment-config';
 import { Alarms } from '../constructs/alarms';
 import { DataStores } from '../constructs/data-stores';
+import { MailIdentities } from '../constructs/mail-identities';
 import { MailReceiving } from '../constructs/mail-receiving';
 import { OutboundMail } from '../constructs/outbound-mail';
 import { ReportWorkflow } from '../constructs/report-workflow';
@@ -32,6 +33,8 @@ export class SecurityIntakeStack extends Stack {
   readonly workflow: ReportWorkflow;
   readonly receiving: MailReceiving;
   readonly outbound: OutboundMail;
+  /** Only with config `aws.identities`; otherwise the identities are verified outside the stack. */
+  readonly identities?: MailIdentities;
   readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: SecurityIntakeStackProps) {
@@ -147,6 +150,15 @@ export class SecurityIntakeStack extends Stack {
       eventsFunction: this.sesEvents.function,
     });
     for (const fn of functions.filter((f) => f !== this.arm)) this.outbound.grantSend(fn.function);
+
+    //    Opt-in: the domains' identities (DKIM, MAIL FROM) made here, with the DNS records to publish as outputs.
+    if (config.aws.identities) {
+      this.identities = new MailIdentities(this, 'Identities', {
+        securityAddresses,
+        ...config.aws.identities,
+        configurationSet: this.outbound.configurationSet,
+      });
+    }
 
     // 8. Alarms: a failed intake, a failing function, a failed workflow or a missed promise reaches a human.
     this.alarms = new Alarms(this, 'Alarms', {

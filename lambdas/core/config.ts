@@ -243,6 +243,34 @@ const configShape = z.strictObject({
       ]),
       alarmEmail: email.optional(),
       sesConfigurationSet: z.string().optional(),
+      /**
+       * Absent (default): the SES identities of the security addresses' domains are a prerequisite, verified
+       * outside the stack. Present: the stack creates one domain identity per domain (Easy DKIM, 2048-bit; a
+       * custom MAIL FROM `<mailFromSubdomain>.<domain>`) and outputs the DNS records to publish. Only for
+       * domains not yet verified in the account and region: CloudFormation fails creating one that exists.
+       */
+      identities: z
+        .strictObject({
+          mailFromSubdomain: z
+            .string()
+            .regex(/^(?=.{1,63}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/i, {
+              error: (iss) => `${JSON.stringify(iss.input)} is not a subdomain label (e.g. bounce)`,
+            })
+            .default('bounce')
+            .describe('MAIL FROM is <mailFromSubdomain>.<domain>; it must not receive mail (SES requirement)'),
+          onMxFailure: z
+            .enum(['use-default', 'reject'])
+            .default('use-default')
+            .describe(
+              'When the MAIL FROM MX record is missing: use-default sends with amazonses.com as MAIL FROM ' +
+                '(DKIM still aligns for DMARC); reject refuses to send',
+            ),
+        })
+        .optional()
+        .describe(
+          'Absent: SES identities are verified outside the stack. Present: the stack creates one per domain of ' +
+            'the security addresses (Easy DKIM 2048-bit, custom MAIL FROM) and outputs the DNS records to publish',
+        ),
     })
     .optional(),
   /** Deployment-wide choices made where no policy says anything (messageIdDomain, aws): documentation only. */
