@@ -85,7 +85,10 @@ async function main() {
       ].join(' '),
     );
   }
-  console.log('(writes include the receipt and the maintainers\' notice each new report sends: an outbox item, its sent mark and its record per mail)');
+  console.log(
+    "(writes include the receipt and the maintainers' notice each new report sends: per mail, a conditional outbox item, " +
+      'then one batch with its sent mark, record, thread index entry and event)',
+  );
 
   const dir = await mkdtemp(join(tmpdir(), 'secintake-rss-'));
   const big = join(dir, 'big.eml');
