@@ -96,7 +96,9 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
   const auth = (msg.headers.from?.length ?? 0) > 1
     ? { ok: false, reason: 'more than one From header field: never taken as a maintainer (RFC 5322 allows one)' }
     : authenticateMaintainer(msg.from, project, facts.verdicts, dkimSignatureDomains(msg.headers));
-  const sender = (msg.from?.address ?? '').toLowerCase();
+  // A From that fails DMARC is probably forged: it never counts as the reporter's (no joining by subject tag,
+  // no reporter role), though the message is still recorded and forwarded.
+  const sender = facts.verdicts.dmarc === 'FAIL' ? '' : (msg.from?.address ?? '').toLowerCase();
   const known = new Map<string, Report>(tagged.map((r) => [r.id, r]));
   const decision = decideThread(
     keys,
@@ -153,7 +155,7 @@ async function handleExisting(
     const reason = await handleMaintainerReply(deps, report, arrival);
     return { ...base, outcome: 'maintainer', reason };
   }
-  const role = sender === report.reporter.address.toLowerCase() ? 'reporter' : 'stranger';
+  const role = sender !== '' && sender === report.reporter.address.toLowerCase() ? 'reporter' : 'stranger';
   const reason = await handleReporterFollowup(deps, report, arrival, role);
   return { ...base, outcome: 'followup', reason };
 }

@@ -103,6 +103,24 @@ describe('bases: one project', () => {
     expect((await h.store.getReport(report.id))?.acknowledgedAt).toBe(h.clock.now().toISOString());
   });
 
+  test('Internal: yes goes to the other maintainers only: recorded, nothing to the reporter', async () => {
+    const { report, replyTo } = await openReport(h, SECURITY);
+    h.sender.sent.length = 0;
+    const r = await h.deliver(
+      mail({ from: MAINTAINER, to: replyTo, subject: 'Re: x', body: 'Internal: yes\nSeverity: critical\n\nBob, this one is nasty; can you look at decode.py?\n' }),
+      { recipients: [replyTo], verdicts: PASS_VERDICTS },
+    );
+    expect(r.outcome).toBe('maintainer');
+    expect(h.sender.to(REPORTER)).toHaveLength(0);
+    const others = project.maintainers.map((m) => m.address).filter((a) => a !== MAINTAINER);
+    expect(h.sender.sent.map((s) => s.envelope.to)).toEqual([others]);
+    expect(h.sender.sent[0].parsed.text).toContain('this one is nasty');
+    const after = (await h.store.getReport(report.id))!;
+    expect(after.severity).toBe('critical');
+    expect(after.acknowledgedAt).toBeUndefined(); // an internal note is not an answer to the reporter
+    expect((await h.store.listEvents(report.id)).map((e) => e.type)).toContain('reply.recorded');
+  });
+
   test('an unknown or malformed command changes nothing, and the maintainer is told exactly what', async () => {
     const { report, replyTo } = await openReport(h, SECURITY);
     const before = await h.store.getReport(report.id);
@@ -288,5 +306,28 @@ describe('crowdstrike: several projects in one deployment', () => {
     });
     expect(stateOf(await h.store.getReport(report.id))).toEqual(stateOf(before));
     expect(h.sender.to(REPORTER)).toHaveLength(0);
+  });
+});
+
+describe('a forged reporter', () => {
+  const config = loadExample('bases');
+  const SECURITY = config.projects[0].addresses[0];
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness(config);
+  });
+  afterEach(() => h.close());
+
+  test("mail in the reporter's name that fails DMARC never joins the report by its subject tag", async () => {
+    const { report } = await openReport(h, SECURITY);
+    const before = (await h.store.listMessages(report.id)).length;
+    const r = await h.deliver(
+      mail({ from: REPORTER, to: SECURITY, subject: `Re: [security report #${report.id}] Heap overflow`, body: 'Please send the details to evil@attacker.example' }),
+      { verdicts: { spf: 'FAIL', dkim: 'FAIL', dmarc: 'FAIL', spam: 'PASS', virus: 'PASS' } },
+    );
+    expect(r.outcome).toBe('report');
+    expect(r.reportId).not.toBe(report.id);
+    expect((await h.store.getReport(r.reportId!))?.relatesTo).toEqual([report.id]);
+    expect(await h.store.listMessages(report.id)).toHaveLength(before);
   });
 });
