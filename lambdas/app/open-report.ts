@@ -5,22 +5,26 @@
  * 2. record the message, its Message-ID in the thread index, and the audit event (one batch)
  * 3. start the report's workflow (named by the report ID: starting twice is harmless)
  * 4. send the receipt to the reporter (rate-limited per sender) and the notice to the maintainers
+ *
+ * A quarantined report gets no receipt; its workflow's only timer is the digest of its hour, and only the
+ * first quarantined message of a project in an hour is told to the maintainers at once.
  */
 import type { Project } from '../core/config';
 import type { ParsedMessage } from '../core/parsed-message';
 import type { CheckResult, InboundFacts, Report } from '../core/report';
 import { reportIdCandidate } from '../core/report-id';
-import { deadlinesOf } from '../core/timeline';
+import { deadlinesOf, quarantineWindowOf } from '../core/timeline';
 import { missingInformation, newReportNoticeDraft, quarantineDigestDraft, receiptDraft, versionSupportNote } from '../core/drafts';
 import { ReportIdTaken } from '../ports/report-store';
 import type { Deps } from './deps';
 import { sendOnce } from './outbox';
+import { QUARANTINE_NOTICE_OUTBOX_ID } from './quarantine-digest';
 import { auditEvent, envelopeFor, messageRecord, securityAddressFor } from './report-records';
 
 /** Collisions of 40-bit IDs are rare; a handful of attempts is plenty, and bounded. */
 const MAX_ID_ATTEMPTS = 8;
-/** Quarantine notices to maintainers per project and hour; the rest are recorded and listed by `reports`. */
-const QUARANTINE_NOTICES_PER_HOUR = 5;
+/** Immediate quarantine notices per project and UTC hour; the others go in the hour's digest (quarantine-digest.ts). */
+const QUARANTINE_NOTICES_PER_HOUR = 1;
 
 export async function openReport(
   deps: Deps,
@@ -74,12 +78,15 @@ export async function quarantineMessage(
     messages: [messageRecord(report.id, facts, msg, 'stranger', checks, 'quarantined')],
     events: [auditEvent(report.id, facts.receivedAt, facts.sesMessageId, 'report.quarantined', 'intake', { reason })],
   });
-  const hour = facts.receivedAt.slice(0, 13);
-  const count = await deps.store.incrementCounter(`quarantine-notice:${project.id}`, hour);
-  if (count <= QUARANTINE_NOTICES_PER_HOUR) {
+  // Its only timer is the digest at the end of its hour: what gets no notice now is listed there.
+  await deps.workflow.start(report.id);
+  // A retry finishes its own notice; only first attempts count, keyed by the same UTC hour the digest covers.
+  const hour = quarantineWindowOf(report.createdAt).start.toISOString().slice(0, 13);
+  const retry = (await deps.store.getOutbox(report.id, QUARANTINE_NOTICE_OUTBOX_ID)) !== undefined;
+  if (retry || (await deps.store.incrementCounter(`quarantine-notice:${project.id}`, hour)) <= QUARANTINE_NOTICES_PER_HOUR) {
     await sendOnce(deps, {
       reportId: report.id,
-      outboxId: 'quarantine-notice',
+      outboxId: QUARANTINE_NOTICE_OUTBOX_ID,
       draft: quarantineDigestDraft({ project, items: [{ report, reason }], now: deps.clock.now() }),
       envelope: await envelopeFor(deps, project, report),
     });

@@ -25,6 +25,7 @@ import { dueActions, isFinished, lateNoticeNextDate, nextWakeAt, type TimerActio
 import { VersionConflict } from '../ports/report-store';
 import type { Deps } from './deps';
 import { sendOnce } from './outbox';
+import { sendQuarantineDigest } from './quarantine-digest';
 import { envelopeFor } from './report-records';
 
 export interface TickInput {
@@ -92,9 +93,20 @@ export function sleepSecondsUntil(next: Date | undefined, now: Date): number {
 }
 
 async function act(deps: Deps, report: Report, project: Project, action: TimerAction, now: Date): Promise<Report> {
-  const envelope = await envelopeFor(deps, project, report);
-  for (const { outboxId, draft } of messagesFor(action, report, project, now)) {
-    await sendOnce(deps, { reportId: report.id, outboxId, draft, envelope });
+  if (action.kind === 'quarantine-digest') {
+    const digest = await sendQuarantineDigest(deps, project, report, now);
+    deps.log.info('quarantine digest', {
+      reportId: report.id,
+      sent: digest.sent,
+      on: digest.on,
+      listed: digest.listed.length,
+      ...(digest.sent ? {} : { reason: digest.reason }),
+    });
+  } else {
+    const envelope = await envelopeFor(deps, project, report);
+    for (const { outboxId, draft } of messagesFor(action, report, project, now)) {
+      await sendOnce(deps, { reportId: report.id, outboxId, draft, envelope });
+    }
   }
   // `at` is the firing instant, not `now`: the event's store key is then the same on every retry.
   await deps.store.appendToReport({
@@ -127,6 +139,7 @@ async function act(deps: Deps, report: Report, project: Project, action: TimerAc
  * two). A reporter whose mail bounces is not written to again: the maintainers still hear of it.
  */
 function messagesFor(action: TimerAction, report: Report, project: Project, now: Date): Array<{ outboxId: string; draft: Draft }> {
+  if (action.deadline === 'quarantine') return []; // the digest is sent by sendQuarantineDigest
   const base = { report, project, now, deadline: action.deadline, dueAt: action.dueAt };
   const reporterReachable = report.reporterUnreachable === undefined;
   const one = (draft: Draft) => [{ outboxId: action.key, draft }];
@@ -157,6 +170,8 @@ function messagesFor(action: TimerAction, report: Report, project: Project, now:
         ...(reporterReachable ? [{ outboxId: `${action.key}:reporter`, draft: drafts.reporter }] : []),
       ];
     }
+    case 'quarantine-digest':
+      return [];
   }
 }
 

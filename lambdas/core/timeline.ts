@@ -11,19 +11,21 @@
  *   respond:remind:<spec>, respond:escalate
  *   update:remind:<dueISO>        a status update is due (the cadence restarts on every relayed update)
  *   embargo:end:<untilISO>        the embargo ended: the report is due for disclosure
+ *   quarantine:digest             a quarantined report's only timer: the digest of its UTC hour window
  */
 import type { Project } from './config';
 import { addDuration, subtractDuration } from './deadline';
 import { InvalidDuration, parseDuration, scaleDuration, type Duration } from './duration';
 import type { DeadlineView, Report } from './report';
 
-export type TimerKind = 'remind' | 'escalate' | 'late-notice' | 'update-reminder' | 'embargo-end';
+export type TimerKind = 'remind' | 'escalate' | 'late-notice' | 'update-reminder' | 'embargo-end' | 'quarantine-digest';
 
 export interface TimerAction {
   /** Deterministic: also the outbox ID of the mail it sends and the key of its audit event. */
   key: string;
   kind: TimerKind;
-  deadline: DeadlineView['name'];
+  /** The deadline it is about; `quarantine` for the quarantine digest, which is about no promise. */
+  deadline: DeadlineView['name'] | 'quarantine';
   /** The promised instant this action is about. */
   dueAt: Date;
   /** When the action is taken. */
@@ -32,9 +34,22 @@ export interface TimerAction {
 
 const UPDATE_STOPPED: ReadonlySet<Report['status']> = new Set(['fixed', 'disclosed', 'closed']);
 
-/** A report whose workflow has nothing left to do. */
+export const QUARANTINE_DIGEST_KEY = 'quarantine:digest';
+
+/** A report whose workflow has nothing left to do (a quarantined one once its hour's digest has fired). */
 export function isFinished(report: Report): boolean {
-  return report.status === 'closed' || report.status === 'disclosed';
+  if (report.status === 'closed' || report.status === 'disclosed') return true;
+  return report.quarantine !== undefined && report.fired.includes(QUARANTINE_DIGEST_KEY);
+}
+
+/**
+ * The UTC hour a quarantined message arrived in: the maintainers hear of the first one at once, and of the
+ * others in one digest at the end of the window.
+ */
+export function quarantineWindowOf(createdAt: string | Date): { start: Date; end: Date } {
+  const start = new Date(createdAt);
+  start.setUTCMinutes(0, 0, 0);
+  return { start, end: new Date(start.getTime() + 3600_000) };
 }
 
 const at = (iso: string | undefined): Date | undefined => (iso === undefined ? undefined : new Date(iso));
@@ -143,11 +158,15 @@ function nextUpdateDue(report: Report, project: Project, now: Date | undefined):
 const updateKey = (due: Date) => `update:remind:${due.toISOString()}`;
 
 /**
- * Every timer action still to be taken, past or future, in the order they fire. Nothing for a finished or
- * quarantined report (spam gets no reminders).
+ * Every timer action still to be taken, past or future, in the order they fire. Nothing for a finished
+ * report; for a quarantined one only the digest of its hour (spam gets no reminders).
  */
 export function plannedActions(report: Report, project: Project, now: Date): TimerAction[] {
-  if (isFinished(report) || report.quarantine) return [];
+  if (isFinished(report)) return [];
+  if (report.quarantine) {
+    const { end } = quarantineWindowOf(report.createdAt);
+    return [{ key: QUARANTINE_DIGEST_KEY, kind: 'quarantine-digest', deadline: 'quarantine', dueAt: end, firesAt: end }];
+  }
   const cal = project.calendar;
   const timers = project.timers;
   const created = new Date(report.createdAt);

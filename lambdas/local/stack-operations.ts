@@ -211,7 +211,7 @@ export function localOperations(stack: OperableStack): StackOperations {
     },
 
     async orphans() {
-      const open = (await deps.store.listReports()).filter((r) => !isFinished(r) && !r.quarantine);
+      const open = (await deps.store.listReports()).filter((r) => !isFinished(r));
       const orphaned: string[] = [];
       for (const r of open) if (!(await deps.workflow.isRunning(r.id))) orphaned.push(r.id);
       return orphaned;

@@ -106,7 +106,7 @@ export class LocalWorkflowRunner implements StepFunctionsBackend {
 
   /** After a restart: every open report gets its execution back; its first Tick fires what fell due, once. */
   async resumeOpenReports(store: ReportStore): Promise<number> {
-    const open = (await store.listReports()).filter((r) => !isFinished(r) && !r.quarantine);
+    const open = (await store.listReports()).filter((r) => !isFinished(r));
     for (const report of open) await this.start(report.id);
     return open.length;
   }

@@ -154,7 +154,8 @@ test('a spam or virus verdict FAIL quarantines the report: stored, maintainers t
   expect(stored?.quarantine?.reason).toMatch(/virus/i);
   expect(h.sender.to('jane@reporter.example')).toHaveLength(0);
   expect(h.sender.to(MAINTAINERS[0])).toHaveLength(1);
-  expect(h.workflow.started).toHaveLength(0);
+  // Its workflow's only timer is the quarantine digest at the end of the hour (no reminders for spam).
+  expect(h.workflow.started).toEqual([r.reportId]);
 });
 
 test.each([

@@ -171,7 +171,24 @@ describe('CrowdStrike policy (48-72 business hours, whole working days, America/
     expect(lateNoticeNextDate(r, crowdstrike).toISOString()).toBe('2026-12-01T21:00:00.000Z');
   });
 
-  test('a quarantined report gets no timers', () => {
-    expect(plannedActions({ ...r, quarantine: { reason: 'spam FAIL' } }, crowdstrike, created)).toEqual([]);
+  test('a quarantined report gets no deadline timers, only the digest at the end of its UTC hour, then is finished', () => {
+    const q = { ...r, createdAt: '2026-11-25T21:37:12.000Z', quarantine: { reason: 'spam FAIL' } };
+    const end = new Date('2026-11-25T22:00:00.000Z');
+    expect(plannedActions(q, crowdstrike, created)).toEqual([
+      { key: 'quarantine:digest', kind: 'quarantine-digest', deadline: 'quarantine', dueAt: end, firesAt: end },
+    ]);
+    expect(nextWakeAt(q, crowdstrike, new Date(q.createdAt))).toEqual(end);
+    expect(dueActions(q, crowdstrike, new Date(end.getTime() - 1))).toEqual([]);
+    expect(dueActions(q, crowdstrike, end).map((a) => a.key)).toEqual(['quarantine:digest']);
+    expect(isFinished(q)).toBe(false);
+    const fired = { ...q, fired: ['quarantine:digest'] };
+    expect(isFinished(fired)).toBe(true);
+    expect(plannedActions(fired, crowdstrike, end)).toEqual([]);
+    expect(nextWakeAt(fired, crowdstrike, end)).toBeUndefined();
+  });
+
+  test('a message arriving on the hour belongs to the hour it opens', () => {
+    const q = { ...r, createdAt: '2026-11-25T22:00:00.000Z', quarantine: { reason: 'spam FAIL' } };
+    expect(nextWakeAt(q, crowdstrike, new Date(q.createdAt))?.toISOString()).toBe('2026-11-25T23:00:00.000Z');
   });
 });
