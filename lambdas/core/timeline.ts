@@ -15,7 +15,7 @@
  */
 import type { Project } from './config';
 import { addDuration, subtractDuration } from './deadline';
-import { InvalidDuration, parseDuration, scaleDuration, type Duration } from './duration';
+import { scaleDuration, type Duration } from './duration';
 import type { DeadlineView, Report } from './report';
 
 export type TimerKind = 'remind' | 'escalate' | 'late-notice' | 'update-reminder' | 'embargo-end' | 'quarantine-digest';
@@ -230,53 +230,4 @@ export function lateNoticeNextDate(report: Report, project: Project): Date {
   const { soft, hard } = project.timers.acknowledge;
   if (hard) return addDuration(created, hard, project.calendar);
   return addDuration(addDuration(created, soft, project.calendar), soft, project.calendar);
-}
-
-export type EmbargoCheck = { ok: true } | { ok: false; reason: string };
-
-/** An embargo must end in the future and no later than the policy's maximum from now. */
-export function embargoCheck(requested: Date, now: Date, project: Project): EmbargoCheck {
-  if (Number.isNaN(requested.getTime())) return { ok: false, reason: 'the embargo date is not a valid date' };
-  if (requested.getTime() <= now.getTime()) {
-    return { ok: false, reason: `the embargo end ${requested.toISOString()} is not in the future (now: ${now.toISOString()})` };
-  }
-  const max = project.timers.embargo?.max;
-  if (max) {
-    const latest = addDuration(now, max, project.calendar);
-    if (requested.getTime() > latest.getTime()) {
-      return {
-        ok: false,
-        reason:
-          `the embargo end ${requested.toISOString()} is longer than the policy's maximum of ${max} from now: ` +
-          `the latest allowed is ${latest.toISOString()}`,
-      };
-    }
-  }
-  return { ok: true };
-}
-
-export type EmbargoCommand = { kind: 'at'; iso: string } | { kind: 'duration'; text: string } | { kind: 'none' };
-export type EmbargoResolution = { ok: true; until: Date | undefined } | { ok: false; reason: string };
-
-/** `Embargo: <date>` / `Embargo: 72h` / `Embargo: none` -> the instant it ends (undefined: no embargo). */
-export function resolveEmbargo(cmd: EmbargoCommand, now: Date, project: Project): EmbargoResolution {
-  if (cmd.kind === 'none') return { ok: true, until: undefined };
-  let until: Date;
-  if (cmd.kind === 'at') {
-    until = new Date(cmd.iso);
-    if (Number.isNaN(until.getTime())) {
-      return { ok: false, reason: `${JSON.stringify(cmd.iso)} is not a date (use e.g. 2027-03-20 12:00 UTC)` };
-    }
-  } else {
-    let d: Duration;
-    try {
-      d = parseDuration(cmd.text);
-    } catch (e) {
-      if (e instanceof InvalidDuration) return { ok: false, reason: e.message };
-      throw e;
-    }
-    until = addDuration(now, d, project.calendar);
-  }
-  const check = embargoCheck(until, now, project);
-  return check.ok ? { ok: true, until } : check;
 }

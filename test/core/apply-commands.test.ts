@@ -74,3 +74,9 @@ test('severity, CVE, credit are recorded with their audit entries; Internal only
   expect(e.changes.map((c) => c.type)).toEqual(['severity.set', 'cve.set', 'credit.set']);
   expect(e.internal).toBe(true);
 });
+
+test('the maximum is 14 days of London wall clock: across the start of BST that is one elapsed hour less', () => {
+  const at = new Date('2027-03-16T12:00:00Z');
+  expect(resolveEmbargo({ kind: 'at', iso: '2027-03-30T11:00:00Z' }, at, bases)).toEqual({ until: new Date('2027-03-30T11:00:00Z') });
+  expect(resolveEmbargo({ kind: 'at', iso: '2027-03-30T11:00:01Z' }, at, bases)).toHaveProperty('refusal');
+});
