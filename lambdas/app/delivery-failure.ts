@@ -67,7 +67,7 @@ async function markUnreachable(deps: Deps, report: Report, project: Project, rea
     reportId: report.id,
     outboxId: 'unreachable',
     draft: unreachableNoticeDraft({ report: current, project, reason, now: deps.clock.now() }),
-    envelope: await envelopeFor(deps, project, current),
+    envelope: await envelopeFor(deps, current),
   });
 }
 

@@ -44,7 +44,7 @@ export async function handleReporterFollowup(
     reportId: report.id,
     outboxId: `forward:${facts.sesMessageId}`,
     draft: followupForwardDraft({ report, project, message: msg, role, verdicts: facts.verdicts, checks, now: deps.clock.now() }),
-    envelope: await envelopeFor(deps, project, report),
+    envelope: await envelopeFor(deps, report),
   });
   return role === 'reporter'
     ? `reporter's follow-up recorded on ${report.id} and forwarded to the maintainers`

@@ -43,7 +43,7 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
       reportId: report.id,
       outboxId: `command-error:${facts.sesMessageId}`,
       draft: commandErrorDraft({ report, project, errors: parsed.errors, ...replyTo, now }),
-      envelope: await envelopeFor(deps, project, report),
+      envelope: await envelopeFor(deps, report),
     });
     await event(deps, report, facts, 'commands.rejected', maintainer, { errors: parsed.errors.map((e) => e.reason) });
     return `commands not understood (${parsed.errors.length}): nothing changed, the maintainer was told`;
@@ -55,7 +55,7 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
       reportId: report.id,
       outboxId: `command-error:${facts.sesMessageId}`,
       draft: embargoRefusedDraft({ report, project, refusals: effects.refusals, ...replyTo, now }),
-      envelope: await envelopeFor(deps, project, report),
+      envelope: await envelopeFor(deps, report),
     });
     await event(deps, report, facts, 'commands.refused', maintainer, { refusals: effects.refusals.map((r) => r.reason) });
     return `commands refused: ${effects.refusals.map((r) => r.reason).join('; ')}; nothing changed`;
@@ -94,7 +94,7 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
       reportId: report.id,
       outboxId: `relay:${facts.sesMessageId}`,
       draft: relayDraft({ report: updated, project, text, maintainerName: name, attachments, now }),
-      envelope: await envelopeFor(deps, project, updated, project.relayDisplayName && name ? `${name} via ${project.name} security` : undefined),
+      envelope: await envelopeFor(deps, updated, project.relayDisplayName && name ? `${name} via ${project.name} security` : undefined),
     });
   } else if (effects.internal && text.length > 0) {
     const others = project.maintainers.map((m) => m.address).filter((a) => a.toLowerCase() !== maintainer);
@@ -103,7 +103,7 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
         reportId: report.id,
         outboxId: `internal:${facts.sesMessageId}`,
         draft: internalNoteDraft({ report: updated, project, text, maintainer, to: others, now }),
-        envelope: await envelopeFor(deps, project, updated),
+        envelope: await envelopeFor(deps, updated),
       });
     }
   }

@@ -47,7 +47,7 @@ export async function openReport(
   });
   await deps.workflow.start(report.id);
   await sendReceipt(deps, project, report, msg, facts);
-  const envelope = await envelopeFor(deps, project, report);
+  const envelope = await envelopeFor(deps, report);
   await sendOnce(deps, {
     reportId: report.id,
     outboxId: 'notice',
@@ -88,7 +88,7 @@ export async function quarantineMessage(
       reportId: report.id,
       outboxId: QUARANTINE_NOTICE_OUTBOX_ID,
       draft: quarantineDigestDraft({ project, items: [{ report, reason }], now: deps.clock.now() }),
-      envelope: await envelopeFor(deps, project, report),
+      envelope: await envelopeFor(deps, report),
     });
   }
   return report;
@@ -143,7 +143,7 @@ async function sendReceipt(
       unsupportedVersionNote: versionSupportNote(msg.text, project),
       now: deps.clock.now(),
     }),
-    envelope: await envelopeFor(deps, project, report),
+    envelope: await envelopeFor(deps, report),
   });
   if (result.sent) deps.metrics.count('receiptsSent');
 }

@@ -36,7 +36,8 @@ export interface SendRequest {
   /** Deterministic per message, e.g. `receipt` or `acknowledge:remind:50%`. */
   outboxId: string;
   draft: Draft;
-  envelope: { from: string; fromName?: string; replyTo: string; messageIdDomain: string };
+  /** `messageIdSeed` is the report's origin (its SES message ID): it makes our Message-IDs unguessable. */
+  envelope: { from: string; fromName?: string; replyTo: string; messageIdDomain: string; messageIdSeed: string };
 }
 
 export interface SendResult {
@@ -80,8 +81,7 @@ export async function sendOnce(deps: OutboxDeps, req: SendRequest): Promise<Send
 async function sendOnceUnjoined(deps: OutboxDeps, req: SendRequest): Promise<SendResult> {
   const { store } = deps;
   const { reportId, outboxId, draft } = req;
-  const report = await store.getReport(reportId);
-  const messageId = outboxMessageId(reportId, outboxId, report?.origin ?? '', req.envelope.messageIdDomain);
+  const messageId = outboxMessageId(reportId, outboxId, req.envelope.messageIdSeed, req.envelope.messageIdDomain);
   if (draft.to.length === 0) return { sent: false, reason: 'no recipients', messageId };
 
   const pending: OutboxItem = {

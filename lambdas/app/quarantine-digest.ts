@@ -57,7 +57,7 @@ export async function sendQuarantineDigest(deps: Deps, project: Project, report:
       items: untold.map((r) => ({ report: r, reason: r.quarantine?.reason ?? '' })),
       now,
     }),
-    envelope: await envelopeFor(deps, project, owner),
+    envelope: await envelopeFor(deps, owner),
   });
   const ids = untold.map((r) => r.id);
   return result.sent

@@ -64,14 +64,15 @@ export function auditEvent(
   return { reportId, at, key: `${cause}:${type}`, type, actor, detail };
 }
 
-/** From, Reply-To and Message-ID domain for mail about a report. */
-export async function envelopeFor(deps: Deps, project: Project, report: Report, fromName?: string) {
+/** From, Reply-To, and what our Message-IDs are made of, for mail about a report. */
+export async function envelopeFor(deps: Deps, report: Report, fromName?: string) {
   const key = await deps.keys.replyAddressKey();
   return {
     from: report.securityAddress,
     fromName,
     replyTo: replyAddress(report.securityAddress, report.id, key),
     messageIdDomain: deps.config.messageIdDomain,
+    messageIdSeed: report.origin,
   };
 }
 

@@ -103,7 +103,7 @@ async function act(deps: Deps, report: Report, project: Project, action: TimerAc
       ...(digest.sent ? {} : { reason: digest.reason }),
     });
   } else {
-    const envelope = await envelopeFor(deps, project, report);
+    const envelope = await envelopeFor(deps, report);
     for (const { outboxId, draft } of messagesFor(action, report, project, now)) {
       await sendOnce(deps, { reportId: report.id, outboxId, draft, envelope });
     }

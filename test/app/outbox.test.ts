@@ -44,7 +44,7 @@ const request: SendRequest = {
   reportId: report.id,
   outboxId: 'receipt',
   draft,
-  envelope: { from: 'security@bases.example', replyTo: 'security+k7qm2xpd.mac@bases.example', messageIdDomain: 'intake.bases.example' },
+  envelope: { from: 'security@bases.example', replyTo: 'security+k7qm2xpd.mac@bases.example', messageIdDomain: 'intake.bases.example', messageIdSeed: report.origin },
 };
 
 async function setup() {
