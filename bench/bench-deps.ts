@@ -14,6 +14,8 @@ import { localDynamoClient, startDynalite } from '../lambdas/adapters/local/dyna
 import { FsRawStore } from '../lambdas/adapters/local/fs-raw-store';
 import { mimeComposer } from '../lambdas/adapters/mime-composer';
 import { MailparserParser } from '../lambdas/adapters/mailparser-parser';
+import { MailauthDkimVerifier } from '../lambdas/adapters/mailauth-dkim';
+import { offlineResolver } from '../lambdas/adapters/local/mail-auth';
 import { noMetrics, silentLogger } from '../lambdas/ports/logger';
 
 export async function benchDeps(config: Config) {
@@ -29,6 +31,7 @@ export async function benchDeps(config: Config) {
     store: new DynamoReportStore({ client, tableName: 'reports' }),
     raw: new FsRawStore(join(dir, 'raw')),
     parser: new MailparserParser(),
+    dkim: new MailauthDkimVerifier(offlineResolver({})),
     composer: mimeComposer,
     sender: { send: async () => ({ providerId: `bench-${++sent}` }) },
     workflow: { start: async () => {}, wake: async () => {}, isRunning: async () => true },

@@ -17,6 +17,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FsRawStore } from '../lambdas/adapters/local/fs-raw-store';
 import { mimeComposer } from '../lambdas/adapters/mime-composer';
 import { MailparserParser } from '../lambdas/adapters/mailparser-parser';
+import { MailauthDkimVerifier } from '../lambdas/adapters/mailauth-dkim';
+import { offlineResolver } from '../lambdas/adapters/local/mail-auth';
 import { noMetrics, silentLogger } from '../lambdas/ports/logger';
 import bases from '../examples/bases.json';
 
@@ -32,6 +34,7 @@ async function main() {
     store: new DynamoReportStore({ client, tableName: 'reports' }),
     raw: new FsRawStore(dir),
     parser: new MailparserParser(),
+    dkim: new MailauthDkimVerifier(offlineResolver({})),
     composer: mimeComposer,
     sender: { send: async () => ({ providerId: 'bench' }) },
     workflow: { start: async () => {}, wake: async () => {}, isRunning: async () => true },

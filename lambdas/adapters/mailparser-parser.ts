@@ -18,13 +18,20 @@ import { MailParser as StreamingMailParser } from 'mailparser';
 import type { Address } from '../core/report';
 import { UnparseableMessage, type ParsedAttachment, type ParsedMessage } from '../core/parsed-message';
 import type { MailParser, ParseOptions } from '../ports/mail-parser';
-import { RawMailGuard } from './raw-mail-guard';
+import { RawMailGuard, SINGLE_INSTANCE_FIELDS } from './raw-mail-guard';
+import { visibleText } from './visible-text';
 
 /** The part of a mailsplit MIME node we read (mailparser passes it to createNode). */
 interface SplitNode {
   contentType?: string | false;
   parentNode?: SplitNode;
   root?: boolean;
+}
+/** The part of a node mailparser builds (createNode's result) that we read once parsing ended. */
+interface ParserNode {
+  contentType?: string;
+  isAttachment?: boolean;
+  textContent?: string;
 }
 interface ParserInternals {
   createNode(node: SplitNode): unknown;
@@ -54,8 +61,6 @@ const TNEF_TYPES = new Set(['application/ms-tnef', 'application/vnd.ms-tnef']);
 /** HTML larger than this is kept but not converted to text (html-to-text is slow on huge input). */
 const MAX_HTML_TO_TEXT = 2 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 60_000;
-/** Fields RFC 5322 section 3.6 allows once; a repeated From is a known spoofing trick. */
-const SINGLE_FIELDS = ['from', 'sender', 'reply-to', 'to', 'cc', 'subject', 'date', 'message-id', 'in-reply-to', 'references'];
 
 export function attachmentFlag(contentType: string, filename?: string): ParsedAttachment['flag'] {
   const type = contentType.toLowerCase();
@@ -116,13 +121,21 @@ export class MailparserParser implements MailParser {
 
       const internals = parser as unknown as ParserInternals;
       const createNode = internals.createNode.bind(parser);
+      // the message's own parts, in order, outside any attached message/rfc822 (where commands never come from)
+      const ownParts: ParserNode[] = [];
       internals.createNode = (node: SplitNode) => {
         let depth = 0;
-        for (let p = node.parentNode; p; p = p.parentNode) depth++;
+        let embedded = false;
+        for (let p = node.parentNode; p; p = p.parentNode) {
+          depth++;
+          if (p.contentType === 'message/rfc822') embedded = true;
+        }
         partTypes.push(partType(node));
         if (depth > limits.maxMimeDepth) failParse(new UnparseableMessage(`MIME parts nested deeper than the limit of ${limits.maxMimeDepth}`));
         else if (partTypes.length > limits.maxParts) failParse(new UnparseableMessage(`more than the limit of ${limits.maxParts} MIME parts`));
-        return createNode(node);
+        const created = createNode(node) as ParserNode;
+        if (!embedded && created && typeof created === 'object') ownParts.push(created);
+        return created;
       };
 
       parser.on('headerLines', (lines: { key: string; line: string }[]) => (headerLines = lines));
@@ -172,7 +185,8 @@ export class MailparserParser implements MailParser {
             const line = headerLines.find((h) => h.key === key);
             return line ? internals.processHeaders([line]).get(key) : undefined;
           };
-          resolve(buildMessage({ headerLines, headerMap, firstValue, partTypes, text, html, attachments, defects: [...guard.defects, ...defects] }));
+          const bodyText = firstBodyText(ownParts);
+          resolve(buildMessage({ headerLines, headerMap, firstValue, partTypes, text: text || bodyText, bodyText, html, attachments, defects: [...guard.defects, ...defects], ambiguities: guard.ambiguities }));
         } catch (err) {
           reject(asUnparseable(err));
         }
@@ -191,6 +205,25 @@ function asUnparseable(err: unknown): UnparseableMessage {
   return new UnparseableMessage(`mailparser could not parse it: ${message}`);
 }
 
+/**
+ * What the reader saw first: the first inline text/plain part of the message itself, or, for HTML-only mail,
+ * the visible text of its first inline text/html part. Never a later inline part, an attachment or an attached
+ * message (mailparser's `text` joins every inline part, so a second part could smuggle lines in).
+ */
+function firstBodyText(parts: ParserNode[]): string {
+  const inline = (type: string) =>
+    parts.find((p) => p.contentType === type && !p.isAttachment && typeof p.textContent === 'string');
+  const plain = inline('text/plain');
+  if (plain) return plain.textContent as string;
+  const html = inline('text/html');
+  if (!html) return '';
+  try {
+    return html.textContent!.length <= MAX_HTML_TO_TEXT ? visibleText(html.textContent!) : '';
+  } catch {
+    return '';
+  }
+}
+
 /** RFC 2045 section 5.2: no Content-Type means text/plain; RFC 2046 section 5.1.5: in a digest, message/rfc822. */
 function partType(node: SplitNode): string {
   if (node.contentType) return node.contentType;
@@ -203,9 +236,11 @@ function buildMessage(parts: {
   firstValue: (key: string) => unknown;
   partTypes: string[];
   text: string;
+  bodyText: string;
   html: string | undefined;
   attachments: ParsedAttachment[];
   defects: string[];
+  ambiguities: string[];
 }): ParsedMessage {
   const headers: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   for (const { key, line } of parts.headerLines) {
@@ -218,7 +253,7 @@ function buildMessage(parts: {
   const date = first('date') !== undefined ? new Date(first('date') as string) : undefined;
   const defects = [...parts.defects];
   if (date && Number.isNaN(date.getTime())) defects.push(`unparseable Date header field: ${first('date')?.slice(0, 80)}`);
-  for (const name of SINGLE_FIELDS) {
+  for (const name of SINGLE_INSTANCE_FIELDS) {
     if ((headers[name]?.length ?? 0) > 1) defects.push(`repeated ${name} header field (RFC 5322 section 3.6 allows one); the first is used`);
   }
   if (!headers['mime-version'] && parts.partTypes.length > 1) defects.push('no MIME-Version header field on a MIME message');
@@ -235,8 +270,10 @@ function buildMessage(parts: {
     contentTypeParams: { ...(contentTypeHeader?.params ?? {}) },
     partTypes: parts.partTypes,
     text: parts.text,
+    bodyText: parts.bodyText,
     attachments: parts.attachments,
     defects,
+    headerAmbiguities: [...parts.ambiguities],
   };
   const messageId = messageIds(first('message-id') ?? '')[0];
   const inReplyTo = messageIds(first('in-reply-to') ?? '')[0];

@@ -6,6 +6,10 @@
  * CR-only line endings (old Mac mail, some broken gateways) are converted to CRLF instead of refused: the raw
  * message is stored unchanged before parsing, so converting loses nothing, while refusing would turn a readable
  * report into a quarantined one. A bare CR *inside* an otherwise CRLF or LF message is left alone.
+ *
+ * It also lists why the header block is ambiguous (`ambiguities`): anything a DKIM/DMARC verifier, mailsplit and
+ * a mail client could split differently (DESIGN section 3, "one view of the bytes"). Such a message may still be
+ * a report, but never a maintainer's: authentication would have judged other header fields than the ones we read.
  */
 import { Transform, type TransformCallback } from 'node:stream';
 import { UnparseableMessage } from '../core/parsed-message';
@@ -22,6 +26,8 @@ const MBOX_FROM = /^From /;
  *  happens to hold a colon does not. Lenient on purpose: SES always adds Received, and a MIME entity without
  *  From still parses into something a maintainer can read; classification deals with the missing sender. */
 const IDENTIFYING_FIELDS = ['from', 'sender', 'date', 'message-id', 'subject', 'to', 'received', 'mime-version', 'content-type'];
+/** RFC 5322 section 3.6: at most one of each. */
+export const SINGLE_INSTANCE_FIELDS = ['from', 'sender', 'reply-to', 'to', 'cc', 'subject', 'date', 'message-id', 'in-reply-to', 'references'];
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 export interface GuardLimits {
@@ -32,6 +38,12 @@ export interface GuardLimits {
 export class RawMailGuard extends Transform {
   /** Things tolerated on the way (for ParsedMessage.defects). */
   readonly defects: string[] = [];
+  /** Why the header block could be read two ways (for ParsedMessage.headerAmbiguities); empty when it cannot. */
+  readonly ambiguities: string[] = [];
+  private readonly lineStyles = new Set<'crlf' | 'lf' | 'cr'>();
+  private readonly fieldCounts = new Map<string, number>();
+  private controlBytes = 0;
+  private spacedNames = new Set<string>();
   private total = 0;
   private inHead = true;
   private headBytes = 0;
@@ -59,6 +71,7 @@ export class RawMailGuard extends Transform {
       // some Windows tools write a byte order mark before the first header field; it is not part of the message
       chunk = chunk.subarray(3);
       this.defects.push('leading UTF-8 byte order mark ignored');
+      this.ambiguities.push('a byte order mark before the first header field');
     }
     try {
       if (this.inHead) this.scanHead(chunk);
@@ -91,6 +104,7 @@ export class RawMailGuard extends Transform {
         throw new UnparseableMessage(`header block is larger than the limit of ${this.limits.maxHeaderBytes} bytes`);
       }
       if (byte === 0) throw new UnparseableMessage('NUL byte in the header block (RFC 5322 section 2.2 forbids it)');
+      if ((byte < 0x20 && byte !== 0x09 && byte !== CR && byte !== LF) || byte === 0x7f) this.controlBytes++;
       if (this.pendingCR) {
         this.pendingCR = false;
         if (byte === LF) {
@@ -110,6 +124,7 @@ export class RawMailGuard extends Transform {
   }
 
   private endLine(style: 'crlf' | 'lf' | 'cr'): void {
+    this.lineStyles.add(style);
     if (this.lineStyle === undefined) {
       this.lineStyle = style;
       if (style === 'cr') this.defects.push('CR-only line endings, converted to CRLF');
@@ -130,9 +145,13 @@ export class RawMailGuard extends Transform {
     }
     const field = HEADER_FIELD.exec(line);
     if (field) {
-      this.fieldNames.add(field[0].slice(0, -1).trim().toLowerCase());
+      const name = field[0].slice(0, -1).trim().toLowerCase();
+      this.fieldNames.add(name);
+      this.fieldCounts.set(name, (this.fieldCounts.get(name) ?? 0) + 1);
+      if (/[ \t]:$/.test(field[0])) this.spacedNames.add(name);
     } else if (first && MBOX_FROM.test(line)) {
       this.defects.push('mbox "From " line before the header fields');
+      this.ambiguities.push('the first line is an mbox "From " line, not a header field');
     } else if (first) {
       throw new UnparseableMessage('not an email message: the first line is not a header field');
     } else {
@@ -146,8 +165,24 @@ export class RawMailGuard extends Transform {
       throw new UnparseableMessage(`not an email message: none of the header fields ${IDENTIFYING_FIELDS.join(', ')}`);
     }
     if (this.malformedLines > 0) this.defects.push(`${this.malformedLines} malformed header line(s)`);
+    this.listAmbiguities();
     for (const name of ['from', 'date']) {
       if (!this.fieldNames.has(name)) this.defects.push(`no ${name === 'from' ? 'From' : 'Date'} header field (RFC 5322 section 3.6 requires it)`);
+    }
+  }
+
+  private listAmbiguities(): void {
+    const a = this.ambiguities;
+    if (this.lineStyles.size > 1) {
+      const names = { crlf: 'CRLF', lf: 'bare LF', cr: 'bare CR' };
+      a.push(`mixed line endings in the header (${[...this.lineStyles].map((s) => names[s]).join(', ')})`);
+    } else if (this.lineStyles.has('cr')) a.push('CR-only line endings in the header');
+    if (this.malformedLines > 0) a.push(`${this.malformedLines} header line(s) that are neither a field nor a continuation`);
+    if (this.controlBytes > 0) a.push(`${this.controlBytes} control character(s) other than tab in the header`);
+    for (const name of this.spacedNames) a.push(`white space before the colon of a ${name} field name`);
+    for (const name of SINGLE_INSTANCE_FIELDS) {
+      const n = this.fieldCounts.get(name) ?? 0;
+      if (n > 1) a.push(`${n} ${name} header fields (RFC 5322 section 3.6 allows one)`);
     }
   }
 

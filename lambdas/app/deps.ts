@@ -1,5 +1,6 @@
 import type { Config } from '../core/config';
 import type { Clock } from '../ports/clock';
+import type { DkimVerifier } from '../ports/dkim-verifier';
 import type { Logger, Metrics } from '../ports/logger';
 import type { MailComposer } from '../ports/mail-composer';
 import type { MailParser } from '../ports/mail-parser';
@@ -15,6 +16,8 @@ export interface Deps {
   store: ReportStore;
   raw: RawMailStore;
   parser: MailParser;
+  /** Verifies a maintainer's DKIM signatures on the stored bytes (what they cover, not only pass/fail). */
+  dkim: DkimVerifier;
   sender: MailSender;
   composer: MailComposer;
   workflow: Workflow;

@@ -37,7 +37,7 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
   });
 
   const embargo = project.timers.embargo;
-  const parsed = parseCommands(msg.text, now, embargo ? { defaultDuration: embargo.default, max: embargo.max } : undefined);
+  const parsed = parseCommands(msg.bodyText, now, embargo ? { defaultDuration: embargo.default, max: embargo.max } : undefined);
   if (parsed.errors.length) {
     await sendOnce(deps, {
       reportId: report.id,

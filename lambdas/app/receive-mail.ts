@@ -13,11 +13,11 @@
  * any two writes converges on the same records and never sends a mail twice.
  */
 import { classify } from '../core/classify';
-import { authenticateMaintainer, dkimSignatureDomains } from '../core/maintainer';
+import { actingSignature, authenticateMaintainer, isListedMaintainer, type DkimSignature } from '../core/maintainer';
 import { UnparseableMessage, type ParsedMessage } from '../core/parsed-message';
 import type { CheckResult, InboundFacts, Outcome, Report } from '../core/report';
 import { routeToProject } from '../core/route';
-import { decideThread, threadingKeys } from '../core/thread';
+import { decideThread, signedReportRefs, threadingKeys } from '../core/thread';
 import type { Deps } from './deps';
 import { handleMaintainerReply } from './maintainer-reply';
 import { openReport, quarantineMessage } from './open-report';
@@ -93,9 +93,18 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
     ? await deps.store.findReportByMessageIds(keys.ourMessageIds)
     : undefined;
   const tagged = await loadReports(deps, keys.taggedIds);
-  const auth = (msg.headers.from?.length ?? 0) > 1
-    ? { ok: false, reason: 'more than one From header field: never taken as a maintainer (RFC 5322 allows one)' }
-    : authenticateMaintainer(msg.from, project, facts.verdicts, dkimSignatureDomains(msg.headers));
+  const auth = authenticateMaintainer(
+    {
+      from: msg.from,
+      fromFields: msg.headers.from?.length ?? 0,
+      ambiguities: msg.headerAmbiguities,
+      verdicts: facts.verdicts,
+      signatures: await signaturesOf(deps, facts, msg, project),
+    },
+    project,
+  );
+  const refsOf = (signed: DkimSignature['signed']) => signedReportRefs(signed, { key, subjectTag: project.subjectTag });
+  const actsOn = (reportId: string) => actingSignature(auth, reportId, refsOf);
   // A From that fails DMARC is probably forged: it never counts as the reporter's (no joining by subject tag,
   // no reporter role), though the message is still recorded and forwarded.
   const sender = facts.verdicts.dmarc === 'FAIL' ? '' : (msg.from?.address ?? '').toLowerCase();
@@ -104,9 +113,11 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
     keys,
     { byMessageId, tagged: tagged.map((r) => ({ id: r.id, reporter: r.reporter.address })) },
     sender,
-    (reportId) => auth.ok && known.get(reportId)?.project === project.id,
+    (reportId) => actsOn(reportId).ok && known.get(reportId)?.project === project.id,
   );
   checks.push({ name: 'auth', result: auth.ok ? 'pass' : 'skip', reason: auth.reason });
+  const acting = decision.kind === 'existing' ? actsOn(decision.reportId) : auth.ok ? undefined : { ok: false as const, reason: auth.reason };
+  if (auth.claimed && acting && !acting.ok) checks.push(impersonation(msg.from?.address ?? '', acting.reason));
 
   const existing =
     decision.kind === 'existing'
@@ -140,20 +151,28 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
     return { sesMessageId: facts.sesMessageId, outcome: 'report', reportId: report.id, checks, reason };
   }
 
-  return handleExisting(deps, existing, { project, facts, msg, checks }, auth.ok, sender);
+  const signature = acting?.ok && existing.project === project.id ? acting.signature : undefined;
+  return handleExisting(deps, existing, { project, facts, msg, checks }, signature, sender);
 }
 
 async function handleExisting(
   deps: Deps,
   report: Report,
   arrival: Arrival,
-  authenticated: boolean,
+  signature: DkimSignature | undefined,
   sender: string,
 ): Promise<IntakeResult> {
   const base = { sesMessageId: arrival.facts.sesMessageId, reportId: report.id, checks: arrival.checks };
-  if (authenticated && report.project === arrival.project.id) {
-    const reason = await handleMaintainerReply(deps, report, arrival);
-    return { ...base, outcome: 'maintainer', reason };
+  if (signature?.signed.messageId) {
+    // A signed message acts once, whatever delivers it again: a replay of the same bytes, or a second copy.
+    const first = await deps.store.claimOnce(`maintainer-message:${signature.signed.messageId}`, arrival.facts.sesMessageId);
+    if (first) {
+      const reason = await handleMaintainerReply(deps, report, arrival);
+      return { ...base, outcome: 'maintainer', reason };
+    }
+    arrival.checks.push(
+      impersonation(arrival.msg.from?.address ?? '', `this signed message (Message-ID ${signature.signed.messageId}) was already applied once: a copy or a replay never acts again`),
+    );
   }
   const role = sender !== '' && sender === report.reporter.address.toLowerCase() ? 'reporter' : 'stranger';
   const reason = await handleReporterFollowup(deps, report, arrival, role);
@@ -170,6 +189,17 @@ async function earlierCopy(deps: Deps, facts: InboundFacts, msg: ParsedMessage, 
   const report = reportId ? await deps.store.getReport(reportId) : undefined;
   if (!report || report.origin === facts.sesMessageId) return undefined;
   return report.reporter.address.toLowerCase() === sender ? report : undefined;
+}
+
+/** Signatures are verified only for mail whose From names a maintainer: nobody else's could act. */
+async function signaturesOf(deps: Deps, facts: InboundFacts, msg: ParsedMessage, project: Arrival['project']): Promise<DkimSignature[]> {
+  if (!isListedMaintainer(project, msg.from?.address)) return [];
+  return deps.dkim.verify(await deps.raw.get(facts.rawKey));
+}
+
+/** The check that makes the maintainers' mail say, first thing, that someone claimed to be one of them. */
+function impersonation(address: string, reason: string): CheckResult {
+  return { name: 'impersonation', result: 'fail', reason: `claims to come from maintainer ${address.toLowerCase()}, but ${reason.replace(/^claims to be maintainer \S+, but /, '')}` };
 }
 
 async function loadReports(deps: Deps, ids: string[]): Promise<Report[]> {

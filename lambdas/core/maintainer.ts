@@ -1,115 +1,163 @@
 /**
- * Who is a maintainer (DESIGN section 3): the From address is on the project's maintainer list AND the message
- * is authenticated for that domain: SES's DMARC verdict PASS, or DKIM PASS aligned with the From domain
- * (relaxed alignment, RFC 7489 section 3.1.1: the signing domain and the From domain share an organizational
- * domain). Anything else is non-maintainer mail: never a command, never relayed as one.
+ * Who is a maintainer (DESIGN section 3, trust boundary 2). A message counts as a maintainer's only when all of
+ * these hold; anything else is non-maintainer mail: never a command, never relayed as one.
+ *
+ * 1. One From address, on the project's maintainer list.
+ * 2. One view of the bytes: the header is not ambiguous (bare CR/LF mixes, `From ` lines, a field twice...: the
+ *    header scan lists why), and the From the receiving MTA authenticated (SES `commonHeaders.from`, locally
+ *    mailauth's) is exactly the From we parsed.
+ * 3. Authenticated for exactly that domain: DMARC PASS; or, only when the domain publishes no DMARC record
+ *    (GRAY), a passing DKIM signature aligned with it under the Public Suffix List (RFC 7489 section 3.1.1,
+ *    relaxed). DMARC FAIL is final.
+ * 4. To act on a report (`actingSignature`): one passing, aligned signature whose signed From is that address
+ *    covers the reference to the report (the reply address in a signed To/Cc, or the subject tag in a signed
+ *    Subject), the Message-ID (so a replay is recognised), and the whole body (no `l=` shorter than it).
+ *    Otherwise a genuine signed mail of the maintainer could be replayed with new headers or a new tail.
  */
+import { getDomain } from 'tldts';
 import type { Project } from './config';
 import type { Address, Verdicts } from './report';
 
+/** The outcome of verifying one DKIM-Signature (RFC 8601 result names). */
+export type DkimResult = 'pass' | 'fail' | 'neutral' | 'policy' | 'temperror' | 'permerror' | 'none';
+
+/** Values of the header field instances a signature covers, decoded (addresses lower-cased). */
+export interface SignedHeaders {
+  from: string[];
+  to: string[];
+  cc: string[];
+  subject?: string;
+  messageId?: string;
+}
+
+/** One DKIM-Signature of a message as a verifier saw it. */
+export interface DkimSignature {
+  /** The `d=` tag, lower-cased. */
+  domain: string;
+  result: DkimResult;
+  /** The header fields it covers (the instances a verifier selects bottom-up, RFC 6376 section 5.4.2). */
+  signed: SignedHeaders;
+  /** False when an `l=` tag leaves part of the body unsigned (RFC 6376 section 8.2). */
+  coversWholeBody: boolean;
+}
+
+export interface AuthenticationInput {
+  /** The From we parsed, and how many From fields the header has. */
+  from: Address | undefined;
+  fromFields: number;
+  /** Why the header is ambiguous (empty when it is not); see the raw-mail guard. */
+  ambiguities: string[];
+  verdicts: Verdicts;
+  signatures: DkimSignature[];
+}
+
 export interface MaintainerAuthentication {
   ok: boolean;
+  /** The From names a maintainer of the project (whether or not the message is theirs). */
+  claimed: boolean;
   reason: string;
+  /** Passing signatures aligned with the From domain whose signed From is the maintainer (when ok). */
+  signatures: DkimSignature[];
 }
 
-/**
- * Public suffixes of more than one label that are common in maintainers' addresses. Without the full Public
- * Suffix List (no network, no data file in core) the organizational domain is "one label more than the public
- * suffix", where the suffix is one of these or else the last label. A domain under a shared suffix not listed
- * here (e.g. a hosting provider's) would be grouped too broadly: list it.
- */
-const MULTI_LABEL_SUFFIXES = new Set([
-  'co.uk', 'org.uk', 'ac.uk', 'gov.uk', 'me.uk', 'ltd.uk', 'plc.uk', 'net.uk',
-  'com.au', 'net.au', 'org.au', 'edu.au', 'gov.au', 'id.au',
-  'co.nz', 'org.nz', 'net.nz', 'ac.nz', 'govt.nz',
-  'co.jp', 'ne.jp', 'or.jp', 'ac.jp', 'go.jp',
-  'com.br', 'net.br', 'org.br', 'gov.br', 'edu.br',
-  'com.cn', 'net.cn', 'org.cn', 'edu.cn', 'gov.cn',
-  'co.in', 'net.in', 'org.in', 'ac.in', 'gov.in',
-  'co.kr', 'or.kr', 'ac.kr', 'co.za', 'org.za', 'ac.za',
-  'com.mx', 'com.ar', 'com.tr', 'com.tw', 'com.hk', 'com.sg', 'com.my', 'co.il', 'ac.il', 'co.id',
-  'github.io', 'gitlab.io', 'herokuapp.com', 'appspot.com', 'netlify.app', 'vercel.app', 'pages.dev',
-  'workers.dev', 'azurewebsites.net', 'cloudfront.net', 'amazonaws.com', 'blogspot.com', 'onmicrosoft.com',
-]);
+const PSL = { allowPrivateDomains: true } as const;
 
-/** The organizational domain (RFC 7489 section 3.2), approximated as described above. */
-export function organizationalDomain(domain: string): string {
-  const labels = domain.trim().toLowerCase().replace(/\.$/, '').split('.').filter((l) => l !== '');
-  if (labels.length <= 2) {
-    return labels.join('.');
-  }
-  const lastTwo = labels.slice(-2).join('.');
-  const suffixLabels = MULTI_LABEL_SUFFIXES.has(lastTwo) ? 2 : 1;
-  return labels.slice(-(suffixLabels + 1)).join('.');
+const normalizeDomain = (d: string) => d.trim().toLowerCase().replace(/\.$/, '');
+
+/** The organizational domain (RFC 7489 section 3.2) under the Public Suffix List, private section included
+ *  (so `alice.github.io` and `evil.github.io` are different organizations); undefined for a bare suffix. */
+export function organizationalDomain(domain: string): string | undefined {
+  const d = normalizeDomain(domain);
+  if (d === '' || !d.includes('.')) return undefined;
+  return getDomain(d, PSL) ?? undefined;
 }
 
-/** Relaxed DKIM alignment: same organizational domain, and neither is a bare public suffix. */
+/** Relaxed alignment: the same domain, or the same organizational domain; never across a public suffix. */
 export function isAlignedDomain(signingDomain: string, fromDomain: string): boolean {
-  const d = signingDomain.trim().toLowerCase().replace(/\.$/, '');
-  const f = fromDomain.trim().toLowerCase().replace(/\.$/, '');
-  if (d === '' || f === '' || !d.includes('.')) return false;
-  if (MULTI_LABEL_SUFFIXES.has(d)) return false;
-  return d === f || organizationalDomain(d) === organizationalDomain(f);
-}
-
-/** The `d=` tags of every DKIM-Signature header field, lower-cased, without duplicates (RFC 6376 section 3.5). */
-export function dkimSignatureDomains(headers: Record<string, string[]>): string[] {
-  const domains: string[] = [];
-  for (const value of headers['dkim-signature'] ?? []) {
-    for (const tag of value.split(';')) {
-      const eq = tag.indexOf('=');
-      if (eq < 0 || tag.slice(0, eq).trim().toLowerCase() !== 'd') continue;
-      const domain = tag.slice(eq + 1).replace(/\s+/g, '').toLowerCase();
-      if (domain !== '' && !domains.includes(domain)) domains.push(domain);
-    }
-  }
-  return domains;
+  const d = normalizeDomain(signingDomain);
+  const f = normalizeDomain(fromDomain);
+  const orgD = organizationalDomain(d);
+  const orgF = organizationalDomain(f);
+  return orgD !== undefined && orgF !== undefined && orgD === orgF;
 }
 
 function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 }
 
-export function authenticateMaintainer(
-  from: Address | undefined,
-  project: Project,
-  verdicts: Verdicts,
-  dkimSignatureDomains: string[],
-): MaintainerAuthentication {
-  if (!from || !from.address.includes('@')) return { ok: false, reason: 'no From address' };
+/** The address is on the project's maintainer list (says nothing about who sent the message). */
+export function isListedMaintainer(project: Project, address: string | undefined): boolean {
+  const a = (address ?? '').trim().toLowerCase();
+  return a !== '' && project.maintainers.some((m) => m.address.trim().toLowerCase() === a);
+}
+
+function fail(claimed: boolean, reason: string): MaintainerAuthentication {
+  return { ok: false, claimed, reason, signatures: [] };
+}
+
+export function authenticateMaintainer(input: AuthenticationInput, project: Project): MaintainerAuthentication {
+  const { from, verdicts } = input;
+  if (!from || !from.address.includes('@')) return fail(false, 'no From address');
   const address = from.address.trim().toLowerCase();
-  if (!project.maintainers.some((m) => m.address.trim().toLowerCase() === address)) {
-    return { ok: false, reason: `${address} is not a maintainer of ${project.id}` };
+  const claimed = isListedMaintainer(project, address);
+  if (!claimed) return fail(false, `${address} is not a maintainer of ${project.id}`);
+  const claim = `claims to be maintainer ${address}, but`;
+  if (input.fromFields !== 1) return fail(true, `${claim} the message has ${input.fromFields} From header fields (RFC 5322 allows one)`);
+  if (input.ambiguities.length) return fail(true, `${claim} its header is ambiguous: ${input.ambiguities.join('; ')}`);
+  const evaluated = (verdicts.evaluatedFrom ?? []).map((a) => a.trim().toLowerCase());
+  if (evaluated.length !== 1 || evaluated[0] !== address) {
+    const seen = evaluated.length ? evaluated.join(', ') : 'no address';
+    return fail(true, `${claim} the receiving server authenticated ${seen} as its From`);
   }
+
   const fromDomain = domainOf(address);
-  // DMARC evaluates the From domain itself, so a PASS is authentication for it.
-  if (verdicts.dmarc === 'PASS') return { ok: true, reason: `maintainer ${address}, DMARC pass` };
+  const signatures = input.signatures.filter(
+    (s) => s.result === 'pass' && isAlignedDomain(s.domain, fromDomain) && s.signed.from.length === 1 && s.signed.from[0] === address,
+  );
+  switch (verdicts.dmarc) {
+    case 'PASS':
+      return { ok: true, claimed, reason: `maintainer ${address}, DMARC pass for ${fromDomain}`, signatures };
+    case 'GRAY':
+      // no DMARC record for the domain: an aligned, passing DKIM signature of that very From stands in for it
+      if (signatures.length) {
+        return { ok: true, claimed, reason: `maintainer ${address}, DKIM pass for ${signatures[0].domain} (aligned; ${fromDomain} publishes no DMARC)`, signatures };
+      }
+      return fail(true, `${claim} ${fromDomain} publishes no DMARC record and no passing DKIM signature is aligned with it (${describe(input.signatures)})`);
+    default:
+      return fail(true, `${claim} DMARC is ${verdicts.dmarc} for ${fromDomain}`);
+  }
+}
 
-  if (verdicts.dkimDomains !== undefined) {
-    // Domains a local verifier checked: one aligned, verified signature is a DMARC-style DKIM pass.
-    const aligned = verdicts.dkimDomains.find((d) => isAlignedDomain(d, fromDomain));
-    if (aligned) return { ok: true, reason: `maintainer ${address}, DKIM pass for ${aligned} (aligned)` };
-    const seen = verdicts.dkimDomains.length ? verdicts.dkimDomains.join(', ') : 'none';
-    return {
-      ok: false,
-      reason: `${address} is a maintainer, but no verified DKIM signature is aligned with ${fromDomain} (verified: ${seen}) and DMARC is ${verdicts.dmarc}`,
-    };
-  }
+function describe(signatures: DkimSignature[]): string {
+  if (!signatures.length) return 'no DKIM signature';
+  return signatures.map((s) => `${s.domain || '?'} ${s.result}`).join(', ');
+}
 
-  if (verdicts.dkim !== 'PASS') {
-    return { ok: false, reason: `${address} is a maintainer, but DMARC is ${verdicts.dmarc} and DKIM is ${verdicts.dkim}` };
+export interface ActingScope {
+  /** Report IDs the signature references (reply address in signed To/Cc, tag in signed Subject). */
+  reportIds: string[];
+}
+
+/**
+ * The signature under which an authenticated maintainer's message may act on `reportId`, or why none may:
+ * `referencesOf` reads a signature's signed To/Cc/Subject into the report IDs it names.
+ */
+export function actingSignature(
+  auth: MaintainerAuthentication,
+  reportId: string,
+  referencesOf: (signed: SignedHeaders) => string[],
+): { ok: true; signature: DkimSignature } | { ok: false; reason: string } {
+  if (!auth.ok) return { ok: false, reason: auth.reason };
+  if (!auth.signatures.length) {
+    return { ok: false, reason: 'no passing DKIM signature of the maintainer\'s domain covers the message (DMARC passed on SPF alone)' };
   }
-  // SES gives one DKIM verdict for the message, not per signature: we cannot tell which signature passed,
-  // so every signature must be aligned with the From domain for the PASS to count.
-  if (dkimSignatureDomains.length === 0) {
-    return { ok: false, reason: `${address} is a maintainer, DKIM is PASS but no DKIM-Signature names a domain` };
+  const referencing = auth.signatures.filter((s) => referencesOf(s.signed).includes(reportId));
+  if (!referencing.length) {
+    return { ok: false, reason: `the reference to ${reportId} (reply address in To/Cc, or subject tag) is not in the signed header fields` };
   }
-  const unaligned = dkimSignatureDomains.filter((d) => !isAlignedDomain(d, fromDomain));
-  if (unaligned.length > 0) {
-    return {
-      ok: false,
-      reason: `${address} is a maintainer, DKIM is PASS but signed by ${unaligned.join(', ')}, not aligned with ${fromDomain}; DMARC is ${verdicts.dmarc}`,
-    };
-  }
-  return { ok: true, reason: `maintainer ${address}, DKIM pass, signed by ${dkimSignatureDomains.join(', ')} (aligned)` };
+  const withId = referencing.filter((s) => s.signed.messageId);
+  if (!withId.length) return { ok: false, reason: 'the Message-ID is not signed, so a replay could not be recognised' };
+  const whole = withId.find((s) => s.coversWholeBody);
+  if (!whole) return { ok: false, reason: 'the DKIM signature covers only part of the body (l= tag): unsigned text could carry commands' };
+  return { ok: true, signature: whole };
 }

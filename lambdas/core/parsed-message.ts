@@ -30,11 +30,17 @@ export interface ParsedMessage {
   /** Content types of every MIME part, in order (`message/delivery-status` marks a DSN). */
   partTypes: string[];
   text: string;
+  /** What the reader saw first: the first inline text/plain part, or the visible text of an HTML-only body.
+   *  Maintainers' command lines and relayed text come from here only. */
+  bodyText: string;
   /** Present only when the message had an HTML part; never rendered unsanitized. */
   html?: string;
   attachments: ParsedAttachment[];
   /** Things the parser noticed but tolerated (missing MIME-Version, bad charset...). */
   defects: string[];
+  /** Why the header block could be split two ways (bare CR/LF mixes, `From ` lines, a field twice...); such a
+   *  message is never a maintainer's. Empty for a clean header. */
+  headerAmbiguities: string[];
 }
 
 /** A message that could not be parsed, or broke a limit: it becomes a quarantined record with this reason. */

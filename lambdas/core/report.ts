@@ -28,8 +28,9 @@ export interface Verdicts {
   dmarc: Verdict;
   spam: Verdict;
   virus: Verdict;
-  /** Domains whose DKIM signature verified (from a local verifier); SES reports only an overall verdict. */
-  dkimDomains?: string[];
+  /** The From address(es), lower-cased, that these verdicts judged (SES `commonHeaders.from`; locally mailauth's
+   *  header From). A maintainer's mail counts only when this is exactly the From we parsed. */
+  evaluatedFrom?: string[];
 }
 
 /** The facts SES (or the local SMTP server, or `import`) knows about a message before anyone parses it. */

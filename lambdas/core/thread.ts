@@ -7,6 +7,7 @@
  *      become public during an embargo, so a stranger's tag opens a new report that relates to the old one.
  * A tampered reply address is never used; the other rules still apply.
  */
+import type { SignedHeaders } from './maintainer';
 import type { InboundFacts } from './report';
 import type { ParsedMessage } from './parsed-message';
 import { parseReplyAddress } from './reply-address';
@@ -147,4 +148,22 @@ export function decideThread(
     return { kind: 'new', relatesTo: [], reason: `${tamperedNote}subject tag names no known report (${keys.taggedIds.join(', ')})` };
   }
   return { kind: 'new', relatesTo: [], reason: `${tamperedNote}no reply address, known Message-ID or subject tag` };
+}
+
+/**
+ * The reports a DKIM signature's signed header fields refer to: a valid reply address in the signed To or Cc, or
+ * a subject tag in the signed Subject. A maintainer's mail acts only on these (the envelope recipient, an unsigned
+ * header or a second Subject above the signed one are not the signer's words).
+ */
+export function signedReportRefs(signed: SignedHeaders, opts: Pick<ThreadingOptions, 'key' | 'subjectTag'>): string[] {
+  const ids: string[] = [];
+  for (const address of [...signed.to, ...signed.cc]) {
+    const parsed = parseReplyAddress(address, opts.key);
+    if (parsed.kind === 'valid' && !ids.includes(parsed.reportId)) ids.push(parsed.reportId);
+  }
+  for (const match of (signed.subject ?? '').slice(0, 2000).matchAll(subjectTagPattern(opts.subjectTag))) {
+    const id = normalizeReportId(match[1]!);
+    if (id && !ids.includes(id)) ids.push(id);
+  }
+  return ids;
 }

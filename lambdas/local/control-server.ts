@@ -1,6 +1,9 @@
 /**
  * The local stack's control API: JSON over HTTP on 127.0.0.1, for the CLI while `secintake start` runs (only one
  * process can open dynalite's LevelDB). Loopback only, and only what the CLI offers; no report content is logged.
+ * Every endpoint but /health needs `Authorization: Bearer <token>`: the token is written to the data folder with
+ * 0600 permissions at start (`control.token`), so only the user who runs the stack (and root) can move its clock,
+ * replay, import or read the outbox; another local user who finds the port gets 401.
  *
  *   GET  /health                 { pid }
  *   GET  /reports                ReportSummary[]
@@ -14,7 +17,10 @@
  *   GET  /orphans                string[]
  *   GET  /failed                 [{sesMessageId, reason, at}]
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../ports/logger';
 import { PortInUse } from '../adapters/local/smtp-inbound';
@@ -94,8 +100,38 @@ async function route(ops: StackOperations, req: IncomingMessage, res: ServerResp
   send(res, 404, { error: `no such control endpoint: ${req.method} ${url.pathname}` });
 }
 
-export async function startControlServer(ops: StackOperations, opts: { port?: number; log: Logger }): Promise<ControlServer> {
+export const controlTokenPath = (data: string) => path.join(data, 'control.token');
+
+/** A new token for this run, written 0600 (created with that mode: never readable by others, even briefly). */
+export async function writeControlToken(data: string): Promise<string> {
+  const token = randomBytes(32).toString('hex');
+  const file = controlTokenPath(data);
+  await fs.rm(file, { force: true });
+  await fs.writeFile(file, token, { mode: 0o600, flag: 'wx' });
+  return token;
+}
+
+/** The token of the stack running on this data folder; undefined when the file is missing or unreadable. */
+export async function readControlToken(data: string): Promise<string | undefined> {
+  try {
+    return (await fs.readFile(controlTokenPath(data), 'utf8')).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function authorized(req: IncomingMessage, token: string): boolean {
+  const given = Buffer.from(/^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export async function startControlServer(ops: StackOperations, opts: { port?: number; log: Logger; token: string }): Promise<ControlServer> {
   const server: Server = createServer((req, res) => {
+    if (new URL(req.url ?? '/', 'http://127.0.0.1').pathname !== '/health' && !authorized(req, opts.token)) {
+      req.resume();
+      return send(res, 401, { error: 'the control API needs the token from the data folder (control.token); run the CLI as the user who started the stack, with the same --data' });
+    }
     route(ops, req, res).catch((err: Error) => {
       if (err instanceof UserError) return send(res, 400, { error: err.message, exitCode: err.exitCode });
       opts.log.error('control request failed', { path: req.url, error: `${err.name}: ${err.message}` });
@@ -120,7 +156,7 @@ export async function startControlServer(ops: StackOperations, opts: { port?: nu
 }
 
 /** The same operations, over the control API of a stack running in another process. */
-export function controlClient(port: number): StackOperations {
+export function controlClient(port: number, token: string): StackOperations {
   const call = <T>(method: string, pathname: string, body?: unknown, onLine?: (line: unknown) => void) =>
     new Promise<T>((resolve, reject) => {
       const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
@@ -131,7 +167,10 @@ export function controlClient(port: number): StackOperations {
           method,
           path: pathname,
           agent: false, // no keep-alive socket left behind
-          headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {},
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
+          },
         },
         (res) => {
           let buffered = '';

@@ -30,7 +30,7 @@ import { mimeComposer } from '../adapters/mime-composer';
 import { MailparserParser } from '../adapters/mailparser-parser';
 import { noMetrics, silentLogger, type Logger } from '../ports/logger';
 import type { Workflow } from '../ports/workflow';
-import { startControlServer } from './control-server';
+import { controlTokenPath, startControlServer, writeControlToken } from './control-server';
 import { LocalClock } from './local-clock';
 import { localOperations } from './stack-operations';
 import { LocalWorkflowRunner } from './workflow-runner';
@@ -70,6 +70,8 @@ export interface LocalStack {
   /** 0 when not listening. */
   smtpPort: number;
   controlPort: number;
+  /** The bearer token of the control API (also in <data>/control.token, 0600); empty when not listening. */
+  controlToken: string;
   outboxDir: string;
   close(): Promise<void>;
 }
@@ -101,12 +103,14 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     await ensureTable(client, TABLE_NAME);
 
     const outboxDir = path.join(data, 'outbox');
+    const auth = new LocalMailAuth({ dns: opts.dns ? await loadDnsRecords(opts.dns) : undefined, trustLocalSenders: opts.trustLocalSenders });
     // the workflow port is bound below, once the runner that serves it exists
     const deps: Deps = {
       config,
       store: new DynamoReportStore({ client, tableName: TABLE_NAME }),
       raw: new FsRawStore(path.join(data, 'raw')),
       parser: new MailparserParser(),
+      dkim: auth.dkimVerifier(),
       composer: mimeComposer,
       sender: new OutboxFolderSender({ folder: outboxDir, relay: opts.relay }),
       workflow: undefined as unknown as Workflow,
@@ -133,6 +137,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       runner,
       smtpPort: 0,
       controlPort: 0,
+      controlToken: '',
       outboxDir,
       close,
     };
@@ -141,7 +146,6 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     if (opts.trustLocalSenders) {
       log.warn('TRUSTING LOCAL SENDERS: every message counts as DMARC PASS, so anyone who can reach the SMTP port can act as a maintainer. Use only for trying things out.');
     }
-    const auth = new LocalMailAuth({ dns: opts.dns ? await loadDnsRecords(opts.dns) : undefined, trustLocalSenders: opts.trustLocalSenders });
     const smtp = await startSmtpInbound({
       port: opts.port ?? 0,
       config,
@@ -154,7 +158,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     });
     closers.splice(1, 0, () => smtp.close()); // stop taking mail before the store goes away
     const ops = localOperations({ deps, outboxDir, advanceTo: async (t) => void (await runner.advanceTo(t)) });
-    const control = await startControlServer(ops, { port: opts.controlPort ?? 0, log });
+    const token = await writeControlToken(data);
+    closers.push(() => fs.rm(controlTokenPath(data), { force: true }));
+    const control = await startControlServer(ops, { port: opts.controlPort ?? 0, log, token });
     closers.push(() => control.close());
 
     const stackFile = path.join(data, 'stack.json');
@@ -163,7 +169,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       JSON.stringify({ pid: process.pid, smtpPort: smtp.port, controlPort: control.port, config: path.resolve(opts.config), startedAt: new Date().toISOString() }, null, 2),
     );
     closers.push(() => fs.rm(stackFile, { force: true }));
-    return { ...stack, smtpPort: smtp.port, controlPort: control.port };
+    return { ...stack, smtpPort: smtp.port, controlPort: control.port, controlToken: token };
   } catch (err) {
     await close();
     throw err;

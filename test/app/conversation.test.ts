@@ -41,14 +41,14 @@ describe('bases: one project', () => {
     const { report, replyTo } = await openReport(h, SECURITY);
     h.sender.sent.length = 0;
     h.clock.advance(3600_000);
-    const r = await h.deliver(
+    const r = await h.deliverSigned(
       mail({
         from: `Alice Maintainer <${MAINTAINER}>`,
         to: replyTo,
         subject: `Re: [security report #${report.id}] Heap overflow in decode()`,
         body: 'Status: triaged\nEmbargo: 72h\nSeverity: high\n\nHi Jane, confirmed. Fix in progress.\n\nOn Fri, Jane wrote:\n> decode() overflows\n',
       }),
-      { recipients: [replyTo], verdicts: PASS_VERDICTS },
+      { recipients: [replyTo] },
     );
     expect(r.outcome).toBe('maintainer');
     const after = (await h.store.getReport(report.id))!;
@@ -96,7 +96,7 @@ describe('bases: one project', () => {
       '--xx--',
       '',
     ].join('\r\n');
-    await h.deliver(raw, { recipients: [replyTo], verdicts: PASS_VERDICTS });
+    await h.deliverSigned(raw, { recipients: [replyTo] });
     const relayed = h.sender.to(REPORTER);
     expect(relayed).toHaveLength(1);
     expect(relayed[0].parsed.attachments.map((a) => [a.filename, a.content.toString()])).toEqual([['fix.diff', patch.toString()]]);
@@ -106,9 +106,9 @@ describe('bases: one project', () => {
   test('Internal: yes goes to the other maintainers only: recorded, nothing to the reporter', async () => {
     const { report, replyTo } = await openReport(h, SECURITY);
     h.sender.sent.length = 0;
-    const r = await h.deliver(
+    const r = await h.deliverSigned(
       mail({ from: MAINTAINER, to: replyTo, subject: 'Re: x', body: 'Internal: yes\nSeverity: critical\n\nBob, this one is nasty; can you look at decode.py?\n' }),
-      { recipients: [replyTo], verdicts: PASS_VERDICTS },
+      { recipients: [replyTo] },
     );
     expect(r.outcome).toBe('maintainer');
     expect(h.sender.to(REPORTER)).toHaveLength(0);
@@ -125,9 +125,9 @@ describe('bases: one project', () => {
     const { report, replyTo } = await openReport(h, SECURITY);
     const before = await h.store.getReport(report.id);
     h.sender.sent.length = 0;
-    await h.deliver(
+    await h.deliverSigned(
       mail({ from: MAINTAINER, to: replyTo, subject: 'Re: x', body: 'Status: triaged\nPriority: urgent\n\nHi Jane.\n' }),
-      { recipients: [replyTo], verdicts: PASS_VERDICTS },
+      { recipients: [replyTo] },
     );
     expect(stateOf(await h.store.getReport(report.id))).toEqual(stateOf(before));
     expect(h.sender.to(REPORTER)).toHaveLength(0);
@@ -139,9 +139,8 @@ describe('bases: one project', () => {
   test('an embargo longer than the policy maximum is refused with a clear reply', async () => {
     const { report, replyTo } = await openReport(h, SECURITY);
     h.sender.sent.length = 0;
-    await h.deliver(mail({ from: MAINTAINER, to: replyTo, subject: 'Re: x', body: 'Embargo: 400d\n\nHi.\n' }), {
+    await h.deliverSigned(mail({ from: MAINTAINER, to: replyTo, subject: 'Re: x', body: 'Embargo: 400d\n\nHi.\n' }), {
       recipients: [replyTo],
-      verdicts: PASS_VERDICTS,
     });
     expect((await h.store.getReport(report.id))?.embargo).toBeUndefined();
     expect(h.sender.to(REPORTER)).toHaveLength(0);
@@ -235,9 +234,9 @@ describe('bases: one project', () => {
     const report = (await h.store.getReport(r.reportId!))!;
     const key = await fixedKey.replyAddressKey();
     const replyTo = replyAddress(SECURITY, report.id, key);
-    await h.deliver(
+    await h.deliverSigned(
       mail({ from: MAINTAINER, to: replyTo, subject: 'Re: x', body: 'Credit: Eve\u000d\u000aBcc: victim@evil.example\n\nThanks.\n' }),
-      { recipients: [replyTo], verdicts: PASS_VERDICTS },
+      { recipients: [replyTo] },
     );
     expect(h.sender.sent.length).toBeGreaterThan(2);
     for (const sent of h.sender.sent) {
@@ -300,9 +299,8 @@ describe('crowdstrike: several projects in one deployment', () => {
     const { report, replyTo } = await openReport(h, b.addresses[0]);
     const before = await h.store.getReport(report.id);
     h.sender.sent.length = 0;
-    await h.deliver(mail({ from: outsider!.address, to: replyTo, subject: 'Re: x', body: 'Status: closed wontfix\n\nNo.\n' }), {
+    await h.deliverSigned(mail({ from: outsider!.address, to: replyTo, subject: 'Re: x', body: 'Status: closed wontfix\n\nNo.\n' }), {
       recipients: [replyTo],
-      verdicts: PASS_VERDICTS,
     });
     expect(stateOf(await h.store.getReport(report.id))).toEqual(stateOf(before));
     expect(h.sender.to(REPORTER)).toHaveLength(0);

@@ -73,8 +73,10 @@ function toParsedMessage(raw: string, mail: ParsedMail): ParsedMessage {
     contentTypeParams: ct?.params ?? {},
     partTypes,
     text: mail.text ?? '',
+    bodyText: mail.text ?? '',
     attachments: [],
     defects: [],
+    headerAmbiguities: [],
   };
 }
 

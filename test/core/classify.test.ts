@@ -17,8 +17,10 @@ const message = (over: Partial<ParsedMessage> = {}): ParsedMessage => ({
   contentTypeParams: {},
   partTypes: ['text/plain'],
   text: 'decode() overflows on a crafted input',
+  bodyText: '',
   attachments: [],
   defects: [],
+  headerAmbiguities: [],
   ...over,
 });
 const facts = (over: Partial<InboundFacts> = {}, verdicts: Partial<Verdicts> = {}): InboundFacts => ({

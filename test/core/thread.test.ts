@@ -18,8 +18,10 @@ const message = (over: Partial<ParsedMessage> = {}): ParsedMessage => ({
   contentTypeParams: {},
   partTypes: ['text/plain'],
   text: 'hello',
+  bodyText: '',
   attachments: [],
   defects: [],
+  headerAmbiguities: [],
   ...over,
 });
 const facts = (recipients: string[]): InboundFacts => ({

@@ -94,7 +94,7 @@ test('bases: the whole lifecycle, each mail at its instant, to the right people'
   expect(escalation.text).toContain('This message does not go to the reporter.');
 
   // what `secintake show` reports, through the control API the CLI uses
-  const view = await controlClient(s.stack.controlPort).show(report.id);
+  const view = await controlClient(s.stack.controlPort, s.stack.controlToken).show(report.id);
   expect(view.report).toMatchObject({
     status: 'disclosed',
     severity: 'medium',

@@ -93,7 +93,10 @@ describe('README walkthrough', () => {
     const id = /^Subject: \[security report #([0-9A-Z]{4}-[0-9A-Z]{4})\]/m.exec(receipt)![1];
     expect(receipt).toContain(`gave it the ID ${id}`);
 
-    // 4. the maintainer's reply, signed: Status: triaged, Embargo: 72h, and text relayed to the reporter
+    // 4. the maintainer's reply, addressed to the reply address and signed: Status: triaged, Embargo: 72h, and
+    //    text relayed to the reporter
+    const resigned = await finished(spawn('node', ['examples/local-dkim/sign.js', '--to', replyTo, dkim], { cwd: ROOT }));
+    expect(resigned.code).toBe(0);
     expect(await secintake('send', join(dkim, 'maintainer-reply.signed.eml'), '--to', replyTo)).toContain(`for ${replyTo}: 250 `);
     const afterReply = await secintake('outbox');
     expect(afterReply).toMatch(/^3 +relay +jane@reporter\.example /m);

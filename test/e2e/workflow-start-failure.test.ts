@@ -39,7 +39,7 @@ function failingStarts(real: Workflow, failures: number): Workflow {
 test('a failed workflow start: intake fails and is recorded, the orphan check finds it, the retry starts it', async () => {
   const real = s.stack.deps.workflow;
   s.stack.deps.workflow = failingStarts(real, 1);
-  const control = controlClient(s.stack.controlPort);
+  const control = controlClient(s.stack.controlPort, s.stack.controlToken);
 
   const sesMessageId = await s.deliver(
     plainMail({
@@ -103,13 +103,13 @@ test('the doctor\'s other advice, a restart, also gives the orphan its workflow;
       });
       sesMessageId = /queued as ([0-9a-f]+)/.exec(response)![1];
       [{ id: reportId }] = await first.deps.store.listReports();
-      expect(await controlClient(first.controlPort).orphans()).toEqual([reportId]);
+      expect(await controlClient(first.controlPort, first.controlToken).orphans()).toEqual([reportId]);
     } finally {
       await first.close();
     }
     const second = await startLocalStack({ config: example('template'), data, frozenClock: true, startAt: new Date('2027-02-01T10:00:00Z') });
     try {
-      const control = controlClient(second.controlPort);
+      const control = controlClient(second.controlPort, second.controlToken);
       expect(await control.orphans()).toEqual([]);
       await second.runner.advanceTo(new Date('2027-02-01T21:00:00Z'));
       expect((await control.outbox()).map((m) => m.kind)).toEqual(['reminder:acknowledge']);

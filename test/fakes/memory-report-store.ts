@@ -145,6 +145,14 @@ export class MemoryReportStore implements ReportStore {
     return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 
+  private readonly claims = new Map<string, string>();
+  async claimOnce(key: string, owner: string): Promise<boolean> {
+    this.writes.push('claimOnce');
+    const held = this.claims.get(key);
+    if (held === undefined) this.claims.set(key, owner);
+    return held === undefined || held === owner;
+  }
+
   async incrementCounter(key: string, window: string): Promise<number> {
     this.writes.push('incrementCounter');
     const k = `RATE#${key}#${window}`;

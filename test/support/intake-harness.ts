@@ -18,6 +18,9 @@ import { startDynalite, localDynamoClient, type DynaliteHandle } from '../../lam
 import { FsRawStore } from '../../lambdas/adapters/local/fs-raw-store';
 import { mimeComposer } from '../../lambdas/adapters/mime-composer';
 import { MailparserParser } from '../../lambdas/adapters/mailparser-parser';
+import { MailauthDkimVerifier } from '../../lambdas/adapters/mailauth-dkim';
+import { LocalMailAuth, type DnsRecords } from '../../lambdas/adapters/local/mail-auth';
+import { dkimDns, signMessage } from './dkim-keys';
 import type { MailSender, OutboundEnvelope } from '../../lambdas/ports/mail-sender';
 import type { Workflow } from '../../lambdas/ports/workflow';
 import type { SecretKeySource } from '../../lambdas/ports/secret-key';
@@ -87,10 +90,29 @@ export interface Harness {
   raw: FsRawStore;
   /** Stores the raw message, then runs intake on it, as SES (S3 action, then Lambda action) would. */
   deliver(raw: string | Buffer, opts?: Partial<InboundFacts>): ReturnType<typeof receiveMail>;
+  /** Like `deliver`, with the verdicts computed from the bytes by mailauth on the harness's DNS, as the local
+   *  SMTP server computes them (the DMARC verdict and the From it judged). */
+  deliverVerified(raw: string | Buffer, opts?: Partial<InboundFacts>): ReturnType<typeof receiveMail>;
+  /** A maintainer's mail as their provider sends it: DKIM-signed for the From domain, then `deliverVerified`. */
+  deliverSigned(raw: string, opts?: Partial<InboundFacts>): ReturnType<typeof receiveMail>;
+  /** The DNS the harness verifies against (keys for every maintainer domain of the config, DMARC p=reject). */
+  dns: DnsRecords;
   close(): Promise<void>;
 }
 
-export async function startHarness(config: Config, start = new Date('2027-03-12T21:02:00Z')): Promise<Harness> {
+/** Every domain of a maintainer or escalation contact in the config. */
+export function maintainerDomains(config: Config): string[] {
+  const domains = config.projects.flatMap((p) => [...p.maintainers.map((m) => m.address), ...p.escalation]);
+  return [...new Set(domains.map((a) => a.slice(a.lastIndexOf('@') + 1).toLowerCase()))];
+}
+
+export const crlf = (body: string | Buffer) => (Buffer.isBuffer(body) ? body : Buffer.from(body.replace(/\r?\n/g, '\r\n')));
+
+export async function startHarness(
+  config: Config,
+  start = new Date('2027-03-12T21:02:00Z'),
+  dns: DnsRecords = dkimDns(maintainerDomains(config)),
+): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'secintake-test-'));
   const dynamo: DynaliteHandle = await startDynalite();
   const client = localDynamoClient(dynamo.endpoint);
@@ -100,11 +122,13 @@ export async function startHarness(config: Config, start = new Date('2027-03-12T
   const sender = new CapturingSender();
   const workflow = new RecordingWorkflow();
   const clock = new MovableClock(start);
+  const auth = new LocalMailAuth({ dns });
   const deps: Deps = {
     config,
     store,
     raw,
     parser: new MailparserParser(),
+    dkim: new MailauthDkimVerifier(auth.dkimResolver),
     composer: mimeComposer,
     sender,
     workflow,
@@ -113,17 +137,28 @@ export async function startHarness(config: Config, start = new Date('2027-03-12T
     log: silentLogger,
     metrics: noMetrics,
   };
-  return {
+  const harness: Harness = {
     deps,
     sender,
     workflow,
     clock,
     store,
     raw,
+    dns,
+    async deliverVerified(body, opts = {}) {
+      const mailFrom = opts.mailFrom ?? 'someone@example.org';
+      const verdicts = await auth.verdicts(crlf(body), { mailFrom, clientIp: '192.0.2.1' });
+      return harness.deliver(body, { ...opts, mailFrom, verdicts });
+    },
+    async deliverSigned(body, opts = {}) {
+      const from = /^From:.*?([^\s<>@]+@[^\s<>]+)/im.exec(body)?.[1] ?? '';
+      const domain = from.slice(from.lastIndexOf('@') + 1).replace(/>.*$/, '');
+      return harness.deliverVerified(await signMessage(crlf(body), domain), opts);
+    },
     async deliver(body, opts = {}) {
       const sesMessageId = opts.sesMessageId ?? randomBytes(10).toString('hex');
       const rawKey = `inbound/${sesMessageId}`;
-      await raw.put(rawKey, Buffer.isBuffer(body) ? body : Buffer.from(body.replace(/\r?\n/g, '\r\n')));
+      await raw.put(rawKey, crlf(body));
       return receiveMail(deps, {
         sesMessageId,
         recipients: opts.recipients ?? [config.projects[0].addresses[0]],
@@ -139,6 +174,7 @@ export async function startHarness(config: Config, start = new Date('2027-03-12T
       await rm(dir, { recursive: true, force: true });
     },
   };
+  return harness;
 }
 
 /** A plain message as a mail client would write it. */

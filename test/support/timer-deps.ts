@@ -68,6 +68,7 @@ export function timerDeps(config: Config, clock: Clock, overrides: Partial<Deps>
     store,
     raw: undefined as never,
     parser: undefined as never,
+    dkim: undefined as never,
     sender,
     composer: mimeComposer,
     workflow,

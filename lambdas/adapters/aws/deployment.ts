@@ -15,6 +15,7 @@ import { parseConfig } from '../../core/config-errors';
 import { systemClock } from '../../ports/clock';
 import { mimeComposer } from '../mime-composer';
 import { MailparserParser } from '../mailparser-parser';
+import { MailauthDkimVerifier } from '../mailauth-dkim';
 import { DynamoReportStore } from './dynamo-report-store';
 import { PowertoolsLoggerAdapter, PowertoolsMetricsAdapter } from './powertools';
 import { S3RawStore } from './s3-raw-store';
@@ -58,6 +59,8 @@ function build(): Deps {
     store: new DynamoReportStore({ client: new DynamoDBClient({ region }), tableName: env('TABLE_NAME') }),
     raw: new S3RawStore({ client: new S3Client({ region }), bucket: env('BUCKET_NAME') }),
     parser: new MailparserParser(),
+    // Node's resolver: the DKIM keys are looked up in public DNS, as SES does
+    dkim: new MailauthDkimVerifier(),
     composer: mimeComposer,
     sender: new SesSender({ client: new SESClient({ region }), configurationSetName: process.env.SES_CONFIGURATION_SET ?? config.aws?.sesConfigurationSet }),
     workflow: new SfnWorkflow({ client: new SFNClient({ region }), stateMachineArn: env('STATE_MACHINE_ARN') }),

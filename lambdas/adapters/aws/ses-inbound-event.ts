@@ -4,6 +4,7 @@
  * https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-lambda-event.html
  */
 import type { SESEvent, SESEventRecord } from 'aws-lambda';
+import addressparser from 'nodemailer/lib/addressparser';
 import type { InboundFacts, Verdict, Verdicts } from '../../core/report';
 
 export const INBOUND_PREFIX = 'inbound/';
@@ -15,6 +16,19 @@ function verdict(v: { status?: string } | undefined): Verdict {
   return KNOWN.includes(status) ? status : 'UNKNOWN';
 }
 
+function addressesOf(values: unknown): string[] {
+  if (!Array.isArray(values)) return [];
+  const out: string[] = [];
+  const visit = (list: ReturnType<typeof addressparser>) => {
+    for (const entry of list) {
+      if ('group' in entry && entry.group) visit(entry.group);
+      else if ('address' in entry && entry.address) out.push(entry.address.trim().toLowerCase());
+    }
+  };
+  for (const value of values) if (typeof value === 'string') visit(addressparser(value));
+  return out;
+}
+
 export function factsFromSesRecord(record: SESEventRecord, prefix = INBOUND_PREFIX): InboundFacts {
   const { mail, receipt } = record.ses;
   if (!mail?.messageId) throw new Error('not an SES receipt event: no mail.messageId');
@@ -24,6 +38,8 @@ export function factsFromSesRecord(record: SESEventRecord, prefix = INBOUND_PREF
     dmarc: verdict(receipt.dmarcVerdict),
     spam: verdict(receipt.spamVerdict),
     virus: verdict(receipt.virusVerdict),
+    // the From SES judged DMARC on; intake requires it to be the From it parses (one view of the bytes)
+    evaluatedFrom: addressesOf(mail.commonHeaders?.from),
   };
   return {
     sesMessageId: mail.messageId,

@@ -1,8 +1,8 @@
 /**
  * SPF, DKIM and DMARC verdicts for mail received on this machine, computed with mailauth and no network: DNS
  * answers come from a JSON file of records (`--dns FILE`), everything else is ENOTFOUND. This stands in for
- * the verdicts SES puts in its receipt event, so the maintainer check (DMARC PASS, or aligned DKIM) is the same
- * code locally and on AWS.
+ * the verdicts SES puts in its receipt event (with the From they judged, as SES's `commonHeaders.from`), so the
+ * maintainer check is the same code locally and on AWS.
  *
  * File shape: { "TXT": { "sel._domainkey.hashberg.io": ["v=DKIM1; k=rsa; p=..."], "_dmarc.hashberg.io":
  * ["v=DMARC1; p=reject"], "hashberg.io": ["v=spf1 ip4:127.0.0.1 -all"] }, "A": { "mx.hashberg.io": ["127.0.0.1"] },
@@ -11,6 +11,10 @@
 import { promises as fs } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { authenticate, type AuthenticateResult } from 'mailauth';
+import { dkimVerify } from 'mailauth/lib/dkim/verify';
+import type { DkimSignature } from '../../core/maintainer';
+import type { DkimVerifier } from '../../ports/dkim-verifier';
+import { MailauthDkimVerifier, signedHeaders } from '../mailauth-dkim';
 import type { Verdict, Verdicts } from '../../core/report';
 
 const RRTYPES = ['TXT', 'A', 'AAAA', 'MX'] as const;
@@ -102,8 +106,19 @@ export class LocalMailAuth {
     this.resolver = offlineResolver(opts.dns ?? {});
   }
 
+  /** The offline resolver, for a DKIM verifier that must see the same DNS. */
+  get dkimResolver(): (name: string, rrtype: string) => Promise<string[][] | string[]> {
+    return this.resolver;
+  }
+
   get trustsLocalSenders(): boolean {
     return this.opts.trustLocalSenders === true;
+  }
+
+  /** The DKIM verifier intake uses: mailauth on the same offline DNS, or, when trusting local senders, one that
+   *  takes every message as fully signed by its From domain (DESIGN section 6). */
+  dkimVerifier(): DkimVerifier {
+    return this.trustsLocalSenders ? new TrustingDkimVerifier() : new MailauthDkimVerifier(this.resolver);
   }
 
   /** Verdicts for one stored message. Never throws: a verifier failure is PROCESSING_FAILED, as SES reports it. */
@@ -162,6 +177,24 @@ export function verdictsOf(result: AuthenticateResult): Verdicts {
     dmarc: result.dmarc ? statusVerdict(result.dmarc.status) : 'GRAY',
     spam: 'UNKNOWN',
     virus: 'UNKNOWN',
-    dkimDomains: [...new Set(passed.map((r) => r.signingDomain.toLowerCase()))],
+    evaluatedFrom: (result.dkim?.headerFrom ?? []).map((a) => a.toLowerCase()),
   };
+}
+
+/**
+ * `--trust-local-senders`: every message counts as signed by its From domain over its whole header and body, so
+ * commands can be tried without DKIM keys. It still reads the header fields as a verifier does (the last
+ * instance of each), so an ambiguous header is refused as it would be with real signatures.
+ */
+export class TrustingDkimVerifier implements DkimVerifier {
+  async verify(raw: Readable | Buffer): Promise<DkimSignature[]> {
+    const result = await dkimVerify(raw, { resolver: async () => [] } as never);
+    const parsed = ((result as unknown as { headers?: { parsed?: { key: string; line: Buffer }[] } }).headers?.parsed ?? []);
+    const last = new Map<string, string>();
+    for (const h of parsed) last.set(h.key, h.line.toString());
+    const signed = signedHeaders(['from', 'to', 'cc', 'subject', 'message-id'].flatMap((k) => (last.has(k) ? [last.get(k)!] : [])));
+    const from = signed.from[0];
+    if (!from) return [];
+    return [{ domain: from.slice(from.lastIndexOf('@') + 1), result: 'pass', signed, coversWholeBody: true }];
+  }
 }

@@ -40,8 +40,23 @@ export function verdictSummary(verdicts: Verdicts | undefined): string {
   return parts.join(', ');
 }
 
+/**
+ * First thing in the mail when someone claimed to be a maintainer and was not authenticated as one: the
+ * maintainers must hear of an impersonation attempt (or of their own mail setup failing) at once.
+ */
+function impersonationWarning(checks: CheckResult[]): string | undefined {
+  const claim = checks.find((c) => c.name === 'impersonation' && c.result === 'fail');
+  if (!claim) return undefined;
+  return (
+    `WARNING: this message ${oneLine(claim.reason)}.\n` +
+    'It was treated as mail from a stranger: no command ran and nothing was sent to the reporter. If you sent ' +
+    'it, your mail was not authenticated as yours (see "Authentication" in the README); if not, someone is ' +
+    'impersonating a maintainer.'
+  );
+}
+
 function failedChecks(checks: CheckResult[]): string | undefined {
-  const failed = checks.filter((c) => c.result === 'fail');
+  const failed = checks.filter((c) => c.result === 'fail' && c.name !== 'impersonation');
   if (failed.length === 0) return undefined;
   return 'Checks that did not pass:\n' + failed.map((c) => `- ${c.name}: ${c.reason}`).join('\n');
 }
@@ -94,6 +109,7 @@ export function newReportNoticeDraft(input: NewReportNoticeInput): Draft {
   const from = message.from?.address ?? report.reporter.address;
   const verdicts = input.verdicts ?? message.verdicts;
   const text = paragraphs(
+    impersonationWarning(input.checks ?? message.checks ?? []),
     `New report ${report.id} from ${from} (${verdictSummary(verdicts)}), received ` +
       `${when(message.at ?? report.createdAt, project)}.\n${nextDeadlineLine(input.deadlines, input)}`,
     deadlineLines(input.deadlines, input),
@@ -131,6 +147,7 @@ export function followupForwardDraft(input: FollowupForwardInput): Draft {
       ? `Someone who is not the reporter wrote about ${report.id}: ${from}`
       : `The reporter of ${report.id} wrote again: ${from}`;
   const text = paragraphs(
+    impersonationWarning(input.checks ?? message.checks ?? []),
     `${who} (${verdictSummary(input.verdicts ?? message.verdicts)}), ` +
       `${when(message.at ?? input.now, project)}.\n${nextDeadlineLine(input.deadlines ?? [], input)}`,
     input.role === 'stranger' && 'Their message was not relayed anywhere and ran no commands.',

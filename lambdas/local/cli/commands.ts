@@ -151,10 +151,10 @@ export async function doctorCommand(g: GlobalOptions, o: { port: string }, io: C
   const running = await runningStack(g.data);
   if (running) {
     ok(`stack running: pid ${running.pid}, SMTP 127.0.0.1:${running.smtpPort}, control 127.0.0.1:${running.controlPort}`);
-    const orphans = await controlClient(running.controlPort).orphans();
+    const orphans = await controlClient(running.controlPort, running.token).orphans();
     if (orphans.length) problem(`${orphans.length} open report(s) without a running workflow: ${orphans.join(', ')} (restart the stack: start resumes them)`);
     else ok('every open report has a running workflow');
-    reportFailed(await controlClient(running.controlPort).failedInbound(), ok, problem);
+    reportFailed(await controlClient(running.controlPort, running.token).failedInbound(), ok, problem);
   } else {
     const p = port(o.port, '--port');
     if (await portFree(p)) ok(`SMTP port ${p} is free (the stack is not running)`);

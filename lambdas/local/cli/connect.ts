@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { controlClient, pingControl } from '../control-server';
+import { controlClient, pingControl, readControlToken } from '../control-server';
 import { localOperations, UserError, type StackOperations } from '../stack-operations';
 import { startLocalStack, type LocalStack } from '../stack';
 import type { Logger } from '../../ports/logger';
@@ -16,6 +16,8 @@ export interface GlobalOptions {
 }
 
 export interface StackFile {
+  /** Read from control.token (0600), not from stack.json. */
+  token: string;
   pid: number;
   smtpPort: number;
   controlPort: number;
@@ -34,7 +36,12 @@ export async function runningStack(data: string): Promise<StackFile | undefined>
     return undefined;
   }
   const pid = await pingControl(file.controlPort);
-  return pid === file.pid ? file : undefined;
+  if (pid !== file.pid) return undefined;
+  const token = await readControlToken(data);
+  if (token === undefined) {
+    throw new UserError(`a stack runs on ${data} (pid ${pid}) but its control token (control.token) cannot be read: run the CLI as the user who started it`);
+  }
+  return { ...file, token };
 }
 
 /** Runs `fn` against the running stack, or against one opened in this process and closed afterwards. */
@@ -45,7 +52,7 @@ export async function withStack<T>(
   opts: { resume?: boolean } = {},
 ): Promise<T> {
   const running = await runningStack(g.data);
-  if (running) return fn(controlClient(running.controlPort));
+  if (running) return fn(controlClient(running.controlPort, running.token));
   let stack: LocalStack;
   try {
     stack = await startLocalStack({ config: g.config, data: g.data, listen: false, resume: opts.resume, log });

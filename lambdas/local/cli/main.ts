@@ -64,7 +64,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .option('--relay <host:port>', 'also deliver outbound mail to this SMTP server (e.g. a mail catcher)')
     .option('--dns <file>', 'JSON file of DNS records for offline SPF/DKIM/DMARC checks')
     .option('--trust-local-senders', 'treat all local mail as DMARC PASS (lets anyone act as a maintainer: testing only)')
-    .option('--control-port <n>', 'control API port on 127.0.0.1 (0: any free port)', '0')
+    .option('--control-port <n>', 'control API port, loopback only (0: any free port); it needs the token the stack writes to <data>/control.token (0600)', '0')
     .action(act((o: { port: string; relay?: string; dns?: string; trustLocalSenders?: boolean; controlPort: string }) => startCommand(g(), o, io)));
 
   program

@@ -19,12 +19,20 @@ describe('decoding', () => {
       {
         sesMessageId: 'o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1',
         recipients: ['security@hashberg.io'],
-        verdicts: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS' },
+        verdicts: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS', evaluatedFrom: ['jane@reporter.example'] },
         receivedAt: '2027-03-12T21:02:00.318Z',
         rawKey: 'inbound/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1',
         mailFrom: 'jane@reporter.example',
       },
     ]);
+  });
+
+  test('the From SES judged (commonHeaders.from) is kept, so intake can require it to be the From it parses', () => {
+    const event = fixture('report');
+    event.Records[0].ses.mail.commonHeaders.from = ['"Alice, the maintainer" <Alice@Hashberg.io>', 'group: bob@hashberg.io;'];
+    expect(factsFromSesEvent(event)[0].verdicts.evaluatedFrom).toEqual(['alice@hashberg.io', 'bob@hashberg.io']);
+    delete (event.Records[0].ses.mail.commonHeaders as { from?: string[] }).from;
+    expect(factsFromSesEvent(event)[0].verdicts.evaluatedFrom).toEqual([]);
   });
 
   test('BCC-only: the rule matched the envelope recipient, not the To header; case folded', () => {

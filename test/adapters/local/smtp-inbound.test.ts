@@ -135,12 +135,12 @@ describe('local SMTP inbound (plays SES)', () => {
       envelope: { from: 'sam@hashberg.io', to: ['security@hashberg.io'] },
       raw: message('Sam <sam@hashberg.io>'),
     });
-    expect(seen[0].facts.verdicts).toMatchObject({ dkim: 'PASS', dmarc: 'PASS', dkimDomains: ['hashberg.io'] });
+    expect(seen[0].facts.verdicts).toMatchObject({ dkim: 'PASS', dmarc: 'PASS', evaluatedFrom: ['sam@hashberg.io'] });
   });
 
   it('fails DMARC for an unsigned message claiming a domain with p=reject', async () => {
     await transport().sendMail({ envelope: { from: 'sam@hashberg.io', to: ['security@hashberg.io'] }, raw: message('sam@hashberg.io') });
-    expect(seen[0].facts.verdicts).toMatchObject({ dkim: 'GRAY', dmarc: 'FAIL', dkimDomains: [] });
+    expect(seen[0].facts.verdicts).toMatchObject({ dkim: 'GRAY', dmarc: 'FAIL', evaluatedFrom: ['sam@hashberg.io'] });
   });
 });
 

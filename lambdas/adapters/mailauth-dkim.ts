@@ -1,0 +1,81 @@
+/**
+ * DkimVerifier on mailauth (the verifier the local stack also uses for its SPF/DKIM/DMARC verdicts). DNS comes
+ * from the given resolver: Node's resolver on AWS, an offline records file locally.
+ *
+ * The signed header values are read from the very lines mailauth hashed (its `signingHeaders`), decoded here:
+ * the core compares them with what mailparser read, so a header the two split differently never acts.
+ */
+import type { Readable } from 'node:stream';
+import addressparser from 'nodemailer/lib/addressparser';
+import { decodeWords } from 'libmime';
+import { dkimVerify } from 'mailauth/lib/dkim/verify';
+import type { DkimResult, DkimSignature, SignedHeaders } from '../core/maintainer';
+import type { DkimVerifier } from '../ports/dkim-verifier';
+
+export type DnsResolver = (name: string, rrtype: string) => Promise<unknown>;
+
+const RESULTS: DkimResult[] = ['pass', 'fail', 'neutral', 'policy', 'temperror', 'permerror', 'none'];
+
+interface MailauthDkimResult {
+  signingDomain?: string;
+  status?: { result?: string };
+  signingHeaders?: { headers?: string[] };
+  canonBodyLength?: number;
+  canonBodyLengthTotal?: number;
+  canonBodyLengthLimited?: boolean;
+}
+
+export class MailauthDkimVerifier implements DkimVerifier {
+  constructor(private readonly resolver?: DnsResolver) {}
+
+  async verify(raw: Readable | Buffer): Promise<DkimSignature[]> {
+    const result = await dkimVerify(raw, this.resolver ? ({ resolver: this.resolver } as never) : {});
+    return ((result.results ?? []) as MailauthDkimResult[])
+      .filter((r) => r.signingDomain !== undefined)
+      .map((r) => ({
+        domain: (r.signingDomain ?? '').trim().toLowerCase(),
+        result: RESULTS.includes(r.status?.result as DkimResult) ? (r.status!.result as DkimResult) : 'none',
+        signed: signedHeaders(r.signingHeaders?.headers ?? []),
+        coversWholeBody: !r.canonBodyLengthLimited || (r.canonBodyLength ?? 0) >= (r.canonBodyLengthTotal ?? Infinity),
+      }));
+  }
+}
+
+/** Decoded values of From, To, Cc, Subject and Message-ID among raw header lines ("Name: value", folded). */
+export function signedHeaders(lines: string[]): SignedHeaders {
+  const out: SignedHeaders = { from: [], to: [], cc: [] };
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).replace(/\r?\n(?=[ \t])/g, '').trim();
+    if (name === 'from' || name === 'to' || name === 'cc') out[name].push(...addressesIn(value));
+    else if (name === 'subject' && out.subject === undefined) out.subject = decode(value);
+    else if (name === 'message-id' && out.messageId === undefined) {
+      const id = /<([^<>\s]+)>/.exec(value)?.[1] ?? value;
+      if (id) out.messageId = id;
+    }
+  }
+  return out;
+}
+
+function decode(value: string): string {
+  try {
+    return decodeWords(value);
+  } catch {
+    return value;
+  }
+}
+
+function addressesIn(value: string): string[] {
+  const out: string[] = [];
+  const visit = (list: ReturnType<typeof addressparser>) => {
+    for (const entry of list) {
+      if ('group' in entry && entry.group) visit(entry.group);
+      else if ('address' in entry && entry.address) out.push(entry.address.trim().toLowerCase());
+    }
+  };
+  // parsed as mailparser parses addresses: the raw value first, encoded words only ever inside names
+  visit(addressparser(value));
+  return out;
+}
