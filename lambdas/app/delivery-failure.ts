@@ -1,7 +1,9 @@
 /**
  * Use case: our mail to a reporter bounced (a DSN reaching a reply address, or an SES bounce notification).
  *
- * 1. find the report (threading for a DSN; our Message-ID for an SES notification)
+ * 1. find the report: for a DSN, only by our reply address (the envelope recipient: our bounce address) or one
+ *    of our Message-IDs, never by a subject tag (anyone can write one, in the reporter's name too); for an SES
+ *    notification, by our Message-ID
  * 2. mark the reporter unreachable, once (the report remembers since when and why)
  * 3. tell the maintainers, once; no retry and nothing sent back to the bouncing address (no storm, no loop)
  */
@@ -20,10 +22,21 @@ export async function handleBounceOfOurMail(
   project: Project,
   msg: ParsedMessage,
 ): Promise<void> {
-  // A DSN names the failed recipient in its text; only a bounce of mail to the reporter makes them unreachable.
-  const text = `${msg.text}\n${msg.headers['x-failed-recipients']?.join(' ') ?? ''}`.toLowerCase();
-  if (!text.includes(report.reporter.address.toLowerCase())) return;
+  // Only a bounce of mail to the reporter makes them unreachable: the DSN's Final-Recipient or Original-Recipient
+  // (RFC 3464 section 2.3), or Exim's X-Failed-Recipients, must name them.
+  const reporter = report.reporter.address.toLowerCase();
+  if (!failedRecipients(msg).includes(reporter)) return;
   await markUnreachable(deps, report, project, firstLine(msg.subject) || 'delivery status notification');
+}
+
+/** Recipients a delivery report says failed, lower-cased. */
+export function failedRecipients(msg: ParsedMessage): string[] {
+  const found = new Set<string>();
+  for (const m of msg.text.matchAll(/^(?:Final|Original)-Recipient:\s*rfc822\s*;\s*<?([^\s<>;]+@[^\s<>;]+)>?\s*$/gim)) found.add(m[1]!.toLowerCase());
+  for (const value of msg.headers['x-failed-recipients'] ?? []) {
+    for (const a of value.split(/[,\s]+/)) if (a.includes('@')) found.add(a.replace(/^<|>$/g, '').toLowerCase());
+  }
+  return [...found];
 }
 
 export interface DeliveryFailure {

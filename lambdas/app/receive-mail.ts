@@ -128,7 +128,9 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
     // Observe, never answer: loops, bounces, auto-replies and list mail are only recorded.
     if (!existing) return ignored(facts, checks, `${verdict}: recorded, not answered (no report it belongs to)`);
     await recordOnReport(deps, existing, messageRecord(existing.id, facts, msg, 'system', checks, 'ignored'));
-    if (verdict === 'bounce') await handleBounceOfOurMail(deps, existing, project, msg);
+    // a bounce counts only when it reached our bounce address (the reply address) or names our Message-ID
+    const ours = decision.kind === 'existing' && (decision.via === 'reply-address' || decision.via === 'message-id');
+    if (verdict === 'bounce' && ours) await handleBounceOfOurMail(deps, existing, project, msg);
     return { sesMessageId: facts.sesMessageId, outcome: 'ignored', reportId: existing.id, checks, reason: `${verdict}: recorded on ${existing.id}, not answered` };
   }
 

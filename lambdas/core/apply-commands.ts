@@ -68,6 +68,12 @@ export function applyCommands(
       case 'internal':
         effects.internal = cmd.internal;
         break;
+      case 'reporter':
+        if (report.reporterUnreachable) {
+          effects.patch.reporterUnreachable = undefined;
+          effects.changes.push({ type: 'reporter.reachable', detail: { since: report.reporterUnreachable.since, reason: report.reporterUnreachable.reason } });
+        }
+        break;
     }
   }
   return effects;

@@ -29,7 +29,8 @@ export type Command =
   | { name: 'severity'; severity: Severity }
   | { name: 'cve'; cve: string }
   | { name: 'credit'; credit: string }
-  | { name: 'internal'; internal: boolean };
+  | { name: 'internal'; internal: boolean }
+  | { name: 'reporter'; reachable: true };
 
 export type CommandName = Command['name'];
 
@@ -55,7 +56,7 @@ export interface EmbargoDefaults {
 }
 
 export const CREDIT_MAX_LENGTH = 200;
-/** Six commands exist; a longer block is a pasted header block or an attack, not a command list. */
+/** Seven commands exist; a longer block is a pasted header block or an attack, not a command list. */
 export const MAX_COMMAND_LINES = 12;
 
 export const COMMAND_EXAMPLES: Record<CommandName, string> = {
@@ -65,6 +66,7 @@ export const COMMAND_EXAMPLES: Record<CommandName, string> = {
   cve: 'CVE: CVE-2026-12345',
   credit: 'Credit: Jane Doe (Example Corp)',
   internal: 'Internal: yes   (or: Internal: no)',
+  reporter: 'Reporter: reachable   (after a bounce: mail to the reporter resumes)',
 };
 
 /** C0 and C1 controls, DEL, line/paragraph separators and bidi overrides (which can disguise text). */
@@ -109,7 +111,7 @@ export function parseCommands(body: string, now: Date, embargo?: EmbargoDefaults
     if (!isCommandName(word)) {
       errors.push({
         line,
-        reason: `"${match[1]}" is not a command; known commands: Status, Embargo, Severity, CVE, Credit, Internal`,
+        reason: `"${match[1]}" is not a command; known commands: Status, Embargo, Severity, CVE, Credit, Internal, Reporter`,
         example: 'Status: triaged',
       });
       continue;
@@ -164,6 +166,10 @@ function parseValue(name: CommandName, value: string, now: Date, embargo?: Embar
       if (v === 'yes' || v === 'no') return { ok: { name, internal: v === 'yes' } };
       return { error: `"${value}" is not yes or no` };
     }
+    case 'reporter':
+      return value.toLowerCase() === 'reachable'
+        ? { ok: { name, reachable: true } }
+        : { error: `"${value}" is not understood; the only value is "reachable"` };
   }
 }
 

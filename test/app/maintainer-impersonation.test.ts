@@ -229,6 +229,61 @@ describe('impersonating a maintainer of bases', () => {
   });
 });
 
+describe('bounces: only a delivery report of our own mail marks the reporter unreachable', () => {
+  const config = loadExample('bases');
+  const SECURITY = config.projects[0].addresses[0];
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness(config);
+  });
+  afterEach(() => h.close());
+
+  const dsn = (from: string, to: string, subject: string) =>
+    [
+      `From: ${from}`,
+      `To: ${to}`,
+      `Subject: ${subject}`,
+      'Message-ID: <dsn-forged@reporter.example>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain',
+      '',
+      `<${REPORTER}>: mailbox unavailable`,
+      '--b',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.reporter.example',
+      '',
+      `Final-Recipient: rfc822; ${REPORTER}`,
+      'Action: failed',
+      'Status: 5.1.1',
+      '--b--',
+      '',
+    ].join('\r\n');
+
+  test("a DSN-looking mail From the reporter's own address with the subject tag changes nothing", async () => {
+    const { report } = await openReport(h, SECURITY);
+    h.sender.sent.length = 0;
+    // reporter.example publishes no DMARC: the forged From is not caught by DMARC (GRAY)
+    await h.deliverVerified(dsn(REPORTER, SECURITY, `Undelivered Mail [security report #${report.id}]`), { recipients: [SECURITY], mailFrom: '' });
+    expect((await h.store.getReport(report.id))?.reporterUnreachable).toBeUndefined();
+    expect(h.sender.sent.filter((s) => s.outboxId === 'unreachable')).toHaveLength(0);
+  });
+
+  test('a DSN to our bounce address (the reply address) does; a maintainer undoes it with "Reporter: reachable"', async () => {
+    const { report, replyTo } = await openReport(h, SECURITY);
+    await h.deliver(dsn('MAILER-DAEMON@mx.reporter.example', replyTo, 'Undelivered Mail Returned to Sender'), { recipients: [replyTo], mailFrom: '' });
+    expect((await h.store.getReport(report.id))?.reporterUnreachable).toBeDefined();
+    const r = await h.deliverSigned(mail({ from: `Alice <${ALICE}>`, to: replyTo, subject: 'Re: x', body: 'Reporter: reachable\n\nJane, your mailbox is back?' }), { recipients: [replyTo] });
+    expect(r.outcome).toBe('maintainer');
+    expect((await h.store.getReport(report.id))?.reporterUnreachable).toBeUndefined();
+    expect((await h.store.listEvents(report.id)).map((e) => e.type)).toContain('reporter.reachable');
+    expect(h.sender.to(REPORTER).map((m) => m.parsed.text)).toEqual(expect.arrayContaining([expect.stringContaining('your mailbox is back?')]));
+  });
+});
+
 describe('DKIM alignment under public suffixes that a hand-written list missed', () => {
   const base = JSON.parse(readFileSync(join(__dirname, '../../examples/bases.json'), 'utf8'));
   const maintainers = ['jan@firma.com.pl', 'ana@proj.eu.org', 'max@shop.co.at', 'eva@tienda.com.es', 'kai@alice.github.io'];
