@@ -29,7 +29,13 @@ export class MailauthDkimVerifier implements DkimVerifier {
   constructor(private readonly resolver?: DnsResolver) {}
 
   async verify(raw: Readable | Buffer): Promise<DkimSignature[]> {
-    const result = await dkimVerify(raw, this.resolver ? ({ resolver: this.resolver } as never) : {});
+    let result;
+    try {
+      result = await dkimVerify(raw, this.resolver ? ({ resolver: this.resolver } as never) : {});
+    } finally {
+      // released on every path, like the parser's source (a half-read S3 body holds a pooled socket)
+      if (!Buffer.isBuffer(raw)) raw.on('error', () => undefined).destroy();
+    }
     return ((result.results ?? []) as MailauthDkimResult[])
       .filter((r) => r.signingDomain !== undefined)
       .map((r) => ({

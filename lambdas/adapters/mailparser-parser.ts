@@ -104,12 +104,13 @@ export class MailparserParser implements MailParser {
       );
       timer.unref();
 
+      // Every exit path releases the source: an S3 body left half-read holds a socket of the SDK's pool until
+      // the Lambda times out, a file stream holds a descriptor until garbage collection.
       const stop = () => {
         clearTimeout(timer);
         source.unpipe(guard);
         guard.unpipe(parser);
-        for (const stream of [guard, parser]) stream.on('error', () => undefined).destroy();
-        if (Buffer.isBuffer(raw)) source.destroy();
+        for (const stream of [guard, parser, source]) stream.on('error', () => undefined).destroy();
       };
       const fail = (err: unknown) => {
         if (settled) return;
@@ -178,6 +179,7 @@ export class MailparserParser implements MailParser {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        source.on('error', () => undefined).destroy();
         try {
           // mailparser keeps the LAST of a repeated From/Subject/Reply-To; we read the first (what the
           // envelope checks and most readers see) and note the repetition as a defect
