@@ -44,7 +44,7 @@ export function applyCommands(
         break;
       }
       case 'embargo': {
-        const result = resolveEmbargo(cmd.embargo, now, project);
+        const result = safely(() => resolveEmbargo(cmd.embargo, now, project));
         if ('refusal' in result) {
           effects.refusals.push({ line: embargoLine(cmd.embargo), reason: result.refusal, example: COMMAND_EXAMPLES.embargo });
           break;
@@ -77,6 +77,16 @@ export function applyCommands(
     }
   }
   return effects;
+}
+
+/** A value that cannot be computed (a calendar walk that overflows, a date out of range) is a refusal, never a
+ *  crash of the intake: the maintainer is told and nothing changes. */
+function safely(fn: () => { until?: Date } | { refusal: string }): { until?: Date } | { refusal: string } {
+  try {
+    return fn();
+  } catch (err) {
+    return { refusal: `the date could not be computed (${err instanceof Error ? err.message.slice(0, 120) : 'unknown error'})` };
+  }
 }
 
 /** An embargo end instant from a command, refused when it is past or beyond the policy's maximum. */

@@ -205,6 +205,11 @@ function parseStatus(value: string): ValueResult<Command> {
   return { error: `"${reason.join(' ')}" is not a reason to close; use ${CLOSE_REASONS.join(', ')}` };
 }
 
+/** No embargo in this field is longer than a couple of years; the policy's own maximum is checked later. */
+export const MAX_EMBARGO_DAYS = 730;
+/** How many of each unit make a day, at the least (a business day is at most 24 h, a business hour 1 h). */
+const DAYS_PER_UNIT = { m: 1440, h: 24, d: 1, bh: 24, bd: 1 } as const;
+
 const AT_UTC = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?\s*(?:UTC|GMT|Z)$/i;
 const AT_OFFSET = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?\s*([+-])(\d{2}):?(\d{2})$/;
 
@@ -218,7 +223,14 @@ function parseEmbargo(value: string, now: Date, embargo?: EmbargoDefaults): Valu
   }
   const duration = DURATION_PATTERN.exec(lower);
   if (duration) {
-    return Number(duration[1]) > 0 ? { ok: { kind: 'duration', text: lower } } : { error: 'the duration must be more than zero' };
+    const count = Number(duration[1]);
+    if (!(count > 0)) return { error: 'the duration must be more than zero' };
+    // bounded before any date arithmetic: `100000bd` or a 400-digit number would overflow the calendar walk
+    const days = count / DAYS_PER_UNIT[duration[2] as keyof typeof DAYS_PER_UNIT];
+    if (!Number.isFinite(days) || days > MAX_EMBARGO_DAYS) {
+      return { error: `${v} is longer than any embargo (at most ${MAX_EMBARGO_DAYS} days)` };
+    }
+    return { ok: { kind: 'duration', text: lower } };
   }
   const utc = AT_UTC.exec(v);
   const offset = utc ? undefined : AT_OFFSET.exec(v);
