@@ -12,6 +12,7 @@
 import type { Project } from '../core/config';
 import type { ParsedMessage } from '../core/parsed-message';
 import type { CheckResult, InboundFacts, Report } from '../core/report';
+import { mailboxKey } from '../core/address-key';
 import { reportIdCandidate } from '../core/report-id';
 import { deadlinesOf, quarantineWindowOf } from '../core/timeline';
 import { missingInformation, newReportNoticeDraft, quarantineDigestDraft, receiptDraft, versionSupportNote } from '../core/drafts';
@@ -105,10 +106,12 @@ async function sendReceipt(
   facts: InboundFacts,
 ): Promise<void> {
   const suppressed = !PLAIN_ADDRESS.test(report.reporter.address)
-    ? 'the sender address is empty or malformed: no receipt can be sent'
-    : facts.verdicts.dmarc === 'FAIL'
-      ? 'DMARC FAIL: the From address is probably forged, and a receipt would go to someone who did not write (backscatter)'
-      : undefined;
+    ? 'no usable From address (empty, missing or malformed): no receipt is sent, and never to the envelope sender, which anyone can forge'
+    : isOurAddress(deps, report.reporter.address)
+      ? 'the From is one of our own addresses: a receipt would loop'
+      : facts.verdicts.dmarc === 'FAIL'
+        ? 'DMARC FAIL: the From address is probably forged, and a receipt would go to someone who did not write (backscatter)'
+        : undefined;
   if (suppressed) {
     await deps.store.appendToReport({
       events: [auditEvent(report.id, deps.clock.now().toISOString(), 'receipt', 'receipt.suppressed', 'intake', { reason: suppressed })],
@@ -119,7 +122,7 @@ async function sendReceipt(
   if (!already) {
     // Count only first attempts: a retry of the same report must not eat into the sender's allowance.
     const hour = report.createdAt.slice(0, 13);
-    const count = await deps.store.incrementCounter(`receipt:${report.reporter.address}`, hour);
+    const count = await deps.store.incrementCounter(`receipt:${mailboxKey(report.reporter.address)}`, hour);
     const limit = deps.config.limits.receiptsPerSenderPerHour;
     if (count > limit) {
       await deps.store.appendToReport({
@@ -148,6 +151,12 @@ async function sendReceipt(
   if (result.sent) deps.metrics.count('receiptsSent');
 }
 
+/** A security address of any project, or a per-report address under one (`security+...@`). */
+function isOurAddress(deps: Deps, address: string): boolean {
+  const key = mailboxKey(address);
+  return deps.config.projects.some((p) => p.addresses.some((a) => mailboxKey(a) === key));
+}
+
 async function createReport(
   deps: Deps,
   project: Project,
@@ -160,7 +169,8 @@ async function createReport(
       id: reportIdCandidate(facts.sesMessageId, attempt),
       project: project.id,
       status: 'received',
-      reporter: { address: (msg?.from?.address ?? facts.mailFrom ?? '').toLowerCase(), name: msg?.from?.name },
+      // the From header only: the envelope sender of a message without From is unauthenticated (SPF at best)
+      reporter: { address: (msg?.from?.address ?? '').toLowerCase(), name: msg?.from?.name },
       subject: msg?.subject ?? '',
       createdAt: facts.receivedAt,
       origin: facts.sesMessageId,

@@ -124,7 +124,7 @@ export function decideThread(
   const from = sender.trim().toLowerCase();
   const tagged = found.tagged.filter((t) => keys.taggedIds.includes(t.id));
   for (const t of tagged) {
-    if (t.reporter.trim().toLowerCase() === from) {
+    if (from !== '' && t.reporter.trim().toLowerCase() === from) {
       return { kind: 'existing', reportId: t.id, via: 'subject-tag', reason: `${tamperedNote}subject tag ${t.id}, from its reporter` };
     }
     if (isMaintainerOf(t.id)) {
