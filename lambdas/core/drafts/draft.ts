@@ -2,6 +2,7 @@
  * A draft is one message we mean to send, as plain data: who, subject, plain text, threading. The MIME
  * composer (adapters) turns it into bytes; nothing here builds header strings.
  */
+import { stripControlCharacters } from '../commands';
 import type { Project } from '../config';
 import type { DeadlineView, Report } from '../report';
 
@@ -49,8 +50,10 @@ export interface DeadlineInput extends DraftContext {
 const MAX_SUBJECT_TEXT = 200;
 
 /** Collapses every run of whitespace (CR and LF included) into one space: a header value is one line. */
+/** A value from mail (a name, a file name, a subject) as one line of our text: every line break (CR, LF,
+ *  U+2028...) a space, control characters and bidi overrides removed, so it can never start a line of its own. */
 export function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+  return stripControlCharacters(text.replace(/\s+/g, ' ')).trim();
 }
 
 /** The tag for one report, e.g. `[security report #K7QM-2XPD]`. */

@@ -65,7 +65,8 @@ export function attachmentList(attachments: AttachmentMeta[]): string | undefine
   if (attachments.length === 0) return undefined;
   const lines = attachments.map((a) => {
     const flag = a.flag ? `, ${a.flag} part kept as is` : '';
-    return `- ${a.filename ?? '(no name)'} (${a.contentType}, ${byteSize(a.size)}${flag}) sha256 ${a.sha256}`;
+    const name = a.filename === undefined ? '(no name)' : JSON.stringify(oneLine(a.filename).slice(0, 200));
+    return `- ${name} (${oneLine(a.contentType).slice(0, 100)}, ${byteSize(a.size)}${flag}) sha256 ${a.sha256}`;
   });
   return `Attachments (${attachments.length}):\n${lines.join('\n')}`;
 }
@@ -110,7 +111,7 @@ export function newReportNoticeDraft(input: NewReportNoticeInput): Draft {
   const verdicts = input.verdicts ?? message.verdicts;
   const text = paragraphs(
     impersonationWarning(input.checks ?? message.checks ?? []),
-    `New report ${report.id} from ${from} (${verdictSummary(verdicts)}), received ` +
+    `New report ${report.id} from ${oneLine(from)} (${verdictSummary(verdicts)}), received ` +
       `${when(message.at ?? report.createdAt, project)}.\n${nextDeadlineLine(input.deadlines, input)}`,
     deadlineLines(input.deadlines, input),
     failedChecks(input.checks ?? message.checks ?? []),
@@ -144,8 +145,8 @@ export function followupForwardDraft(input: FollowupForwardInput): Draft {
   const from = message.from?.address ?? 'an unknown sender';
   const who =
     input.role === 'stranger'
-      ? `Someone who is not the reporter wrote about ${report.id}: ${from}`
-      : `The reporter of ${report.id} wrote again: ${from}`;
+      ? `Someone who is not the reporter wrote about ${report.id}: ${oneLine(from)}`
+      : `The reporter of ${report.id} wrote again: ${oneLine(from)}`;
   const text = paragraphs(
     impersonationWarning(input.checks ?? message.checks ?? []),
     `${who} (${verdictSummary(input.verdicts ?? message.verdicts)}), ` +

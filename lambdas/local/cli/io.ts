@@ -4,11 +4,14 @@ import type { Logger, LogFields } from '../../ports/logger';
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** Whether `out` is a terminal (where raw mail bytes must not go). */
+  isTerminal?(): boolean;
 }
 
 export const processIo: CliIo = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
+  isTerminal: () => process.stdout.isTTY === true,
 };
 
 /** Log lines for `start`: time, level, message, then the IDs as key=value (never report content). */

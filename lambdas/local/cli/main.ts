@@ -10,7 +10,9 @@ import { MailparserParser } from '../../adapters/mailparser-parser';
 import { silentLogger } from '../../ports/logger';
 import { UserError } from '../stack-operations';
 import { withStack, type GlobalOptions } from './connect';
+import { decodeWords } from 'libmime';
 import { importLine, outboxText, reportsText, showText } from './format';
+import { jsonSafe, terminalSafe } from './terminal-safe';
 import { processIo, type CliIo } from './io';
 import { doctorCommand, sendCommand, startCommand } from './commands';
 
@@ -32,7 +34,20 @@ async function readable(raw: string): Promise<string> {
   const head = end < 0 ? raw : raw.slice(0, end);
   const msg = await new MailparserParser().parse(Buffer.from(raw), { limits: limitsSchema.parse({}) });
   const files = msg.attachments.map((a) => `[attachment: ${a.filename ?? '(no name)'}, ${a.contentType}, ${a.size} bytes]`);
-  return [head.replace(/^Content-Transfer-Encoding:.*\r?\n?/im, ''), '', msg.text.trimEnd(), ...files, ''].join('\n');
+  const headers = head
+    .replace(/^Content-Transfer-Encoding:.*\r?\n?/im, '')
+    .replace(/\r?\n(?=[ \t])/g, '') // unfold, then decode encoded words (RFC 2047) as a mail client shows them
+    .split(/\r?\n/)
+    .map(decodeHeaderLine);
+  return [...headers, '', msg.text.trimEnd(), ...files, ''].join('\n');
+}
+
+function decodeHeaderLine(line: string): string {
+  try {
+    return decodeWords(line);
+  } catch {
+    return line;
+  }
 }
 
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -55,7 +70,9 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     async (...args: A) => {
       exitCode = (await fn(...args)) ?? 0;
     };
-  const json = (v: unknown) => io.out(JSON.stringify(v, null, 2) + '\n');
+  const json = (v: unknown) => io.out(jsonSafe(JSON.stringify(v, null, 2)) + '\n');
+  // what may quote mail (subjects, addresses, reasons, bodies) goes through this, never io.out directly
+  const show = (text: string) => io.out(terminalSafe(text));
 
   program
     .command('start')
@@ -90,12 +107,12 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
             if (r.outcome === 'failed') failed++;
             if (o.json) {
               const { file, outcome, reportId, checks, reason, sesMessageId, duplicate } = r;
-              io.out(JSON.stringify({ file, outcome, reportId, checks, reason, sesMessageId, ...(duplicate ? { duplicate } : {}) }) + '\n');
-            } else io.out(importLine(r));
+              io.out(jsonSafe(JSON.stringify({ file, outcome, reportId, checks, reason, sesMessageId, ...(duplicate ? { duplicate } : {}) })) + '\n');
+            } else show(importLine(r));
             if (n % 50 === 0) io.err(`imported ${n} messages...\n`);
           }),
         );
-        if (o.json) io.out(JSON.stringify({ summary }) + '\n');
+        if (o.json) io.out(jsonSafe(JSON.stringify({ summary })) + '\n');
         else io.err(`${summary.messages} messages: ${Object.entries(summary.outcomes).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}\n`);
         if (failed) io.err(`${failed} failed; their raw mail is stored: secintake replay <sesMessageId>\n`);
         return failed ? 1 : 0;
@@ -109,7 +126,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .action(act(async (o: { json?: boolean }) => {
       const reports = await withStack(g(), silentLogger, (ops) => ops.reports(), READ_ONLY);
       if (o.json) json(reports);
-      else io.out(reportsText(reports));
+      else show(reportsText(reports));
     }));
 
   program
@@ -119,7 +136,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .action(act(async (id: string, o: { json?: boolean }) => {
       const view = await withStack(g(), silentLogger, (ops) => ops.show(id), READ_ONLY);
       if (o.json) json(view);
-      else io.out(showText(view));
+      else show(showText(view));
     }));
 
   const clock = program.command('clock').description('the local clock: timers fire as it moves (forward only)');
@@ -147,7 +164,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .option('--force', 'run it again even though it was processed')
     .action(act(async (id: string, o: { force?: boolean }) => {
       const r = await withStack(g(), silentLogger, (ops) => ops.replay(id, o.force === true));
-      io.out(`${r.outcome}${r.reportId ? ` ${r.reportId}` : ''}: ${r.reason}\n`);
+      show(`${r.outcome}${r.reportId ? ` ${r.reportId}` : ''}: ${r.reason}\n`);
     }));
 
   const outbox = program
@@ -157,23 +174,27 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .action(act(async (o: { json?: boolean }) => {
       const files = await withStack(g(), silentLogger, (ops) => ops.outbox(), READ_ONLY);
       if (o.json) json(files);
-      else io.out(outboxText(files));
+      else show(outboxText(files));
     }));
   outbox
     .command('show <n>')
     .description('print message N of the outbox listing: its headers and its text, decoded')
-    .option('--raw', 'print the .eml exactly as stored (MIME encoded)')
+    .option('--raw', 'print the .eml exactly as stored (MIME encoded), into a file or pipe only')
     .action(act(async (n: string, o: { raw?: boolean }) => {
       if (!/^\d+$/.test(n)) throw new UserError(`${JSON.stringify(n)} is not a message number (secintake outbox lists them)`, 2);
+      if (o.raw && io.isTerminal?.()) {
+        throw new UserError('--raw prints the exact bytes, escape sequences included: send them to a file (secintake outbox show N --raw > mail.eml)', 2);
+      }
       const { raw } = await withStack(g(), silentLogger, (ops) => ops.outboxShow(Number(n)), READ_ONLY);
-      io.out(o.raw ? raw : await readable(raw));
+      if (o.raw) io.out(raw);
+      else show(await readable(raw));
     }));
 
   program
     .command('doctor')
     .description('check the config, the data folder, the SMTP port, and that open reports have running workflows')
     .option('--port <n>', 'SMTP port start would use', '2525')
-    .action(act((o: { port: string }) => doctorCommand(g(), o, io)));
+    .action(act((o: { port: string }) => doctorCommand(g(), o, { ...io, out: (t) => io.out(terminalSafe(t)) })));
 
   program.addOption(new Option('--debug', 'print stack traces').hideHelp());
 
