@@ -20,7 +20,8 @@ import { ReportIdTaken } from '../ports/report-store';
 import type { Deps } from './deps';
 import { sendOnce } from './outbox';
 import { QUARANTINE_NOTICE_OUTBOX_ID } from './quarantine-digest';
-import { auditEvent, envelopeFor, messageRecord, securityAddressFor } from './report-records';
+import { auditEvent, boundedAddress, envelopeFor, messageRecord, securityAddressFor } from './report-records';
+import { BOUNDS, clip } from '../core/bounded';
 
 /** Collisions of 40-bit IDs are rare; a handful of attempts is plenty, and bounded. */
 const MAX_ID_ATTEMPTS = 8;
@@ -74,7 +75,7 @@ export async function quarantineMessage(
   checks: CheckResult[],
   reason: string,
 ): Promise<Report> {
-  const report = await createReport(deps, project, facts, msg, { quarantine: { reason } });
+  const report = await createReport(deps, project, facts, msg, { quarantine: { reason: clip(reason, BOUNDS.reason * 4) } });
   await deps.store.appendToReport({
     messages: [messageRecord(report.id, facts, msg, 'stranger', checks, 'quarantined')],
     events: [auditEvent(report.id, facts.receivedAt, facts.sesMessageId, 'report.quarantined', 'intake', { reason })],
@@ -170,12 +171,12 @@ async function createReport(
       project: project.id,
       status: 'received',
       // the From header only: the envelope sender of a message without From is unauthenticated (SPF at best)
-      reporter: { address: (msg?.from?.address ?? '').toLowerCase(), name: msg?.from?.name },
-      subject: msg?.subject ?? '',
+      reporter: boundedAddress({ address: (msg?.from?.address ?? '').toLowerCase(), name: msg?.from?.name })!,
+      subject: clip(msg?.subject ?? '', BOUNDS.subject),
       createdAt: facts.receivedAt,
       origin: facts.sesMessageId,
       securityAddress: securityAddressFor(project, facts.recipients),
-      rootMessageId: msg?.messageId,
+      rootMessageId: msg?.messageId === undefined ? undefined : clip(msg.messageId, BOUNDS.messageId),
       fired: [],
       version: 1,
       ...extra,

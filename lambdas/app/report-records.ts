@@ -1,6 +1,7 @@
 /**
  * Small builders for the records intake writes, so every path records a message and its audit event alike.
  */
+import { BOUNDS, clip, firstOf } from '../core/bounded';
 import type { Project } from '../core/config';
 import type { ParsedMessage } from '../core/parsed-message';
 import type { AuditEvent, CheckResult, InboundFacts, MessageRecord, Outcome, Report, Role } from '../core/report';
@@ -15,8 +16,6 @@ export interface Arrival {
   checks: CheckResult[];
 }
 
-/** Enough text for `show` and the maintainers' notice; the whole message stays in the raw store. */
-const EXCERPT_CHARS = 4000;
 
 export function messageRecord(
   reportId: string,
@@ -26,30 +25,44 @@ export function messageRecord(
   checks: CheckResult[],
   outcome: Outcome,
 ): MessageRecord {
+  const attachments = msg?.attachments ?? [];
   return {
     reportId,
     at: facts.receivedAt,
     id: facts.sesMessageId,
     direction: 'in',
-    from: msg?.from,
-    to: facts.recipients,
+    from: boundedAddress(msg?.from),
+    to: firstOf(facts.recipients, BOUNDS.list).map((a) => clip(a, BOUNDS.address)),
     role,
-    subject: msg?.subject ?? '',
-    messageId: msg?.messageId,
-    inReplyTo: msg?.inReplyTo,
+    subject: clip(msg?.subject ?? '', BOUNDS.subject),
+    messageId: msg?.messageId === undefined ? undefined : clip(msg.messageId, BOUNDS.messageId),
+    inReplyTo: msg?.inReplyTo === undefined ? undefined : clip(msg.inReplyTo, BOUNDS.messageId),
     outcome,
-    checks,
-    verdicts: facts.verdicts,
+    checks: boundedChecks(checks),
+    verdicts: facts.verdicts.evaluatedFrom
+      ? { ...facts.verdicts, evaluatedFrom: firstOf(facts.verdicts.evaluatedFrom, BOUNDS.list).map((a) => clip(a, BOUNDS.address)) }
+      : facts.verdicts,
     rawKey: facts.rawKey,
-    excerpt: (msg?.text ?? '').slice(0, EXCERPT_CHARS),
-    attachments: (msg?.attachments ?? []).map(({ filename, contentType, size, sha256, flag }) => ({
-      filename,
-      contentType,
+    // enough text for `show` and the maintainers' notice; the whole message stays in the raw store
+    excerpt: clip(msg?.text ?? '', BOUNDS.excerpt),
+    attachments: firstOf(attachments, BOUNDS.attachments).map(({ filename, contentType, size, sha256, flag }) => ({
+      filename: filename === undefined ? undefined : clip(filename, BOUNDS.fileName),
+      contentType: clip(contentType, BOUNDS.contentType),
       size,
       sha256,
       flag,
     })),
+    ...(attachments.length > BOUNDS.attachments ? { attachmentsOmitted: attachments.length - BOUNDS.attachments } : {}),
   };
+}
+
+export function boundedAddress<A extends { address: string; name?: string }>(a: A | undefined): A | undefined {
+  if (!a) return undefined;
+  return { ...a, address: clip(a.address, BOUNDS.address), ...(a.name !== undefined ? { name: clip(a.name, BOUNDS.name) } : {}) };
+}
+
+export function boundedChecks(checks: CheckResult[]): CheckResult[] {
+  return firstOf(checks, BOUNDS.list).map((c) => ({ ...c, name: clip(c.name, 40), reason: clip(c.reason, BOUNDS.reason) }));
 }
 
 /** An audit event whose key is derived from what caused it, so a retried write overwrites itself. */

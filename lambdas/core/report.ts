@@ -131,7 +131,9 @@ export interface MessageRecord {
   rawKey?: string;
   /** First few KB of the text, for `show`; the whole message stays in the raw store. */
   excerpt: string;
+  /** At most BOUNDS.attachments of them; `attachmentsOmitted` counts the rest (all are in the raw message). */
   attachments: AttachmentMeta[];
+  attachmentsOmitted?: number;
   /** Outbound only: what kind of mail this is (receipt, reminder, relay...). */
   kind?: string;
 }
