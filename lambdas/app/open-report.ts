@@ -37,6 +37,9 @@ export async function openReport(
   relatesTo: string[],
 ): Promise<Report> {
   const report = await createReport(deps, project, facts, msg, { relatesTo: relatesTo.length ? relatesTo : undefined });
+  // A delivery finishing another one's report (a retry under a new ID) writes the records of the report's own
+  // arrival: same instant, same keys, so nothing is doubled.
+  facts = { ...facts, receivedAt: report.createdAt };
   await deps.store.appendToReport({
     messages: [messageRecord(report.id, facts, msg, 'reporter', checks, 'report')],
     threadIndex: msg.messageId ? [{ messageId: msg.messageId, reportId: report.id }] : [],

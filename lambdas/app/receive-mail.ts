@@ -16,7 +16,7 @@ import { classify } from '../core/classify';
 import { actingSignature, authenticateMaintainer, isListedMaintainer, type DkimSignature } from '../core/maintainer';
 import { UnparseableMessage, type ParsedMessage } from '../core/parsed-message';
 import type { CheckResult, InboundFacts, Outcome, Report } from '../core/report';
-import { routeToProject } from '../core/route';
+import { routeToProjects } from '../core/route';
 import { decideThread, signedReportRefs, threadingKeys } from '../core/thread';
 import type { Deps } from './deps';
 import { handleMaintainerReply } from './maintainer-reply';
@@ -24,6 +24,8 @@ import { openReport, quarantineMessage } from './open-report';
 import { handleReporterFollowup, recordOnReport } from './followup';
 import { handleBounceOfOurMail } from './delivery-failure';
 import { messageRecord, type Arrival } from './report-records';
+import { mailboxKey } from '../core/address-key';
+import { VersionConflict } from '../ports/report-store';
 
 export interface IntakeResult {
   sesMessageId: string;
@@ -69,7 +71,8 @@ export async function receiveMail(deps: Deps, facts: InboundFacts): Promise<Inta
 
 async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
   const { config } = deps;
-  const project = routeToProject(facts.recipients, config);
+  const projects = routeToProjects(facts.recipients, config);
+  const project = projects[0];
 
   let msg: ParsedMessage;
   try {
@@ -141,16 +144,9 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
   }
 
   if (!existing) {
-    const copy = await earlierCopy(deps, facts, msg, sender);
-    if (copy) {
-      // The same message again (a client's retry, or sent to two of our addresses): record it, answer once.
-      await recordOnReport(deps, copy, messageRecord(copy.id, facts, msg, 'reporter', checks, 'ignored'));
-      return { sesMessageId: facts.sesMessageId, outcome: 'ignored', reportId: copy.id, checks, reason: `a copy of a message already on ${copy.id} (same Message-ID and sender): recorded, not answered again` };
-    }
     const relatesTo = decision.kind === 'new' ? decision.relatesTo : [];
-    const report = await openReport(deps, project, facts, msg, checks, relatesTo);
     const reason = decision.kind === 'new' ? decision.reason : 'new report';
-    return { sesMessageId: facts.sesMessageId, outcome: 'report', reportId: report.id, checks, reason };
+    return openReports(deps, projects, { project, facts, msg, checks }, relatesTo, sender, reason);
   }
 
   const signature = acting?.ok && existing.project === project.id ? acting.signature : undefined;
@@ -167,8 +163,8 @@ async function handleExisting(
   const base = { sesMessageId: arrival.facts.sesMessageId, reportId: report.id, checks: arrival.checks };
   if (signature?.signed.messageId) {
     // A signed message acts once, whatever delivers it again: a replay of the same bytes, or a second copy.
-    const first = await deps.store.claimOnce(`maintainer-message:${signature.signed.messageId}`, arrival.facts.sesMessageId);
-    if (first) {
+    const holder = await deps.store.claimOnce(`maintainer-message:${signature.signed.messageId}`, arrival.facts.sesMessageId);
+    if (holder === arrival.facts.sesMessageId) {
       const reason = await handleMaintainerReply(deps, report, arrival);
       return { ...base, outcome: 'maintainer', reason };
     }
@@ -182,15 +178,62 @@ async function handleExisting(
 }
 
 /**
- * The report this very message already reached under another SES messageId: same Message-ID, same sender.
- * A retry of the same SES message is not a copy (its report's origin is this message).
+ * A new report for every project the message is addressed to, each opened exactly once whatever delivers the
+ * message: the Message-ID and sender claim the report (one conditional write) before anything else, so a
+ * concurrent duplicate or a client's retry under a new delivery ID finds the claim and finishes the first
+ * attempt's work (report, records, workflow, receipt, notice: each write idempotent, keyed by the first
+ * attempt's ID) instead of skipping it or opening a second report. Then this delivery is recorded on it.
  */
-async function earlierCopy(deps: Deps, facts: InboundFacts, msg: ParsedMessage, sender: string): Promise<Report | undefined> {
-  if (!msg.messageId || !sender) return undefined;
-  const reportId = await deps.store.findReportByMessageIds([msg.messageId]);
-  const report = reportId ? await deps.store.getReport(reportId) : undefined;
-  if (!report || report.origin === facts.sesMessageId) return undefined;
-  return report.reporter.address.toLowerCase() === sender ? report : undefined;
+async function openReports(
+  deps: Deps,
+  projects: Arrival['project'][],
+  arrival: Arrival,
+  relatesTo: string[],
+  sender: string,
+  reason: string,
+): Promise<IntakeResult> {
+  const { facts, msg, checks } = arrival;
+  const opened: Report[] = [];
+  const copies: string[] = [];
+  for (const [i, project] of projects.entries()) {
+    // the first project's report derives from the delivery ID itself, the others from it and their project ID
+    const origin = i === 0 ? facts.sesMessageId : `${facts.sesMessageId}~${project.id}`;
+    const owner = msg.messageId && sender
+      ? await deps.store.claimOnce(`report:${project.id}:${mailboxKey(sender)}:${msg.messageId}`, origin)
+      : origin;
+    const report = await openReport(deps, project, { ...facts, sesMessageId: owner }, msg, checks, relatesTo);
+    if (owner !== origin) {
+      await recordOnReport(deps, report, messageRecord(report.id, facts, msg, 'reporter', checks, 'ignored'));
+      copies.push(report.id);
+    }
+    opened.push(report);
+  }
+  if (opened.length > 1) await linkSiblings(deps, opened);
+  const [first] = opened;
+  if (copies.length === opened.length) {
+    return { sesMessageId: facts.sesMessageId, outcome: 'ignored', reportId: first!.id, checks, reason: `a copy of a message already on ${copies.join(', ')} (same Message-ID and sender): recorded, its report completed, not answered again` };
+  }
+  const others = opened.length > 1 ? `; also ${opened.slice(1).map((r) => `${r.id} (${r.project})`).join(', ')}` : '';
+  return { sesMessageId: facts.sesMessageId, outcome: 'report', reportId: first!.id, checks, reason: `${reason}${others}` };
+}
+
+/** Reports opened from one message for several projects name each other (`relatesTo`). */
+async function linkSiblings(deps: Deps, reports: Report[]): Promise<void> {
+  for (const report of reports) {
+    const others = reports.filter((r) => r.id !== report.id).map((r) => r.id);
+    let current: Report | undefined = report;
+    for (let attempt = 0; attempt < 5 && current; attempt++) {
+      const wanted = [...new Set([...(current.relatesTo ?? []), ...others])];
+      if (wanted.length === (current.relatesTo ?? []).length) break;
+      try {
+        await deps.store.updateReport(current.id, current.version, { relatesTo: wanted });
+        break;
+      } catch (err) {
+        if (!(err instanceof VersionConflict)) throw err;
+        current = await deps.store.getReport(current.id);
+      }
+    }
+  }
 }
 
 /** Signatures are verified only for mail whose From names a maintainer: nobody else's could act. */

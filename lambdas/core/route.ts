@@ -6,6 +6,12 @@ import type { Config, Project } from './config';
 import { baseAddress } from './reply-address';
 
 export function routeToProject(recipients: string[], config: Config): Project | undefined {
+  return routeToProjects(recipients, config)[0];
+}
+
+/** Every project the message is addressed to, in the order of the recipients, each once: a report sent to
+ *  `falconpy@` and `oss-security@` is a report for each of them. */
+export function routeToProjects(recipients: string[], config: Config): Project[] {
   const byAddress = new Map<string, Project>();
   for (const project of config.projects) {
     for (const address of project.addresses) {
@@ -13,9 +19,10 @@ export function routeToProject(recipients: string[], config: Config): Project | 
       if (!byAddress.has(base)) byAddress.set(base, project);
     }
   }
+  const found: Project[] = [];
   for (const recipient of recipients) {
     const project = byAddress.get(baseAddress(recipient));
-    if (project) return project;
+    if (project && !found.includes(project)) found.push(project);
   }
-  return undefined;
+  return found;
 }

@@ -55,9 +55,10 @@ export interface ReportStore {
   markOutboxSent(reportId: string, id: string, providerId: string, sentAt: string): Promise<void>;
   listOutbox(reportId?: string): Promise<OutboxItem[]>;
 
-  /** One conditional write: true when `owner` holds the claim on `key` (it took it now, or held it already);
-   *  false when another owner took it first. What must happen once per key, whatever delivers it, claims first. */
-  claimOnce(key: string, owner: string): Promise<boolean>;
+  /** One conditional write: the owner holding the claim on `key` afterwards, `owner` itself when it took it now
+   *  or held it already, else whoever took it first. What must happen once per key, whatever delivers it,
+   *  claims first. */
+  claimOnce(key: string, owner: string): Promise<string>;
 
   /** Atomically count one more event for a key in a window (ADD); returns the new count. */
   incrementCounter(key: string, window: string): Promise<number>;

@@ -69,7 +69,7 @@ test('the same SES message delivered twice, even concurrently, gives one report 
 /** Fails the Nth write (create, update, batch, put) of the store, once. */
 function failingAt(store: ReportStore, n: number): ReportStore {
   let writes = 0;
-  const writeMethods = new Set(['putInbound', 'createReport', 'updateReport', 'appendToReport', 'putOutbox', 'markOutboxSent', 'incrementCounter']);
+  const writeMethods = new Set(['putInbound', 'createReport', 'updateReport', 'appendToReport', 'putOutbox', 'markOutboxSent', 'incrementCounter', 'claimOnce']);
   return new Proxy(store, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
@@ -114,6 +114,51 @@ test('a crash between any two writes is repaired by the retry: one report, one r
     const inbound = await h.store.getInbound(id);
     expect(inbound).toMatchObject({ state: 'done', outcome: 'report', reportId: retried.reportId });
   }
+});
+
+test('a crash at any write, then the client retries under a new delivery ID: one report, one receipt, one notice, one workflow', async () => {
+  for (let n = 1; n <= 14; n++) {
+    const reporter = `joe${n}@reporter.example`;
+    const raw = report(reporter); // the same bytes both times: same Message-ID and sender
+    const before = h.sender.sent.length;
+    const realStore = h.deps.store;
+    h.deps.store = failingAt(realStore, n);
+    let failed = false;
+    try {
+      await h.deliver(raw, { sesMessageId: `ses-first-${n}` });
+    } catch {
+      failed = true;
+    }
+    h.deps.store = realStore;
+    const retried = await h.deliver(raw, { sesMessageId: `ses-retry-${n}` });
+    const reports = (await h.store.listReports()).filter((r) => r.reporter.address === reporter);
+    expect(reports).toHaveLength(1);
+    expect(retried.reportId).toBe(reports[0].id);
+    const messages = await h.store.listMessages(reports[0].id);
+    // the first attempt's record once; the retry recorded as a copy when the first had claimed the message
+    expect(messages.filter((m) => m.direction === 'in' && m.outcome === 'report')).toHaveLength(1);
+    expect(h.workflow.started.filter((id) => id === reports[0].id)).toHaveLength(1);
+    const sends = h.sender.sent.slice(before);
+    const receipts = sends.filter((s) => s.outboxId === 'receipt').length;
+    const notices = sends.filter((s) => s.outboxId === 'notice').length;
+    expect(receipts).toBeGreaterThanOrEqual(1);
+    expect(notices).toBeGreaterThanOrEqual(1);
+    // at most one more when the crash fell between a send and its record (at least once at the edge)
+    expect(receipts + notices).toBeLessThanOrEqual(failed ? 3 : 2);
+  }
+});
+
+test('the same message delivered three times at once opens one report: one receipt, one notice', async () => {
+  const raw = report('triple@reporter.example');
+  const results = await Promise.all(['ses-t1', 'ses-t2', 'ses-t3'].map((id) => h.deliver(raw, { sesMessageId: id })));
+  expect(new Set(results.map((r) => r.reportId)).size).toBe(1);
+  expect(await h.store.listReports()).toHaveLength(1);
+  expect(results.filter((r) => r.outcome === 'report')).toHaveLength(1);
+  expect(h.sender.sent.filter((s) => s.outboxId === 'receipt')).toHaveLength(1);
+  expect(h.sender.sent.filter((s) => s.outboxId === 'notice')).toHaveLength(1);
+  expect(h.workflow.started).toHaveLength(1);
+  // every delivery is on the report: the first as the report, the others as copies
+  expect((await h.store.listMessages(results[0].reportId!)).filter((m) => m.direction === 'in')).toHaveLength(3);
 });
 
 test('bounces, auto-replies and list mail open no report and get no answer', async () => {
@@ -161,7 +206,7 @@ test('a spam or virus verdict FAIL quarantines the report: stored, maintainers t
 test.each([
   ['a 26-byte text file', Buffer.from('this is not an email at al')],
   ['NUL bytes', Buffer.concat([Buffer.from('From: a@b.example\r\nSubject: x\0\0\r\n\r\n'), Buffer.alloc(64)])],
-  ['200 KB of headers', Buffer.from(`From: a@b.example\r\n${'X-Pad: '.padEnd(990, 'a') + '\r\n'}`.repeat(1) + `X-Pad: ${'b'.repeat(980)}\r\n`.repeat(300) + '\r\nbody\r\n')],
+  ['over 2 MB of headers', Buffer.from(`From: a@b.example\r\n` + `X-Pad: ${'b'.repeat(980)}\r\n`.repeat(2200) + '\r\nbody\r\n')],
 ])('%s becomes a quarantined record that keeps the raw bytes and the reason', async (_name, raw) => {
   const r = await h.deliver(raw, { sesMessageId: `bad-${_name.length}` });
   expect(r.outcome).toBe('quarantined');
@@ -230,4 +275,36 @@ test('the same message delivered again under a new SES messageId (a client retry
   // someone else reusing that Message-ID does not get their mail swallowed
   const other = await h.deliver(raw.replace('jane@reporter.example', 'eve@elsewhere.example'), { sesMessageId: 'copy-3' });
   expect(other.outcome).toBe('report');
+});
+
+test('a report sent to two projects opens one report for each, with its own receipt, notice and workflow, linked', async () => {
+  const crowdstrike = await startHarness(loadExample('crowdstrike'));
+  try {
+    const raw = mail({
+      from: 'Jane <jane@reporter.example>',
+      to: 'falconpy@crowdstrike.com, oss-security@crowdstrike.com',
+      subject: 'Token leak in a shared helper',
+      body: 'Both falconpy and MISP-tools vendor the same helper that logs the API token.',
+    });
+    const r = await crowdstrike.deliver(raw, { recipients: ['falconpy@crowdstrike.com', 'oss-security@crowdstrike.com'] });
+    expect(r.outcome).toBe('report');
+    const reports = await crowdstrike.store.listReports();
+    expect(reports.map((x) => x.project).sort()).toEqual(['falconpy', 'misp-tools']);
+    const [a, b] = reports;
+    expect(a.id).not.toBe(b.id);
+    expect(a.relatesTo).toEqual([b.id]);
+    expect(b.relatesTo).toEqual([a.id]);
+    expect(crowdstrike.workflow.started.sort()).toEqual([a.id, b.id].sort());
+    const receipts = crowdstrike.sender.sent.filter((s) => s.outboxId === 'receipt');
+    expect(receipts.map((s) => s.parsed.from?.value[0].address).sort()).toEqual(['falconpy@crowdstrike.com', 'oss-security@crowdstrike.com']);
+    const notices = crowdstrike.sender.sent.filter((s) => s.outboxId === 'notice');
+    expect(notices.map((s) => s.envelope.to[0]).sort()).toEqual(['alice@crowdstrike.com', 'erin@crowdstrike.com']);
+    // delivered again (a retry under a new ID): nothing new
+    const again = await crowdstrike.deliver(raw, { recipients: ['falconpy@crowdstrike.com', 'oss-security@crowdstrike.com'] });
+    expect(again.outcome).toBe('ignored');
+    expect(await crowdstrike.store.listReports()).toHaveLength(2);
+    expect(crowdstrike.sender.sent.filter((s) => s.outboxId === 'receipt')).toHaveLength(2);
+  } finally {
+    await crowdstrike.close();
+  }
 });

@@ -146,11 +146,10 @@ export class MemoryReportStore implements ReportStore {
   }
 
   private readonly claims = new Map<string, string>();
-  async claimOnce(key: string, owner: string): Promise<boolean> {
+  async claimOnce(key: string, owner: string): Promise<string> {
     this.writes.push('claimOnce');
-    const held = this.claims.get(key);
-    if (held === undefined) this.claims.set(key, owner);
-    return held === undefined || held === owner;
+    if (!this.claims.has(key)) this.claims.set(key, owner);
+    return this.claims.get(key)!;
   }
 
   async incrementCounter(key: string, window: string): Promise<number> {

@@ -281,7 +281,7 @@ export class DynamoReportStore implements ReportStore {
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 
-  async claimOnce(key: string, owner: string): Promise<boolean> {
+  async claimOnce(key: string, owner: string): Promise<string> {
     try {
       await this.doc.send(
         new PutCommand({
@@ -292,10 +292,11 @@ export class DynamoReportStore implements ReportStore {
           ExpressionAttributeValues: { ':owner': owner },
         }),
       );
-      return true;
+      return owner;
     } catch (err) {
-      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
-      throw err;
+      if (!isConditionFailure(err)) throw err;
+      const held = await this.getItem<{ owner: string }>({ pk: `CLAIM#${key}`, sk: 'CLAIM' });
+      return held?.owner ?? owner;
     }
   }
 
