@@ -16,6 +16,7 @@ import { receiveMail, type IntakeResult } from '../app/receive-mail';
 import type { ReplayableInboundRecord } from '../adapters/local/smtp-inbound';
 import { listOutboxFolder, type OutboxEntry } from '../adapters/local/outbox-folder-sender';
 import { RawMessageNotFound } from '../ports/raw-mail-store';
+import { INBOUND_PREFIX } from '../adapters/aws/ses-inbound-event';
 import { headerFields, importMessage, importRecipients, returnPath, type ImportResult } from './import-mail';
 import { expandPaths, readMessages } from './import-sources';
 
@@ -207,7 +208,18 @@ export function localOperations(stack: OperableStack): StackOperations {
     },
 
     async failedInbound() {
-      return (await deps.store.listFailedInbound()).map(({ sesMessageId, reason, at }) => ({ sesMessageId, reason, at }));
+      const failed = (await deps.store.listFailedInbound()).map(({ sesMessageId, reason, at }) => ({ sesMessageId, reason, at }));
+      // A message stored and then cut off (kill -9, power loss) before intake recorded anything has no failure
+      // record: every stored raw message without a finished record is listed too, so none is forgotten.
+      const known = new Set(failed.map((f) => f.sesMessageId));
+      for await (const key of deps.raw.list(INBOUND_PREFIX)) {
+        const id = key.slice(INBOUND_PREFIX.length);
+        if (known.has(id)) continue;
+        const record = await deps.store.getInbound(id);
+        if (record?.state === 'done') continue;
+        failed.push({ sesMessageId: id, reason: record?.reason ?? 'intake never finished: cut off before it recorded anything', at: record?.at ?? '' });
+      }
+      return failed;
     },
 
     async orphans() {

@@ -119,11 +119,12 @@ function reportFailed(
   problem: (s: string) => void,
 ): void {
   if (failed.length === 0) return ok('no inbound message is waiting for a replay');
-  for (const f of failed) problem(`intake failed for ${f.sesMessageId} (${f.reason ?? 'no reason recorded'}): the raw is kept; run: secintake replay ${f.sesMessageId}`);
+  for (const f of failed) problem(`intake did not finish for ${f.sesMessageId} (${f.reason ?? 'no reason recorded'}): the raw is kept; run: secintake replay ${f.sesMessageId} (or doctor --repair for all)`);
 }
 
-export async function doctorCommand(g: GlobalOptions, o: { port: string }, io: CliIo): Promise<number> {
+export async function doctorCommand(g: GlobalOptions, o: { port: string; repair?: boolean }, io: CliIo): Promise<number> {
   let problems = 0;
+  let failed: { sesMessageId: string; reason?: string }[] = [];
   const ok = (s: string) => io.out(`ok       ${s}\n`);
   const problem = (s: string) => {
     problems++;
@@ -154,20 +155,37 @@ export async function doctorCommand(g: GlobalOptions, o: { port: string }, io: C
     const orphans = await controlClient(running.controlPort, running.token).orphans();
     if (orphans.length) problem(`${orphans.length} open report(s) without a running workflow: ${orphans.join(', ')} (restart the stack: start resumes them)`);
     else ok('every open report has a running workflow');
-    reportFailed(await controlClient(running.controlPort, running.token).failedInbound(), ok, problem);
+    failed = await controlClient(running.controlPort, running.token).failedInbound();
+    reportFailed(failed, ok, problem);
   } else {
     const p = port(o.port, '--port');
     if (await portFree(p)) ok(`SMTP port ${p} is free (the stack is not running)`);
     else problem(new PortInUse(p, 'SMTP').message);
-    const [open, failed] = await withStack(
+    const [open, unfinished] = await withStack(
       g,
       textLogger({ out: () => {}, err: () => {} }),
       async (ops) => [await ops.reports(), await ops.failedInbound()] as const,
       { resume: false },
     );
+    failed = unfinished;
     reportFailed(failed, ok, problem);
     const waiting = open.filter((r) => !['closed', 'disclosed'].includes(r.status) && !r.quarantined);
     ok(`${waiting.length} open report(s); their workflows resume when the stack starts`);
+  }
+  if (o.repair && failed.length) {
+    // intake is idempotent (keyed by the message, claims, outbox): a replay finishes what a crash cut off,
+    // pending receipts and notices included, and never answers twice
+    await withStack(g, textLogger({ out: () => {}, err: () => {} }), async (ops) => {
+      for (const f of failed) {
+        try {
+          const r = await ops.replay(f.sesMessageId, false);
+          io.out(`repaired ${f.sesMessageId}: ${r.outcome}${r.reportId ? ` ${r.reportId}` : ''}: ${r.reason}\n`);
+          problems--;
+        } catch (err) {
+          io.out(`PROBLEM  replay of ${f.sesMessageId} failed again: ${(err as Error).message}\n`);
+        }
+      }
+    });
   }
   return problems ? 1 : 0;
 }

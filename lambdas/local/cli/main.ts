@@ -194,7 +194,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .command('doctor')
     .description('check the config, the data folder, the SMTP port, and that open reports have running workflows')
     .option('--port <n>', 'SMTP port start would use', '2525')
-    .action(act((o: { port: string }) => doctorCommand(g(), o, { ...io, out: (t) => io.out(terminalSafe(t)) })));
+    .option('--repair', 'replay every inbound message whose intake did not finish (a crash, a failure): pending receipts and notices are sent, nothing twice')
+    .action(act((o: { port: string; repair?: boolean }) => doctorCommand(g(), o, { ...io, out: (t) => io.out(terminalSafe(t)) })));
 
   program.addOption(new Option('--debug', 'print stack traces').hideHelp());
 
