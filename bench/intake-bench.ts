@@ -7,7 +7,7 @@
  *   - their ratio
  *   - DynamoDB requests per inbound message, counted by command, reads and writes apart
  * then the peak RSS of a 40 MB message through intake, measured in its own process (bench/intake-rss.ts).
- * Numbers, not pass/fail.
+ * Numbers, not pass/fail. `npm run bench -- soak [COUNT]`: the crash-and-retry soak instead (bench/soak.ts).
  */
 import '../lambdas/local/polyfills';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -23,6 +23,7 @@ import { build } from 'esbuild';
 import { ensureTable } from '../lambdas/adapters/aws/dynamo-report-store';
 import { localDynamoClient, startDynalite } from '../lambdas/adapters/local/dynalite-server';
 import { benchDeps } from './bench-deps';
+import { soak } from './soak';
 import { messageOfSize, writeMessageFile } from './generate-mail';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,7 @@ const CORPUS = join(__dirname, '../../shared/corpus');
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'BatchWriteItemCommand', 'DeleteItemCommand']);
 
 async function main() {
+  if (process.argv[2] === 'soak') return soak(Number(process.argv[3] ?? 300));
   const config = loadConfigFile(join(__dirname, '../examples/bases.json'));
   const to = config.projects[0].addresses[0];
   const sets: { name: string; messages: Buffer[] }[] = [
