@@ -61,8 +61,11 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
     return `commands refused: ${effects.refusals.map((r) => r.reason).join('; ')}; nothing changed`;
   }
 
+  // an answer to an internal note stays internal unless it says `Internal: no`
+  const explicit = parsed.commands.some((c) => c.name === 'internal');
+  const internal = explicit ? effects.internal : arrival.internalThread === true;
   const text = trimQuoted(parsed.rest).trim();
-  const relay = text.length > 0 && !effects.internal;
+  const relay = text.length > 0 && !internal;
   const updated = await applyOnce(deps, report, facts.sesMessageId, (current) => {
     const patch = { ...effects.patch };
     if (relay) {
@@ -81,7 +84,7 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
         auditEvent(report.id, now.toISOString(), `${facts.sesMessageId}:${i}`, c.type, maintainer, c.detail),
       ),
       auditEvent(report.id, now.toISOString(), facts.sesMessageId, relay ? 'reply.relayed' : 'reply.recorded', maintainer, {
-        internal: effects.internal,
+        internal,
         commands: parsed.commands.map((c) => c.name),
       }),
     ],
@@ -96,20 +99,20 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
       draft: relayDraft({ report: updated, project, text, maintainerName: name, attachments, now }),
       envelope: await envelopeFor(deps, updated, project.relayDisplayName && name ? `${name} via ${project.name} security` : undefined),
     });
-  } else if (effects.internal && text.length > 0) {
+  } else if (internal && text.length > 0) {
     const others = project.maintainers.map((m) => m.address).filter((a) => a.toLowerCase() !== maintainer);
     if (others.length) {
       await sendOnce(deps, {
         reportId: report.id,
         outboxId: `internal:${facts.sesMessageId}`,
         draft: internalNoteDraft({ report: updated, project, text, maintainer, to: others, now }),
-        envelope: await envelopeFor(deps, updated),
+        envelope: await envelopeFor(deps, updated, undefined, { internal: true }),
       });
     }
   }
   await wakeReport(deps, updated);
   const applied = parsed.commands.map((c) => c.name).join(', ') || 'no commands';
-  return `${applied}; ${relay ? 'reply relayed to the reporter' : effects.internal ? 'internal note, not relayed' : 'nothing to relay'}`;
+  return `${applied}; ${relay ? 'reply relayed to the reporter' : internal ? 'internal note, not relayed' : 'nothing to relay'}`;
 }
 
 /** Applies a patch once per message: the report remembers the messages it applied. */

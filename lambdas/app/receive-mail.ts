@@ -150,7 +150,8 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
   }
 
   const signature = acting?.ok && existing.project === project.id ? acting.signature : undefined;
-  return handleExisting(deps, existing, { project, facts, msg, checks }, signature, sender);
+  const internalThread = keys.replyAddress.kind === 'valid' && keys.replyAddress.internal && keys.replyAddress.reportId === existing.id;
+  return handleExisting(deps, existing, { project, facts, msg, checks, internalThread }, signature, sender);
 }
 
 async function handleExisting(

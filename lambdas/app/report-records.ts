@@ -14,6 +14,8 @@ export interface Arrival {
   facts: InboundFacts;
   msg: ParsedMessage;
   checks: CheckResult[];
+  /** Sent to a report's internal reply address (an answer to an internal note): internal unless it says not. */
+  internalThread?: boolean;
 }
 
 
@@ -77,13 +79,14 @@ export function auditEvent(
   return { reportId, at, key: `${cause}:${type}`, type, actor, detail };
 }
 
-/** From, Reply-To, and what our Message-IDs are made of, for mail about a report. */
-export async function envelopeFor(deps: Deps, report: Report, fromName?: string) {
+/** From, Reply-To, and what our Message-IDs are made of, for mail about a report. Internal notes get the
+ *  internal reply address, so that answers to them stay among the maintainers. */
+export async function envelopeFor(deps: Deps, report: Report, fromName?: string, opts: { internal?: boolean } = {}) {
   const key = await deps.keys.replyAddressKey();
   return {
     from: report.securityAddress,
     fromName,
-    replyTo: replyAddress(report.securityAddress, report.id, key),
+    replyTo: replyAddress(report.securityAddress, report.id, key, opts),
     messageIdDomain: deps.config.messageIdDomain,
     messageIdSeed: report.origin,
   };

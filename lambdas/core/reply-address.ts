@@ -2,21 +2,25 @@
  * Per-report reply addresses: `security+<id>.<mac>@domain` (DESIGN section 3). The MAC is an HMAC of the
  * report ID under a deployment secret, so a stranger who knows a (public) report ID cannot forge the address
  * that files mail into that report.
+ *
+ * Internal notes carry an internal variant, `security+<id>i.<mac>@domain`, with its own MAC (the flag cannot be
+ * added or removed): a reply to it stays among the maintainers unless it says `Internal: no`. Only maintainers
+ * ever see it.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { crockfordBase32, normalizeReportId } from './report-id';
 
 /** Characters of base32 MAC kept: 50 bits, far beyond what guessing by mail can reach. */
 const MAC_LENGTH = 10;
-const TAG_PATTERN = /^([0-9a-z]{8})\.([0-9a-z]{10})$/i;
+const TAG_PATTERN = /^([0-9a-z]{8})(i?)\.([0-9a-z]{10})$/i;
 
 export type ReplyAddressParse =
   | { kind: 'none' }
-  | { kind: 'valid'; reportId: string; base: string }
+  | { kind: 'valid'; reportId: string; base: string; internal: boolean }
   | { kind: 'tampered'; base: string };
 
-function mac(key: Buffer, canonicalId: string): string {
-  const digest = createHmac('sha256', key).update(canonicalId, 'utf8').digest();
+function mac(key: Buffer, canonicalId: string, internal = false): string {
+  const digest = createHmac('sha256', key).update(internal ? `${canonicalId}#internal` : canonicalId, 'utf8').digest();
   return crockfordBase32(digest, MAC_LENGTH).toLowerCase();
 }
 
@@ -37,13 +41,14 @@ export function baseAddress(address: string): string {
 }
 
 /** The reply address of one report, built on the project's security address. */
-export function replyAddress(securityAddress: string, reportId: string, key: Buffer): string {
+export function replyAddress(securityAddress: string, reportId: string, key: Buffer, opts: { internal?: boolean } = {}): string {
   const id = normalizeReportId(reportId);
   if (!id) throw new TypeError(`${JSON.stringify(reportId)} is not a report ID (expected e.g. K7QM-2XPD)`);
   const base = splitAddress(baseAddress(securityAddress));
   if (!base) throw new TypeError(`${JSON.stringify(securityAddress)} is not an email address`);
   const compactId = id.replace('-', '').toLowerCase();
-  return `${base.local}+${compactId}.${mac(key, id)}@${base.domain}`;
+  const internal = opts.internal === true;
+  return `${base.local}+${compactId}${internal ? 'i' : ''}.${mac(key, id, internal)}@${base.domain}`;
 }
 
 /**
@@ -61,9 +66,10 @@ export function parseReplyAddress(address: string, key: Buffer): ReplyAddressPar
   if (!tag) return { kind: 'none' };
   const id = normalizeReportId(tag[1]!);
   if (!id) return { kind: 'none' };
-  const expected = Buffer.from(mac(key, id), 'utf8');
-  const given = Buffer.from(tag[2]!.toLowerCase(), 'utf8');
+  const internal = tag[2]!.toLowerCase() === 'i';
+  const expected = Buffer.from(mac(key, id, internal), 'utf8');
+  const given = Buffer.from(tag[3]!.toLowerCase(), 'utf8');
   // Both are MAC_LENGTH ASCII characters (the pattern guarantees it), as timingSafeEqual requires.
   if (!timingSafeEqual(expected, given)) return { kind: 'tampered', base };
-  return { kind: 'valid', reportId: id, base };
+  return { kind: 'valid', reportId: id, base, internal };
 }

@@ -13,7 +13,7 @@ import type { ParsedMessage } from './parsed-message';
 import { parseReplyAddress } from './reply-address';
 import { normalizeReportId } from './report-id';
 
-export type ReplyAddressKey = { kind: 'none' } | { kind: 'valid'; reportId: string } | { kind: 'tampered' };
+export type ReplyAddressKey = { kind: 'none' } | { kind: 'valid'; reportId: string; internal: boolean } | { kind: 'tampered' };
 
 export interface ThreadingKeys {
   replyAddress: ReplyAddressKey;
@@ -75,7 +75,7 @@ export function threadingKeys(msg: ParsedMessage, facts: InboundFacts, opts: Thr
   for (const address of candidates) {
     const parsed = parseReplyAddress(address, opts.key);
     if (parsed.kind === 'valid') {
-      replyAddress = { kind: 'valid', reportId: parsed.reportId };
+      replyAddress = { kind: 'valid', reportId: parsed.reportId, internal: parsed.internal };
       break;
     }
     if (parsed.kind === 'tampered') replyAddress = { kind: 'tampered' };

@@ -35,6 +35,7 @@ describe('parseReplyAddress', () => {
         kind: 'valid',
         reportId: 'K7QM-2XPD',
         base: 'security@bases.example',
+        internal: false,
       });
     }
   });

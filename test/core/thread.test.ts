@@ -36,13 +36,13 @@ describe('threadingKeys', () => {
   it('finds a valid reply address among the envelope recipients', () => {
     const to = replyAddress('security@bases.example', 'K7QM-2XPD', key);
     const keys = threadingKeys(message(), facts(['security@bases.example', to]), opts);
-    expect(keys.replyAddress).toEqual({ kind: 'valid', reportId: 'K7QM-2XPD' });
+    expect(keys.replyAddress).toEqual({ kind: 'valid', reportId: 'K7QM-2XPD', internal: false });
   });
 
   it('also looks at To and Cc', () => {
     const cc = replyAddress('security@bases.example', 'K7QM-2XPD', key);
     const keys = threadingKeys(message({ cc: [{ address: cc }] }), facts(['security@bases.example']), opts);
-    expect(keys.replyAddress).toEqual({ kind: 'valid', reportId: 'K7QM-2XPD' });
+    expect(keys.replyAddress).toEqual({ kind: 'valid', reportId: 'K7QM-2XPD', internal: false });
   });
 
   it('reports a tampered reply address', () => {
@@ -108,7 +108,7 @@ describe('decideThread', () => {
 
   it('threads by a valid reply address first, whoever sends it', () => {
     const d = decideThread(
-      keys({ replyAddress: { kind: 'valid', reportId: 'K7QM-2XPD' }, taggedIds: ['A1B2-C3D4'] }),
+      keys({ replyAddress: { kind: 'valid', reportId: 'K7QM-2XPD', internal: false }, taggedIds: ['A1B2-C3D4'] }),
       { byMessageId: 'ZZZZ-ZZZZ', tagged: [] },
       'anyone@example.org',
       nobody,

@@ -183,7 +183,8 @@ export function internalNoteDraft(input: InternalNoteInput): Draft {
     `Internal note on ${report.id} from ${oneLine(author)}, ${when(input.now, project)}.\n` +
       'It was recorded and not sent to the reporter.',
     indented(input.text.trimEnd(), '| '),
-    MAINTAINER_REPLY_LINE,
+    'Replies to this note stay internal: they go to the other maintainers, never to the reporter. To write to ' +
+      'the reporter, start your reply with the line "Internal: no", or reply to the report\'s notice instead.',
   );
   return {
     kind: 'internal',

@@ -1,0 +1,69 @@
+/**
+ * Internal notes never leak (issue 20): a maintainer answering the copy of an `Internal: yes` note, without
+ * repeating it, writes to the other maintainers, not to the reporter; `Internal: no` is how to write to the
+ * reporter from there. The internal reply address has its own MAC: the flag cannot be stripped or added.
+ */
+import { parseReplyAddress, replyAddress } from '../../lambdas/core/reply-address';
+import { fixedKey, loadExample, mail, startHarness, type Harness } from '../support/intake-harness';
+
+const config = loadExample('bases');
+const SECURITY = config.projects[0].addresses[0];
+const REPORTER = 'jane@reporter.example';
+const [ALICE, BOB] = config.projects[0].maintainers.map((m) => m.address);
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness(config);
+});
+afterEach(() => h.close());
+
+async function reportWithInternalNote() {
+  const r = await h.deliver(mail({ from: REPORTER, to: SECURITY, subject: 'Heap overflow', body: 'decode() overflows' }));
+  const id = r.reportId!;
+  const reply = replyAddress(SECURITY, id, await fixedKey.replyAddressKey());
+  h.sender.sent.length = 0;
+  await h.deliverSigned(mail({ from: ALICE, to: reply, subject: `Re: [security report #${id}] x`, body: 'Internal: yes\n\nBob, I think this is the 0.2 regression.' }), { recipients: [reply] });
+  const note = h.sender.sent.find((s) => s.outboxId.startsWith('internal:'))!;
+  return { id, note };
+}
+
+test('the internal note tells its readers that replies stay internal, and carries the internal reply address', async () => {
+  const { id, note } = await reportWithInternalNote();
+  expect(note.envelope.to).toEqual([BOB]);
+  expect(note.parsed.text).toMatch(/Replies to this note stay internal/);
+  expect(note.parsed.text).not.toMatch(/any text for the reporter/);
+  const replyTo = note.parsed.replyTo!.value[0].address!;
+  expect(parseReplyAddress(replyTo, await fixedKey.replyAddressKey())).toMatchObject({ kind: 'valid', reportId: id, internal: true });
+});
+
+test('a reply to an internal note without "Internal: yes" reaches no reporter; it goes to the other maintainers', async () => {
+  const { id, note } = await reportWithInternalNote();
+  const internalAddress = note.parsed.replyTo!.value[0].address!;
+  h.sender.sent.length = 0;
+  const r = await h.deliverSigned(
+    mail({ from: BOB, to: internalAddress, subject: `Re: [security report #${id}] Internal note`, body: 'Agreed, it came with the 0.2 rewrite.\n\n> Bob, I think this is the 0.2 regression.' }),
+    { recipients: [internalAddress] },
+  );
+  expect(r.outcome).toBe('maintainer');
+  expect(h.sender.to(REPORTER)).toHaveLength(0);
+  const forwarded = h.sender.sent.filter((s) => s.outboxId.startsWith('internal:'));
+  expect(forwarded.map((s) => s.envelope.to)).toEqual([[ALICE]]);
+  expect((await h.store.getReport(id))?.acknowledgedAt).toBeUndefined();
+});
+
+test('"Internal: no" in a reply to an internal note writes to the reporter', async () => {
+  const { id, note } = await reportWithInternalNote();
+  const internalAddress = note.parsed.replyTo!.value[0].address!;
+  h.sender.sent.length = 0;
+  await h.deliverSigned(mail({ from: BOB, to: internalAddress, subject: `Re: [security report #${id}] x`, body: 'Internal: no\n\nHi Jane, confirmed.' }), { recipients: [internalAddress] });
+  expect(h.sender.to(REPORTER).map((s) => s.parsed.text)).toEqual([expect.stringContaining('Hi Jane, confirmed.')]);
+});
+
+test('the internal flag is covered by the MAC: stripping or adding it makes the address tampered', async () => {
+  const key = await fixedKey.replyAddressKey();
+  const internal = replyAddress(SECURITY, 'K7QM-2XPD', key, { internal: true });
+  const plain = replyAddress(SECURITY, 'K7QM-2XPD', key);
+  expect(parseReplyAddress(internal.replace(/i\./, '.'), key).kind).toBe('tampered');
+  expect(parseReplyAddress(plain.replace(/\.(?=[0-9a-z]{10}@)/, 'i.'), key).kind).toBe('tampered');
+  expect(parseReplyAddress(plain, key)).toMatchObject({ kind: 'valid', internal: false });
+});
