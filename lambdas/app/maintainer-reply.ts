@@ -13,10 +13,11 @@
  */
 import { applyCommands } from '../core/apply-commands';
 import { parseCommands } from '../core/commands';
-import { commandErrorDraft, embargoRefusedDraft, internalNoteDraft, relayDraft } from '../core/drafts';
+import { commandErrorDraft, embargoRefusedDraft, internalNoteDraft, relayDraft, relayFailedDraft } from '../core/drafts';
 import { trimQuoted } from '../core/quoted-text';
 import type { InboundFacts, Report } from '../core/report';
 import { VersionConflict } from '../ports/report-store';
+import { MailRejected } from '../ports/mail-sender';
 import { wakeReport } from './arm';
 import type { Deps } from './deps';
 import { sendOnce } from './outbox';
@@ -91,14 +92,23 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
   });
 
   const name = project.maintainers.find((m) => m.address.toLowerCase() === maintainer)?.name ?? msg.from?.name;
+  let relayFailure: string | undefined;
   if (relay) {
     const attachments = msg.attachments.length ? await attachmentsOf(deps, facts) : [];
-    await sendOnce(deps, {
-      reportId: report.id,
-      outboxId: `relay:${facts.sesMessageId}`,
-      draft: relayDraft({ report: updated, project, text, maintainerName: name, attachments, now }),
-      envelope: await envelopeFor(deps, updated, project.relayDisplayName && name ? `${name} via ${project.name} security` : undefined),
-    });
+    try {
+      await sendOnce(deps, {
+        reportId: report.id,
+        outboxId: `relay:${facts.sesMessageId}`,
+        draft: relayDraft({ report: updated, project, text, maintainerName: name, attachments, now }),
+        envelope: await envelopeFor(deps, updated, project.relayDisplayName && name ? `${name} via ${project.name} security` : undefined),
+      });
+    } catch (err) {
+      // a refused message (too large, a rejected address) will not go through on a retry: tell the maintainer
+      // now; anything else is transient and is retried (Lambda's retries, then the failure queue and its alarm)
+      if (!(err instanceof MailRejected)) throw err;
+      relayFailure = err.reason;
+      await relayFailed(deps, updated, arrival, maintainer, err.reason, parsed.commands.map((c) => c.name));
+    }
   } else if (internal && text.length > 0) {
     const others = project.maintainers.map((m) => m.address).filter((a) => a.toLowerCase() !== maintainer);
     if (others.length) {
@@ -112,6 +122,7 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
   }
   await wakeReport(deps, updated);
   const applied = parsed.commands.map((c) => c.name).join(', ') || 'no commands';
+  if (relayFailure) return `${applied}; the relay to the reporter was refused (${relayFailure}): the maintainer was told`;
   return `${applied}; ${relay ? 'reply relayed to the reporter' : internal ? 'internal note, not relayed' : 'nothing to relay'}`;
 }
 
@@ -137,6 +148,17 @@ async function applyOnce(
     }
   }
   throw new VersionConflict(report.id);
+}
+
+async function relayFailed(deps: Deps, report: Report, arrival: Arrival, maintainer: string, reason: string, applied: string[]) {
+  const { project, facts, msg } = arrival;
+  await event(deps, report, facts, 'relay.failed', maintainer, { reason });
+  await sendOnce(deps, {
+    reportId: report.id,
+    outboxId: `relay-failed:${facts.sesMessageId}`,
+    draft: relayFailedDraft({ report, project, to: maintainer, reason, applied, attachments: msg.attachments, inReplyTo: msg.messageId, now: deps.clock.now() }),
+    envelope: await envelopeFor(deps, report),
+  });
 }
 
 async function attachmentsOf(deps: Deps, facts: InboundFacts) {

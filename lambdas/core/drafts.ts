@@ -34,6 +34,7 @@ export {
   embargoEndDrafts,
   embargoRefusedDraft,
   commandErrorDraft,
+  relayFailedDraft,
   unreachableNoticeDraft,
   quarantineDigestDraft,
 } from './drafts/notice-drafts';

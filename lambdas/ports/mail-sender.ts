@@ -10,3 +10,15 @@ export interface OutboundEnvelope {
 export interface MailSender {
   send(raw: Buffer, envelope: OutboundEnvelope, outboxId: string): Promise<{ providerId: string }>;
 }
+
+/** The message itself was refused (over the size limit, a rejected address, content the provider will not
+ *  carry): retrying the same bytes will not help. Anything else a sender throws is taken as transient. */
+export class MailRejected extends Error {
+  override readonly name = 'MailRejected';
+  constructor(readonly outboxId: string, readonly reason: string) {
+    super(`outbound mail ${outboxId} was rejected: ${reason}`);
+  }
+}
+
+/** SES v1 SendRawEmail's limit; the local outbox enforces it too, so a relay that fails on AWS fails here. */
+export const MAX_OUTBOUND_MESSAGE_BYTES = 10 * 1024 * 1024;

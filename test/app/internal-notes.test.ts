@@ -67,3 +67,46 @@ test('the internal flag is covered by the MAC: stripping or adding it makes the 
   expect(parseReplyAddress(plain.replace(/\.(?=[0-9a-z]{10}@)/, 'i.'), key).kind).toBe('tampered');
   expect(parseReplyAddress(plain, key)).toMatchObject({ kind: 'valid', internal: false });
 });
+
+test('a relay over the sending limit is answered to the maintainer: what happened, what was applied, what to do', async () => {
+  const r = await h.deliver(mail({ from: REPORTER, to: SECURITY, subject: 'Heap overflow', body: 'decode() overflows' }));
+  const id = r.reportId!;
+  const reply = replyAddress(SECURITY, id, await fixedKey.replyAddressKey());
+  h.sender.sent.length = 0;
+  const big = Buffer.alloc(8 * 1024 * 1024, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
+  const raw = [
+    `From: Alice <${ALICE}>`,
+    `To: ${reply}`,
+    `Subject: Re: [security report #${id}] Heap overflow`,
+    'Message-ID: <big-relay@hashberg.io>',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="b"',
+    '',
+    '--b',
+    'Content-Type: text/plain',
+    '',
+    'Status: fixing',
+    '',
+    'Jane, here is a build with the fix to test.',
+    '--b',
+    'Content-Type: application/octet-stream; name="build.tar.gz"',
+    'Content-Disposition: attachment; filename="build.tar.gz"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    big,
+    '--b--',
+    '',
+  ].join('\r\n');
+  const result = await h.deliverSigned(raw, { recipients: [reply] });
+  expect(result.outcome).toBe('maintainer');
+  expect(result.reason).toMatch(/relay to the reporter was refused/);
+  expect(h.sender.to(REPORTER)).toHaveLength(0);
+  expect((await h.store.getReport(id))?.status).toBe('fixing');
+  const told = h.sender.to(ALICE);
+  expect(told).toHaveLength(1);
+  expect(told[0].parsed.subject).toMatch(/Not sent to the reporter/);
+  expect(told[0].parsed.text).toMatch(/was NOT sent to the reporter: .*over the sending limit/);
+  expect(told[0].parsed.text).toMatch(/Your commands were applied: status/);
+  expect(told[0].parsed.text).toMatch(/"build\.tar\.gz", 8\.0 MB/);
+  expect((await h.store.listEvents(id)).map((e) => e.type)).toContain('relay.failed');
+}, 60_000);

@@ -21,7 +21,7 @@ import { MailparserParser } from '../../lambdas/adapters/mailparser-parser';
 import { MailauthDkimVerifier } from '../../lambdas/adapters/mailauth-dkim';
 import { LocalMailAuth, type DnsRecords } from '../../lambdas/adapters/local/mail-auth';
 import { dkimDns, signMessage } from './dkim-keys';
-import type { MailSender, OutboundEnvelope } from '../../lambdas/ports/mail-sender';
+import { MAX_OUTBOUND_MESSAGE_BYTES, MailRejected, type MailSender, type OutboundEnvelope } from '../../lambdas/ports/mail-sender';
 import type { Workflow } from '../../lambdas/ports/workflow';
 import type { SecretKeySource } from '../../lambdas/ports/secret-key';
 import { silentLogger, noMetrics } from '../../lambdas/ports/logger';
@@ -37,6 +37,8 @@ export interface SentMail {
 export class CapturingSender implements MailSender {
   readonly sent: SentMail[] = [];
   async send(raw: Buffer, envelope: OutboundEnvelope, outboxId: string) {
+    // the limit every real sender enforces (SES, the local outbox)
+    if (raw.length > MAX_OUTBOUND_MESSAGE_BYTES) throw new MailRejected(outboxId, `${raw.length} bytes is over the sending limit`);
     this.sent.push({ raw, envelope, outboxId, parsed: await simpleParser(raw) });
     return { providerId: `local-${this.sent.length}` };
   }

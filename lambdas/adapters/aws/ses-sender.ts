@@ -4,19 +4,13 @@
  * Destinations are the envelope recipients, so no header is ever read to decide where mail goes.
  */
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
-import type { MailSender, OutboundEnvelope } from '../../ports/mail-sender';
+import { MAX_OUTBOUND_MESSAGE_BYTES, MailRejected, type MailSender, type OutboundEnvelope } from '../../ports/mail-sender';
 
 /** SES v1 limits (SendRawEmail): 10 MB per message, 50 recipients per message. */
-export const SES_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+export const SES_MAX_MESSAGE_BYTES = MAX_OUTBOUND_MESSAGE_BYTES;
 export const SES_MAX_RECIPIENTS = 50;
 
-/** SES refused the message itself (not a transient failure): retrying the same bytes will not help. */
-export class MailRejected extends Error {
-  override readonly name = 'MailRejected';
-  constructor(readonly outboxId: string, reason: string) {
-    super(`SES rejected outbound mail ${outboxId}: ${reason}`);
-  }
-}
+export { MailRejected };
 
 export interface SesSenderOptions {
   client: SESClient;

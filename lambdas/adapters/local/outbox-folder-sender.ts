@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import type { MailSender, OutboundEnvelope } from '../../ports/mail-sender';
+import { MAX_OUTBOUND_MESSAGE_BYTES, MailRejected, type MailSender, type OutboundEnvelope } from '../../ports/mail-sender';
 
 export interface SmtpRelay {
   host: string;
@@ -21,6 +21,8 @@ export interface SmtpRelay {
 export interface OutboxFolderSenderOptions {
   folder: string;
   relay?: SmtpRelay;
+  /** Default: SES's 10 MB. */
+  maxMessageBytes?: number;
 }
 
 /** The relay refused or could not be reached: nothing was written, the outbox retry sends again. */
@@ -50,6 +52,9 @@ export class OutboxFolderSender implements MailSender {
   constructor(private readonly options: OutboxFolderSenderOptions) {}
 
   async send(raw: Buffer, envelope: OutboundEnvelope, outboxId: string): Promise<{ providerId: string }> {
+    // the same limit as SES, so what cannot be sent on AWS is not quietly written here
+    const max = this.options.maxMessageBytes ?? MAX_OUTBOUND_MESSAGE_BYTES;
+    if (raw.length > max) throw new MailRejected(outboxId, `${raw.length} bytes is over the sending limit of ${max} bytes`);
     // relay first: if it fails nothing is written and the caller's retry repeats both
     if (this.options.relay) await this.relay(raw, envelope, this.options.relay);
     const file = await this.write(raw, outboxId);

@@ -146,6 +146,42 @@ export function commandErrorDraft(input: CommandErrorInput): Draft {
   };
 }
 
+export interface RelayFailedInput extends DraftContext {
+  to: string;
+  /** Why the relay could not be sent (the sender's words, one line). */
+  reason: string;
+  /** The commands that were applied all the same. */
+  applied: string[];
+  attachments: { filename?: string; size: number }[];
+  inReplyTo?: string;
+}
+
+/** A maintainer's text could not be relayed: say so at once, with what was applied and what to do. */
+export function relayFailedDraft(input: RelayFailedInput): Draft {
+  const { report, project } = input;
+  const total = input.attachments.reduce((n, a) => n + a.size, 0);
+  const files = input.attachments.length
+    ? `Your attachments (${input.attachments.length}, ${(total / 1024 / 1024).toFixed(1)} MB in all):\n` +
+      input.attachments.map((a) => `- ${JSON.stringify(oneLine(a.filename ?? '(no name)').slice(0, 200))}, ${(a.size / 1024 / 1024).toFixed(1)} MB`).join('\n')
+    : undefined;
+  const text = paragraphs(
+    `Your reply on ${report.id} was NOT sent to the reporter: ${oneLine(input.reason)}.\n` +
+      (input.applied.length ? `Your commands were applied: ${input.applied.join(', ')}.` : 'It had no commands; nothing changed.'),
+    files,
+    'What to do: send large files another way (for example a link to a private location the reporter can reach), ' +
+      'then reply again with your text and without the large attachments. Mail to the reporter is limited to ' +
+      '10 MB per message, attachments included (about 7 MB of files once encoded).',
+  );
+  return {
+    kind: 'relay-failed',
+    to: [input.to],
+    subject: subjectFor(project, report.id, 'Not sent to the reporter: your reply could not be relayed'),
+    text,
+    autoSubmitted: 'auto-replied',
+    ...replyThread(input.inReplyTo),
+  };
+}
+
 export interface UnreachableInput extends DraftContext {
   /** The bounce's reason (DSN status and diagnostic, one line). */
   reason: string;
