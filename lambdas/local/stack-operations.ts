@@ -35,7 +35,10 @@ export interface ReportSummary {
   subject: string;
   reporter: string;
   createdAt: string;
+  /** The next instant the workflow looks at the report (a reminder, a deadline...). */
   nextDueAt?: string;
+  /** The next promise still pending: what a reader means by "next due". */
+  nextDeadline?: { name: DeadlineView['name']; dueAt: string };
   quarantined: boolean;
 }
 
@@ -94,8 +97,13 @@ export function parseClockDuration(text: string, config: Config, now: Date): Dat
   return addDuration(now, text, config.projects[0].calendar);
 }
 
-export function summarize(r: Report): ReportSummary {
+export function summarize(r: Report, config?: Config, now?: Date): ReportSummary {
+  const project = config?.projects.find((p) => p.id === r.project);
+  const next = project && !r.quarantine && !isFinished(r)
+    ? deadlinesOf(r, project, now).filter((d) => d.state === 'pending').sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0]
+    : undefined;
   return {
+    ...(next ? { nextDeadline: { name: next.name, dueAt: next.dueAt } } : {}),
     id: r.id,
     project: r.project,
     status: r.status,
@@ -125,7 +133,7 @@ export function localOperations(stack: OperableStack): StackOperations {
   return {
     async reports() {
       const reports = await deps.store.listReports();
-      return reports.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)).map(summarize);
+      return reports.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)).map((r) => summarize(r, deps.config, deps.clock.now()));
     },
 
     async show(id) {

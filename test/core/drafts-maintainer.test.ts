@@ -89,7 +89,7 @@ describe('timer mail', () => {
   it('escalation: missed by how long, to maintainers and escalation contacts (each once)', () => {
     const d = escalationDraft({ report, project, deadline: k7qmDeadlines[0], now: new Date('2027-03-14T22:32:00Z') });
     expect(d.text.split('\n')[0]).toBe(
-      'Missed: acknowledgment of K7QM-2XPD was due Sat 2027-03-13 16:02 EST (21:02 UTC); it is 1 day 1 hour late.',
+      'Missed: acknowledgment of K7QM-2XPD was due Sat 2027-03-13 16:02 EST (21:02 UTC); it is about 1 day 2 hours late.',
     );
     expect(d.to).toEqual(maintainers);
     expect(d.cc).toEqual(['lead@bases.example']);

@@ -24,17 +24,31 @@ describe('receiptDraft', () => {
     now,
   });
 
-  it('says in its first two lines what happened and what is next, with dates in both zones', () => {
-    const [first, second] = draft.text.split('\n');
-    expect(first).toBe('We received your report on Fri 2027-03-12 16:02 EST (21:02 UTC) and gave it the ID K7QM-2XPD.');
-    expect(second).toBe('Next: a maintainer acknowledges it by Sat 2027-03-13 16:02 EST (21:02 UTC).');
+  it('reads as a person would write it: what happened, then what happens next, each promise once, with dates in both zones', () => {
+    expect(draft.text).toBe(
+      [
+        'We received your report on Fri 2027-03-12 16:02 EST (21:02 UTC) and gave it the ID K7QM-2XPD.',
+        '',
+        "What happens next (the bases project's security policy):",
+        '- a maintainer acknowledges it by Sat 2027-03-13 16:02 EST (21:02 UTC);',
+        '- a detailed response with a first assessment follows by Sun 2027-03-14 17:02 EDT (21:02 UTC);',
+        '- while a fix takes longer than 7 days, you get an update at least every 7 days, the first by Fri 2027-03-19 16:02 EDT (20:02 UTC).',
+        '',
+        'To help the maintainers, please reply with what is missing from your report:',
+        '- how you would like to be credited when the advisory is published (or that you prefer not to be)',
+        '',
+        'Reply to this message to add anything; keep the subject line so it reaches the same report.',
+        'Please keep this report private until it is disclosed.',
+        '',
+      ].join('\n'),
+    );
   });
 
   it("lists the policy's promises as instants, across the DST change", () => {
     expect(draft.text).toContain('- a maintainer acknowledges it by Sat 2027-03-13 16:02 EST (21:02 UTC);');
     expect(draft.text).toContain('- a detailed response with a first assessment follows by Sun 2027-03-14 17:02 EDT (21:02 UTC);');
     expect(draft.text).toContain(
-      '- while a fix takes longer than 7 days, you get an update at least every 7 days, the first by Fri 2027-03-19 16:02 EDT (20:02 UTC);',
+      '- while a fix takes longer than 7 days, you get an update at least every 7 days, the first by Fri 2027-03-19 16:02 EDT (20:02 UTC).',
     );
   });
 
@@ -65,7 +79,7 @@ describe('receiptDraft', () => {
       unsupportedVersionNote: versionSupportNote('Affects version 0.9.3 of bases', project),
       now,
     });
-    expect(d.text).toContain('by Sat 2027-03-13 16:02 EST (21:02 UTC), at the latest by Mon 2027-03-15 16:02 EDT (20:02 UTC);');
+    expect(d.text).toContain('by Sat 2027-03-13 16:02 EST (21:02 UTC), at the latest by Mon 2027-03-15 16:02 EDT (20:02 UTC).');
     expect(d.text).toContain('Your report mentions version 0.9.3, which the bases project does not support (supported: 1.x.x; not < 1.0).');
     expect(d.text).not.toContain('what is missing');
   });

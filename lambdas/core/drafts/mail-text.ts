@@ -50,16 +50,23 @@ export function capitalized(text: string): string {
 }
 
 /** Elapsed time in words, rounded down to the minute, two largest units: "1 day 3 hours", "45 minutes". */
+/**
+ * A span as a reader says it: to the minute under an hour, to the quarter hour under a day, to the hour beyond;
+ * "about" when rounding changed it (3 h 59 min left reads "about 4 hours", never "3 hours 59 minutes").
+ */
 export function elapsedText(ms: number): string {
-  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  const exact = Math.max(0, ms / 60_000);
+  if (exact < 1) return 'less than a minute';
+  const step = exact < 60 ? 1 : exact < 1440 ? 15 : 60;
+  const minutes = Math.max(step, Math.round(exact / step) * step);
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
   const mins = minutes % 60;
   const parts: string[] = [];
   if (days) parts.push(plural(days, 'day'));
   if (hours) parts.push(plural(hours, 'hour'));
-  if (mins && parts.length < 2) parts.push(plural(mins, 'minute'));
-  return parts.length ? parts.slice(0, 2).join(' ') : 'less than a minute';
+  if (mins) parts.push(plural(mins, 'minute'));
+  return `${Math.abs(minutes - exact) >= 1 ? 'about ' : ''}${parts.join(' ')}`;
 }
 
 export function plural(n: number, word: string): string {

@@ -31,7 +31,7 @@ function durationWords(text: string): string {
 /** One line per promise still pending, in the order they fall due. */
 function timelineLines(deadlines: DeadlineView[], project: Project): string[] {
   const pending = deadlines.filter((d) => d.state === 'pending').sort((a, b) => a.dueAt.localeCompare(b.dueAt));
-  return pending.map((d) => {
+  const lines = pending.map((d) => {
     const by = when(d.dueAt, project);
     switch (d.name) {
       case 'acknowledge':
@@ -51,6 +51,9 @@ function timelineLines(deadlines: DeadlineView[], project: Project): string[] {
         return `- the embargo ends on ${by}, when the fix and advisory are due to be published;`;
     }
   });
+  // a list reads as one sentence: items end with ";", the last with "."
+  if (lines.length) lines[lines.length - 1] = lines[lines.length - 1]!.replace(/;$/, '.');
+  return lines;
 }
 
 function nextStepLine(deadlines: DeadlineView[], project: Project): string {
@@ -82,9 +85,10 @@ export function receiptDraft(input: ReceiptInput): Draft {
   const { report, project, deadlines, missing } = input;
   const timeline = timelineLines(deadlines, project);
   const text = paragraphs(
-    `We received your report on ${when(report.createdAt, project)} and gave it the ID ${report.id}.\n` +
-      nextStepLine(deadlines, project),
-    timeline.length > 0 && `What the ${project.name} project's security policy promises:\n${timeline.join('\n')}`,
+    // the first promise is the list's first line: no separate "Next:" line saying it twice
+    `We received your report on ${when(report.createdAt, project)} and gave it the ID ${report.id}.` +
+      (timeline.length ? '' : `\n${nextStepLine(deadlines, project)}`),
+    timeline.length > 0 && `What happens next (the ${project.name} project's security policy):\n${timeline.join('\n')}`,
     input.unsupportedVersionNote,
     missing.length > 0 &&
       'To help the maintainers, please reply with what is missing from your report:\n' +

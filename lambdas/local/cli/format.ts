@@ -12,13 +12,13 @@ function table(rows: string[][]): string {
 export function reportsText(reports: ReportSummary[]): string {
   if (!reports.length) return 'No reports yet. Send one: secintake send examples/mail/<file>.eml\n';
   return table([
-    ['ID', 'PROJECT', 'STATUS', 'CREATED', 'NEXT DUE', 'SUBJECT'],
+    ['ID', 'PROJECT', 'STATUS', 'CREATED', 'NEXT DEADLINE', 'SUBJECT'],
     ...reports.map((r) => [
       r.id,
       r.project,
       r.quarantined ? `${r.status} (quarantined)` : r.status,
       r.createdAt,
-      r.nextDueAt ?? '-',
+      r.nextDeadline ? `${r.nextDeadline.name}:${r.nextDeadline.dueAt}` : '-',
       r.subject.length > 60 ? r.subject.slice(0, 57) + '...' : r.subject,
     ]),
   ]);
@@ -37,7 +37,9 @@ export function showText(v: ReportView): string {
   if (r.relatesTo?.length) lines.push(`Relates to: ${r.relatesTo.join(', ')}`);
   lines.push('', 'Deadlines:');
   for (const d of v.deadlines) {
-    lines.push(`  ${pad(d.name, 12)} ${d.dueAt}${d.hardAt ? ` (at the latest ${d.hardAt})` : ''}  ${d.state}${d.metAt ? ` at ${d.metAt}` : ''}`);
+    // a promise kept after its date is "met late at", not "missed at": both facts, as a reader would say them
+    const state = d.metAt ? `${d.state === 'missed' ? 'met late' : 'met'} at ${d.metAt}` : d.state;
+    lines.push(`  ${pad(d.name, 12)} ${d.dueAt}${d.hardAt ? ` (at the latest ${d.hardAt})` : ''}  ${state}`);
   }
   if (!v.deadlines.length) lines.push('  (none)');
   lines.push('', 'Messages:');
