@@ -62,12 +62,15 @@ const TNEF_TYPES = new Set(['application/ms-tnef', 'application/vnd.ms-tnef']);
 const MAX_HTML_TO_TEXT = 2 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 60_000;
 
-export function attachmentFlag(contentType: string, filename?: string): ParsedAttachment['flag'] {
-  const type = contentType.toLowerCase();
+export function attachmentFlag(contentType: unknown, filename?: unknown): ParsedAttachment['flag'] {
+  // hostile MIME gives any type here (`Content-Type: ; name=...` yields no string at all)
+  const type = typeof contentType === 'string' ? contentType.toLowerCase() : '';
+  if (typeof filename !== 'string') filename = undefined;
   if (PGP_TYPES.has(type)) return 'pgp';
   if (SMIME_TYPES.has(type) || type.startsWith('application/x-pkcs7-')) return 'smime';
-  if (TNEF_TYPES.has(type) || filename?.toLowerCase() === 'winmail.dat') return 'tnef';
-  if (filename && /\.(p7m|p7s|p7c)$/i.test(filename)) return 'smime';
+  const name = filename as string | undefined;
+  if (TNEF_TYPES.has(type) || name?.toLowerCase() === 'winmail.dat') return 'tnef';
+  if (name && /\.(p7m|p7s|p7c)$/i.test(name)) return 'smime';
   return undefined;
 }
 
@@ -125,6 +128,15 @@ export class MailparserParser implements MailParser {
       // the message's own parts, in order, outside any attached message/rfc822 (where commands never come from)
       const ownParts: ParserNode[] = [];
       internals.createNode = (node: SplitNode) => {
+        try {
+          return trackNode(node);
+        } catch (err) {
+          // a throw here would escape inside mailsplit's stream: make it this parse's rejection instead
+          failParse(err);
+          return createNode(node);
+        }
+      };
+      const trackNode = (node: SplitNode) => {
         let depth = 0;
         let embedded = false;
         for (let p = node.parentNode; p; p = p.parentNode) {
@@ -142,6 +154,14 @@ export class MailparserParser implements MailParser {
       parser.on('headerLines', (lines: { key: string; line: string }[]) => (headerLines = lines));
       parser.on('headers', (map: Map<string, unknown>) => (headerMap = map));
       parser.on('data', (data: AttachmentEvent | TextEvent) => {
+        try {
+          onData(data);
+        } catch (err) {
+          // an exception inside a stream event would crash the process: it is this message's parse failure
+          failParse(err);
+        }
+      });
+      const onData = (data: AttachmentEvent | TextEvent) => {
         if (data.type === 'text') {
           text = data.text ?? '';
           html = typeof data.html === 'string' ? data.html : undefined;
@@ -157,19 +177,26 @@ export class MailparserParser implements MailParser {
         });
         data.content.on('error', failParse);
         data.content.on('end', () => {
+          try {
+            onAttachmentEnd();
+          } catch (err) {
+            failParse(err);
+          }
+        });
+        const onAttachmentEnd = () => {
           const flag = attachmentFlag(data.contentType, data.filename);
           attachments.push({
-            ...(data.filename !== undefined ? { filename: data.filename } : {}),
-            contentType: data.contentType,
+            ...(typeof data.filename === 'string' ? { filename: data.filename } : {}),
+            contentType: typeof data.contentType === 'string' && data.contentType ? data.contentType : 'application/octet-stream',
             size,
             sha256: hash.digest('hex'),
             ...(flag ? { flag } : {}),
-            ...(data.contentDisposition ? { contentDisposition: data.contentDisposition } : {}),
+            ...(typeof data.contentDisposition === 'string' && data.contentDisposition ? { contentDisposition: data.contentDisposition } : {}),
             ...(options.keepAttachmentContent ? { content: Buffer.concat(chunks, size) } : {}),
           });
           data.release();
-        });
-      });
+        };
+      };
       parser.on('error', (err: Error) => {
         // mailparser reports an HTML body it would not convert, then carries on with the rest
         if (/HTML too long|Failed to parse HTML/.test(err.message)) defects.push(`HTML body not converted to text: ${err.message}`);

@@ -89,9 +89,21 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
     return ignored(facts, [], `no project receives mail for ${facts.recipients.join(', ')}`);
   }
 
-  const { verdict, checks } = classify(msg, facts, { messageIdDomain: config.messageIdDomain });
   const key = await deps.keys.replyAddressKey();
-  const keys = threadingKeys(msg, facts, { key, messageIdDomain: config.messageIdDomain, subjectTag: project.subjectTag });
+  let classified: ReturnType<typeof classify>;
+  let keys: ReturnType<typeof threadingKeys>;
+  try {
+    // pure and deterministic on untrusted fields: an exception here is the message's fault, and a retry could
+    // not help; it is quarantined with the reason, the raw kept
+    classified = classify(msg, facts, { messageIdDomain: config.messageIdDomain });
+    keys = threadingKeys(msg, facts, { key, messageIdDomain: config.messageIdDomain, subjectTag: project.subjectTag });
+  } catch (err) {
+    const reason = `could not classify the message: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`.slice(0, 500);
+    const checks: CheckResult[] = [{ name: 'parse', result: 'fail', reason }];
+    const report = await quarantineMessage(deps, project, facts, msg, checks, reason);
+    return { sesMessageId: facts.sesMessageId, outcome: 'quarantined', reportId: report.id, checks, reason };
+  }
+  const { verdict, checks } = classified;
   const byMessageId = keys.ourMessageIds.length
     ? await deps.store.findReportByMessageIds(keys.ourMessageIds)
     : undefined;
