@@ -13,6 +13,8 @@ import type { Project } from '../core/config';
 import type { ParsedMessage } from '../core/parsed-message';
 import type { CheckResult, InboundFacts, Report } from '../core/report';
 import { mailboxKey } from '../core/address-key';
+import { noAutomaticAnswer } from '../core/classify';
+import { isOurAddress } from '../core/route';
 import { reportIdCandidate } from '../core/report-id';
 import { deadlinesOf, quarantineWindowOf } from '../core/timeline';
 import { missingInformation, newReportNoticeDraft, quarantineDigestDraft, receiptDraft, versionSupportNote } from '../core/drafts';
@@ -51,7 +53,7 @@ export async function openReport(
     ],
   });
   await deps.workflow.start(report.id);
-  await sendReceipt(deps, project, report, msg, facts);
+  await sendReceipt(deps, project, report, msg, facts, checks);
   const envelope = await envelopeFor(deps, report);
   await sendOnce(deps, {
     reportId: report.id,
@@ -108,14 +110,16 @@ async function sendReceipt(
   report: Report,
   msg: ParsedMessage,
   facts: InboundFacts,
+  checks: CheckResult[],
 ): Promise<void> {
+  const noAnswer = noAutomaticAnswer(checks);
   const suppressed = !PLAIN_ADDRESS.test(report.reporter.address)
     ? 'no usable From address (empty, missing or malformed): no receipt is sent, and never to the envelope sender, which anyone can forge'
-    : isOurAddress(deps, report.reporter.address)
+    : isOurAddress(deps.config, report.reporter.address)
       ? 'the From is one of our own addresses: a receipt would loop'
       : facts.verdicts.dmarc === 'FAIL'
         ? 'DMARC FAIL: the From address is probably forged, and a receipt would go to someone who did not write (backscatter)'
-        : undefined;
+        : noAnswer;
   if (suppressed) {
     await deps.store.appendToReport({
       events: [auditEvent(report.id, deps.clock.now().toISOString(), 'receipt', 'receipt.suppressed', 'intake', { reason: suppressed })],
@@ -155,11 +159,6 @@ async function sendReceipt(
   if (result.sent) deps.metrics.count('receiptsSent');
 }
 
-/** A security address of any project, or a per-report address under one (`security+...@`). */
-function isOurAddress(deps: Deps, address: string): boolean {
-  const key = mailboxKey(address);
-  return deps.config.projects.some((p) => p.addresses.some((a) => mailboxKey(a) === key));
-}
 
 async function createReport(
   deps: Deps,

@@ -16,7 +16,7 @@ import { classify } from '../core/classify';
 import { actingSignature, authenticateMaintainer, isListedMaintainer, type DkimSignature } from '../core/maintainer';
 import { UnparseableMessage, type ParsedMessage } from '../core/parsed-message';
 import type { CheckResult, InboundFacts, Outcome, Report } from '../core/report';
-import { routeToProjects } from '../core/route';
+import { isOurAddress, routeToProjects } from '../core/route';
 import { decideThread, signedReportRefs, threadingKeys } from '../core/thread';
 import type { Deps } from './deps';
 import { handleMaintainerReply } from './maintainer-reply';
@@ -95,7 +95,7 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
   try {
     // pure and deterministic on untrusted fields: an exception here is the message's fault, and a retry could
     // not help; it is quarantined with the reason, the raw kept
-    classified = classify(msg, facts, { messageIdDomain: config.messageIdDomain });
+    classified = classify(msg, facts, { messageIdDomain: config.messageIdDomain, isOurAddress: (a) => isOurAddress(config, a) });
     keys = threadingKeys(msg, facts, { key, messageIdDomain: config.messageIdDomain, subjectTag: project.subjectTag });
   } catch (err) {
     const reason = `could not classify the message: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`.slice(0, 500);

@@ -26,3 +26,9 @@ export function routeToProjects(recipients: string[], config: Config): Project[]
   }
   return found;
 }
+
+/** A security address of any project, or an address under one (`security+<anything>@`). */
+export function isOurAddress(config: Config, address: string): boolean {
+  const base = baseAddress(address);
+  return config.projects.some((p) => p.addresses.some((a) => baseAddress(a) === base));
+}

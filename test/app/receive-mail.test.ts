@@ -161,6 +161,18 @@ test('the same message delivered three times at once opens one report: one recei
   expect((await h.store.listMessages(results[0].reportId!)).filter((m) => m.direction === 'in')).toHaveLength(3);
 });
 
+test("a person's report that asks for no automatic answer is opened, the maintainers told why no receipt went out", async () => {
+  for (const [name, value] of [['X-Auto-Response-Suppress', 'All'], ['Auto-Submitted', 'auto-forwarded'], ['Precedence', 'bulk'], ['List-Id', '<vuln-reports.lists.example.org>']] as const) {
+    h.sender.sent.length = 0;
+    const r = await h.deliver(mail({ from: `jane.${name}@reporter.example`, to: SECURITY, subject: `Overflow (${name})`, body: 'decode() overflows', headers: { [name]: value } }));
+    expect(r.outcome).toBe('report');
+    expect(h.sender.sent.filter((s) => s.outboxId === 'receipt')).toHaveLength(0);
+    const notice = h.sender.sent.find((s) => s.outboxId === 'notice')!;
+    expect(notice.parsed.text).toContain(`No receipt was sent to the reporter (no automatic answer: ${name}`);
+    expect((await h.store.listEvents(r.reportId!)).find((e) => e.type === 'receipt.suppressed')?.detail.reason).toMatch(new RegExp(name));
+  }
+});
+
 test('bounces, auto-replies and list mail open no report and get no answer', async () => {
   const bounce = mail({
     from: 'MAILER-DAEMON@mx.example.org',
@@ -175,9 +187,10 @@ test('bounces, auto-replies and list mail open no report and get no answer', asy
     body: 'I am away.',
     headers: { 'Auto-Submitted': 'auto-replied' },
   });
+  // a list we are subscribed to: the post names the list, not us
   const list = mail({
     from: 'list@lists.example.org',
-    to: SECURITY,
+    to: 'news@lists.example.org',
     subject: 'Weekly digest',
     body: 'News.',
     headers: { 'List-Id': '<news.lists.example.org>', Precedence: 'list' },

@@ -55,6 +55,12 @@ function impersonationWarning(checks: CheckResult[]): string | undefined {
   );
 }
 
+/** Why the reporter got no receipt, when a mark on their message said not to answer it automatically. */
+function noReceiptLine(checks: CheckResult[]): string | undefined {
+  const reason = checks.find((c) => c.name === 'auto-answer' && c.result === 'fail')?.reason;
+  return reason ? `No receipt was sent to the reporter (${oneLine(reason)}). Your reply reaches them as usual.` : undefined;
+}
+
 function failedChecks(checks: CheckResult[]): string | undefined {
   const failed = checks.filter((c) => c.result === 'fail' && c.name !== 'impersonation');
   if (failed.length === 0) return undefined;
@@ -113,6 +119,7 @@ export function newReportNoticeDraft(input: NewReportNoticeInput): Draft {
     impersonationWarning(input.checks ?? message.checks ?? []),
     `New report ${report.id} from ${oneLine(from)} (${verdictSummary(verdicts)}), received ` +
       `${when(message.at ?? report.createdAt, project)}.\n${nextDeadlineLine(input.deadlines, input)}`,
+    noReceiptLine(input.checks ?? message.checks ?? []),
     deadlineLines(input.deadlines, input),
     failedChecks(input.checks ?? message.checks ?? []),
     reporterText("The reporter's text, as received:", message.text),

@@ -98,8 +98,11 @@ export async function sendCommand(g: GlobalOptions, file: string, o: { from?: st
   const config = loadConfigFile(g.config);
   const fields = headerFields(raw, config.limits.maxHeaderBytes);
   const to = o.to ? [o.to] : importRecipients(fields, config);
-  const fromHeader = fields.find(([name]) => name === 'from')?.[1] ?? '';
-  const from = o.from ?? /[^\s<>"]+@[^\s<>"]+/.exec(fromHeader)?.[0] ?? '';
+  const field = (n: string) => fields.find(([name]) => name === n)?.[1] ?? '';
+  // the null return path only for a delivery report (or a file that says <> itself): a file without From must
+  // not pass for a bounce
+  const bounce = /multipart\/report/i.test(field('content-type')) || /^\s*<\s*>\s*$/.test(field('return-path'));
+  const from = o.from ?? /[^\s<>"]+@[^\s<>"]+/.exec(field('from'))?.[0] ?? (bounce ? '' : 'secintake-send@localhost');
   const response = await submitOverSmtp({ port: smtpPort, from, to, raw });
   io.out(`delivered to 127.0.0.1:${smtpPort} for ${to.join(', ')}: ${response}\nsee it with: secintake reports\n`);
   return 0;
