@@ -142,3 +142,22 @@ describe('secintake CLI', () => {
     expect(existsSync(join(data, 'stack.json'))).toBe(false);
   }, 60_000);
 });
+
+describe('secintake in a pipe', () => {
+  it('ends quietly when the reader stops early (no EPIPE stack trace)', async () => {
+    const data = await mkdtemp(join(tmpdir(), 'secintake-pipe-'));
+    try {
+      // a listing written line by line: the import of a folder of real mail, read only up to its first line
+      const folder = join(ROOT, '../shared/corpus/deltachat-core');
+      const child = spawn(process.execPath, [join(ROOT, 'bin/secintake.js'), '--data', data, 'import', '--json', folder], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr!.on('data', (c) => (err += c));
+      child.stdout!.once('data', () => child.stdout!.destroy());
+      const code = await new Promise<number | null>((r) => child.once('exit', r));
+      expect(err).not.toMatch(/EPIPE|Error/);
+      expect(code).toBe(0);
+    } finally {
+      await rm(data, { recursive: true, force: true });
+    }
+  });
+});
