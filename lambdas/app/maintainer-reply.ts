@@ -13,7 +13,7 @@
  */
 import { applyCommands } from '../core/apply-commands';
 import { parseCommands } from '../core/commands';
-import { commandErrorDraft, embargoRefusedDraft, internalNoteDraft, relayDraft, relayFailedDraft } from '../core/drafts';
+import { commandErrorDraft, embargoChangedDraft, embargoRefusedDraft, internalNoteDraft, relayDraft, relayFailedDraft } from '../core/drafts';
 import { trimQuoted } from '../core/quoted-text';
 import type { InboundFacts, Report } from '../core/report';
 import { VersionConflict } from '../ports/report-store';
@@ -119,6 +119,16 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
         envelope: await envelopeFor(deps, updated, undefined, { internal: true }),
       });
     }
+  }
+  const embargoChange = effects.changes.find((c) => c.type === 'embargo.set' || c.type === 'embargo.lifted');
+  if (embargoChange && !updated.reporterUnreachable && updated.reporter.address) {
+    // the embargo binds the reporter too: they hear its date whenever it is set, moved or lifted
+    await sendOnce(deps, {
+      reportId: report.id,
+      outboxId: `embargo-set:${facts.sesMessageId}`,
+      draft: embargoChangedDraft({ report: updated, project, until: updated.embargo?.until, previous: report.embargo?.until, now }),
+      envelope: await envelopeFor(deps, updated),
+    });
   }
   await wakeReport(deps, updated);
   const applied = parsed.commands.map((c) => c.name).join(', ') || 'no commands';

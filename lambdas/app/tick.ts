@@ -164,7 +164,8 @@ function messagesFor(action: TimerAction, report: Report, project: Project, now:
     case 'update-reminder':
       return one(updateReminderDraft(base));
     case 'embargo-end': {
-      const drafts = embargoEndDrafts({ ...base, endedAt: action.dueAt });
+      // the maintainers' copy says truthfully whether the reporter's copy goes out with it
+      const drafts = embargoEndDrafts({ ...base, endedAt: action.dueAt, reporterTold: reporterReachable });
       return [
         { outboxId: action.key, draft: drafts.maintainers },
         ...(reporterReachable ? [{ outboxId: `${action.key}:reporter`, draft: drafts.reporter }] : []),

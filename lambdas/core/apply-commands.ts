@@ -44,12 +44,14 @@ export function applyCommands(
         break;
       }
       case 'embargo': {
-        const result = safely(() => resolveEmbargo(cmd.embargo, now, project));
+        const anchor = report.embargoAnchorAt ? new Date(report.embargoAnchorAt) : now;
+        const result = safely(() => resolveEmbargo(cmd.embargo, now, project, anchor));
         if ('refusal' in result) {
           effects.refusals.push({ line: embargoLine(cmd.embargo), reason: result.refusal, example: COMMAND_EXAMPLES.embargo });
           break;
         }
         effects.patch.embargo = result.until ? { until: result.until.toISOString(), setAt: at, setBy: actor } : undefined;
+        if (result.until && !report.embargoAnchorAt) effects.patch.embargoAnchorAt = at;
         effects.changes.push({ type: result.until ? 'embargo.set' : 'embargo.lifted', detail: { from: report.embargo?.until, to: result.until?.toISOString() } });
         break;
       }
@@ -94,6 +96,8 @@ export function resolveEmbargo(
   setting: EmbargoSetting,
   now: Date,
   project: Project,
+  /** When the embargo was first set (now, for a first one): the maximum counts from here. */
+  anchor: Date = now,
 ): { until?: Date } | { refusal: string } {
   if (setting.kind === 'none') return {};
   const cal = project.calendar;
@@ -104,10 +108,11 @@ export function resolveEmbargo(
   }
   const max = project.timers.embargo?.max;
   if (max) {
-    const latest = addDuration(now, max, cal);
+    const latest = addDuration(anchor, max, cal);
     if (until.getTime() > latest.getTime()) {
+      const from = anchor.getTime() === now.getTime() ? 'from now' : `from when the embargo was first set (${formatInstant(anchor, cal.timeZone)})`;
       return {
-        refusal: `${formatInstant(until, cal.timeZone)} is longer than this project's policy allows (at most ${max} from now, i.e. until ${formatInstant(latest, cal.timeZone)})`,
+        refusal: `${formatInstant(until, cal.timeZone)} is longer than this project's policy allows (at most ${max} ${from}, i.e. until ${formatInstant(latest, cal.timeZone)})`,
       };
     }
   }

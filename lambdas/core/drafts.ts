@@ -10,6 +10,7 @@ export {
   receiptDraft,
   lateNoticeDraft,
   relayDraft,
+  embargoChangedDraft,
   relayDisplayName,
   withoutQuotedHistory,
   KEEP_PRIVATE_LINE,

@@ -100,6 +100,9 @@ export interface Report {
   /** Set when the embargo ends: the report is due for disclosure. */
   disclosureDueAt?: string;
   reporterUnreachable?: { since: string; reason: string };
+  /** When an embargo was first set: the policy's maximum counts from here, so repeating the command never
+   *  extends it (lifting it does not reset it either). */
+  embargoAnchorAt?: string;
   /** SES messageIds of the last maintainer messages whose commands were applied (a retry never applies twice). */
   appliedMessages?: string[];
   /** Timer actions already taken, by deterministic key (e.g. `acknowledge:remind:50%`): each fires once. */

@@ -67,6 +67,7 @@ test('bases: the whole lifecycle, each mail at its instant, to the right people'
     `2026-10-22T11:00:00Z relay -> ${REPORTER}`,
     `2026-10-29T12:00:00Z reminder:update -> ${MAINTAINERS}`,
     `2026-10-30T09:00:00Z relay -> ${REPORTER}`,
+    `2026-10-30T09:00:00Z embargo-set -> ${REPORTER}`,
     `2026-11-02T09:00:00Z embargo-end -> ${MAINTAINERS}`,
     `2026-11-02T09:00:00Z embargo-end:reporter -> ${REPORTER}`,
     `2026-11-02T15:00:00Z relay -> ${REPORTER}`,

@@ -100,6 +100,7 @@ describe('README walkthrough', () => {
     expect(await secintake('send', join(dkim, 'maintainer-reply.signed.eml'), '--to', replyTo)).toContain(`for ${replyTo}: 250 `);
     const afterReply = await secintake('outbox');
     expect(afterReply).toMatch(/^3 +relay +jane@reporter\.example /m);
+    expect(afterReply).toMatch(/^4 +embargo-set +jane@reporter\.example +.*Embargo until /m);
     const relay = await secintake('outbox', 'show', '3');
     expect(relay).toContain('Thank you for the clear report');
     expect(relay).not.toMatch(/alice@hashberg\.io/);
@@ -111,10 +112,10 @@ describe('README walkthrough', () => {
     // 5. the clock: 72h ends the embargo (maintainers and reporter told), a week brings the update reminder
     expect(await secintake('clock', 'advance', '72h')).toMatch(/^clock moved from \S+ to \S+\n$/);
     const embargoEnded = await secintake('outbox');
-    expect(embargoEnded).toMatch(/^4 +embargo-end +alice@hashberg\.io, bob@hashberg\.io /m);
-    expect(embargoEnded).toMatch(/^5 +embargo-end:reporter +jane@reporter\.example /m);
+    expect(embargoEnded).toMatch(/^5 +embargo-end +alice@hashberg\.io, bob@hashberg\.io /m);
+    expect(embargoEnded).toMatch(/^6 +embargo-end:reporter +jane@reporter\.example /m);
     await secintake('clock', 'advance', '7d');
-    expect(await secintake('outbox')).toMatch(/^6 +reminder:update +alice@hashberg\.io, bob@hashberg\.io /m);
+    expect(await secintake('outbox')).toMatch(/^7 +reminder:update +alice@hashberg\.io, bob@hashberg\.io /m);
 
     // 6. list and show the report
     expect(await secintake('reports')).toMatch(new RegExp(`^${id} +bases +triaged +\\S+ +\\S+ +Quadratic-time decoding`, 'm'));

@@ -37,8 +37,8 @@ export function embargoEndDrafts(input: EmbargoEndInput): { maintainers: Draft; 
       `Severity: ${report.severity ?? 'none recorded'}`,
     ].join('\n'),
     input.reporterTold
-      ? `The reporter has been told that the embargo ended.\n${MAINTAINER_REPLY_LINE}`
-      : `The reporter has not been sent anything about it.\n${MAINTAINER_REPLY_LINE}`,
+      ? `The reporter is told in a message sent with this one.\n${MAINTAINER_REPLY_LINE}`
+      : `The reporter cannot be told (their address bounced): write to them another way.\n${MAINTAINER_REPLY_LINE}`,
   );
   const reporter = paragraphs(
     `The embargo on your report ${report.id} ended on ${ended}.\n` +

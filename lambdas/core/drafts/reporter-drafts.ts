@@ -216,3 +216,30 @@ export function relayDraft(input: RelayInput): Draft {
     ...(input.attachments?.length ? { attachments: input.attachments } : {}),
   };
 }
+
+export interface EmbargoChangedInput extends DraftContext {
+  /** The new end, or undefined when the embargo was lifted. */
+  until?: Date | string;
+  previous?: Date | string;
+}
+
+/** The reporter is told the embargo date whenever it is set, moved or lifted: it binds them too. */
+export function embargoChangedDraft(input: EmbargoChangedInput): Draft {
+  const { report, project } = input;
+  const first = input.until
+    ? input.previous
+      ? `The embargo on your report ${report.id} now ends on ${when(input.until, project)} (it was ${when(input.previous, project)}).`
+      : `The maintainers set an embargo on your report ${report.id}: it ends on ${when(input.until, project)}.`
+    : `The maintainers lifted the embargo on your report ${report.id}${input.previous ? ` (it was to end on ${when(input.previous, project)})` : ''}.`;
+  const next = input.until
+    ? 'Please keep the report and its details private until then; the fix and the advisory are due to be published at that time.'
+    : 'The maintainers will tell you when the fix and the advisory are published; until then, please keep the report private.';
+  return {
+    kind: 'embargo-set',
+    to: [report.reporter.address],
+    subject: subjectFor(project, report.id, input.until ? `Embargo until ${when(input.until, project)}` : 'Embargo lifted'),
+    text: paragraphs(`${first}\n${next}`, REPORTER_REPLY_LINE),
+    autoSubmitted: 'auto-generated',
+    ...reporterThread(report),
+  };
+}
