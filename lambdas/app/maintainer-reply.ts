@@ -11,9 +11,10 @@
  * A relayed reply acknowledges the report when that is due, counts as the detailed response once acknowledged,
  * and as a status update (it resets the weekly cadence).
  */
-import { applyCommands } from '../core/apply-commands';
+import { applyCommands, ASSESSING } from '../core/apply-commands';
 import { parseCommands } from '../core/commands';
-import { commandErrorDraft, embargoChangedDraft, embargoRefusedDraft, internalNoteDraft, relayDraft, relayFailedDraft } from '../core/drafts';
+import { commandErrorDraft, embargoRefusedDraft, embargoSentence, internalNoteDraft, relayDraft, relayFailedDraft } from '../core/drafts';
+import type { Project } from '../core/config';
 import { trimQuoted } from '../core/quoted-text';
 import type { InboundFacts, Report } from '../core/report';
 import { VersionConflict } from '../ports/report-store';
@@ -22,6 +23,7 @@ import { wakeReport } from './arm';
 import type { Deps } from './deps';
 import { sendOnce } from './outbox';
 import { auditEvent, envelopeFor, messageRecord, type Arrival } from './report-records';
+import { confirmToMaintainers, tellReporter } from './command-notices';
 
 /** How many applied message IDs a report remembers: enough to cover any retry window. */
 const APPLIED_MEMORY = 20;
@@ -39,27 +41,21 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
 
   const embargo = project.timers.embargo;
   const parsed = parseCommands(msg.bodyText, now, embargo ? { defaultDuration: embargo.default, max: embargo.max } : undefined);
-  if (parsed.errors.length) {
-    await sendOnce(deps, {
-      reportId: report.id,
-      outboxId: `command-error:${facts.sesMessageId}`,
-      draft: commandErrorDraft({ report, project, errors: parsed.errors, ...replyTo, now }),
-      envelope: await envelopeFor(deps, report),
-    });
-    await event(deps, report, facts, 'commands.rejected', maintainer, { errors: parsed.errors.map((e) => e.reason) });
-    return `commands not understood (${parsed.errors.length}): nothing changed, the maintainer was told`;
-  }
-
+  // every line is checked before any is applied: the answer lists every problem, with a form valid now
   const effects = applyCommands(report, parsed.commands, now, project, maintainer);
-  if (effects.refusals.length) {
+  if (parsed.errors.length || effects.refusals.length) {
+    const problems = [...parsed.errors, ...effects.refusals];
     await sendOnce(deps, {
       reportId: report.id,
       outboxId: `command-error:${facts.sesMessageId}`,
-      draft: embargoRefusedDraft({ report, project, refusals: effects.refusals, ...replyTo, now }),
+      draft: parsed.errors.length
+        ? commandErrorDraft({ report, project, errors: problems, ...replyTo, now })
+        : embargoRefusedDraft({ report, project, refusals: effects.refusals, ...replyTo, now }),
       envelope: await envelopeFor(deps, report),
     });
-    await event(deps, report, facts, 'commands.refused', maintainer, { refusals: effects.refusals.map((r) => r.reason) });
-    return `commands refused: ${effects.refusals.map((r) => r.reason).join('; ')}; nothing changed`;
+    const type = parsed.errors.length ? 'commands.rejected' : 'commands.refused';
+    await event(deps, report, facts, type, maintainer, { errors: problems.map((e) => e.reason) });
+    return `commands not applied (${problems.length} problem(s): ${problems.map((p) => p.reason).join('; ')}): nothing changed, the maintainer was told`;
   }
 
   // an answer to an internal note stays internal unless it says `Internal: no`
@@ -73,8 +69,11 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
       const at = now.toISOString();
       // Acknowledging now (by the relay or by `Status: acknowledged`) is not also the detailed response: that
       // is a later reply, once the report was already acknowledged.
+      // The detailed response is text to the reporter: a later reply, or the first one when it comes with an
+      // assessment (`Status: triaged` and on); a status alone never is.
+      const assessed = parsed.commands.some((c) => c.name === 'status' && ASSESSING.includes(c.status));
       if (!current.acknowledgedAt) patch.acknowledgedAt ??= at;
-      else if (!current.respondedAt && !patch.respondedAt) patch.respondedAt = at;
+      if (!current.respondedAt && (current.acknowledgedAt || assessed)) patch.respondedAt = at;
       patch.lastUpdateAt = at;
     }
     return patch;
@@ -99,7 +98,8 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
       await sendOnce(deps, {
         reportId: report.id,
         outboxId: `relay:${facts.sesMessageId}`,
-        draft: relayDraft({ report: updated, project, text, maintainerName: name, attachments, now }),
+        // an embargo this message set is said in the same mail, not in a second one
+        draft: relayDraft({ report: updated, project, text, maintainerName: name, attachments, now, notice: embargoNotice(report, updated, project, effects.changes, now) }),
         envelope: await envelopeFor(deps, updated, project.relayDisplayName && name ? `${name} via ${project.name} security` : undefined),
       });
     } catch (err) {
@@ -120,15 +120,10 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
       });
     }
   }
-  const embargoChange = effects.changes.find((c) => c.type === 'embargo.set' || c.type === 'embargo.lifted');
-  if (embargoChange && !updated.reporterUnreachable && updated.reporter.address) {
-    // the embargo binds the reporter too: they hear its date whenever it is set, moved or lifted
-    await sendOnce(deps, {
-      reportId: report.id,
-      outboxId: `embargo-set:${facts.sesMessageId}`,
-      draft: embargoChangedDraft({ report: updated, project, until: updated.embargo?.until, previous: report.embargo?.until, now }),
-      envelope: await envelopeFor(deps, updated),
-    });
+  const toReporter = relay && !relayFailure ? [`your text${msg.attachments.length ? ' and attachments' : ''}`] : [];
+  toReporter.push(...(await tellReporter(deps, { before: report, after: updated, project, relayed: relay && !relayFailure, changes: effects.changes, key: facts.sesMessageId, now })));
+  if (effects.changes.length) {
+    await confirmToMaintainers(deps, { report: updated, project, maintainer, changes: effects.changes, toReporter, key: facts.sesMessageId, inReplyTo: msg.messageId, now });
   }
   await wakeReport(deps, updated);
   const applied = parsed.commands.map((c) => c.name).join(', ') || 'no commands';
@@ -158,6 +153,11 @@ async function applyOnce(
     }
   }
   throw new VersionConflict(report.id);
+}
+
+function embargoNotice(before: Report, after: Report, project: Project, changes: { type: string }[], now: Date): string | undefined {
+  if (!changes.some((c) => c.type === 'embargo.set' || c.type === 'embargo.lifted')) return undefined;
+  return embargoSentence({ report: after, project, until: after.embargo?.until, previous: before.embargo?.until, now });
 }
 
 async function relayFailed(deps: Deps, report: Report, arrival: Arrival, maintainer: string, reason: string, applied: string[]) {

@@ -3,7 +3,7 @@
  * writes the patch only when there is no refusal and no parse error (nothing is ever half-applied).
  */
 import type { Command, CommandError, EmbargoSetting } from './commands';
-import { COMMAND_EXAMPLES } from './commands';
+import { commandExample } from './commands';
 import type { Project } from './config';
 import { addDuration } from './deadline';
 import { formatInstant } from './format-instant';
@@ -17,9 +17,12 @@ export interface CommandEffects {
   internal: boolean;
 }
 
-/** Statuses that say a maintainer has looked at the report (acknowledgment) or assessed it (detailed response). */
+/** Statuses that say a maintainer has looked at the report. They acknowledge it only together with a message
+ *  to the reporter (the use case sends one when the maintainer wrote no text); the detailed response is only
+ *  ever met by text relayed to the reporter, never by a status alone. */
 const ACKNOWLEDGING: ReportStatus[] = ['acknowledged', 'triaged', 'fixing', 'fixed', 'disclosed', 'closed'];
-const RESPONDING: ReportStatus[] = ['triaged', 'fixing', 'fixed', 'disclosed', 'closed'];
+/** Statuses that say the maintainers assessed the report: text relayed with one of them is the detailed response. */
+export const ASSESSING: ReportStatus[] = ['triaged', 'fixing', 'fixed', 'disclosed', 'closed'];
 
 export function applyCommands(
   report: Report,
@@ -39,7 +42,6 @@ export function applyCommands(
           if (cmd.duplicateOf) effects.patch.duplicateOf = cmd.duplicateOf;
         }
         if (ACKNOWLEDGING.includes(cmd.status) && !report.acknowledgedAt) effects.patch.acknowledgedAt = at;
-        if (RESPONDING.includes(cmd.status) && !report.respondedAt) effects.patch.respondedAt = at;
         effects.changes.push({ type: 'status.changed', detail: { from: report.status, to: cmd.status, ...('reason' in cmd ? { reason: cmd.reason, duplicateOf: cmd.duplicateOf } : {}) } });
         break;
       }
@@ -47,7 +49,7 @@ export function applyCommands(
         const anchor = report.embargoAnchorAt ? new Date(report.embargoAnchorAt) : now;
         const result = safely(() => resolveEmbargo(cmd.embargo, now, project, anchor));
         if ('refusal' in result) {
-          effects.refusals.push({ line: embargoLine(cmd.embargo), reason: result.refusal, example: COMMAND_EXAMPLES.embargo });
+          effects.refusals.push({ line: embargoLine(cmd.embargo), reason: result.refusal, example: commandExample('embargo', now) });
           break;
         }
         effects.patch.embargo = result.until ? { until: result.until.toISOString(), setAt: at, setBy: actor } : undefined;

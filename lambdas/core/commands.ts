@@ -61,13 +61,20 @@ export const MAX_COMMAND_LINES = 12;
 
 export const COMMAND_EXAMPLES: Record<CommandName, string> = {
   status: 'Status: triaged   (or: Status: closed invalid ; Status: closed duplicate of K7QM-2XPD)',
-  embargo: 'Embargo: 2026-12-01 12:00 UTC   (or: Embargo: 72h ; Embargo: none)',
+  embargo: 'Embargo: 2027-03-20 12:00 UTC   (or: Embargo: 72h ; Embargo: none)',
   severity: 'Severity: high   (low, medium, high, critical)',
   cve: 'CVE: CVE-2026-12345',
   credit: 'Credit: Jane Doe (Example Corp)',
   internal: 'Internal: yes   (or: Internal: no)',
   reporter: 'Reporter: reachable   (after a bounce: mail to the reporter resumes)',
 };
+
+/** The correct form of a command, valid at `now` (an embargo date a week ahead, never one already past). */
+export function commandExample(name: CommandName, now: Date): string {
+  if (name !== 'embargo') return COMMAND_EXAMPLES[name];
+  const day = new Date(now.getTime() + 7 * 86_400_000).toISOString().slice(0, 10);
+  return `Embargo: ${day} 12:00 UTC   (or: Embargo: 72h ; Embargo: none)`;
+}
 
 /** C0 and C1 controls, DEL, line/paragraph separators and bidi overrides (which can disguise text). */
 const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
@@ -117,13 +124,13 @@ export function parseCommands(body: string, now: Date, embargo?: EmbargoDefaults
       continue;
     }
     if (seen.has(word)) {
-      errors.push({ line, reason: `${match[1]} is given twice; give it once`, example: COMMAND_EXAMPLES[word] });
+      errors.push({ line, reason: `${match[1]} is given twice; give it once`, example: commandExample(word, now) });
       continue;
     }
     seen.add(word);
     const result = parseValue(word, value, now, embargo);
     if ('ok' in result) commands.push(result.ok);
-    else errors.push({ line, reason: result.error, example: COMMAND_EXAMPLES[word] });
+    else errors.push({ line, reason: result.error, example: commandExample(word, now) });
   }
   if (commands.length + errors.length === 0) return { commands, errors, rest: body };
   return { commands, errors, rest: lines.slice(i).join('\n') };

@@ -11,6 +11,7 @@ export {
   lateNoticeDraft,
   relayDraft,
   embargoChangedDraft,
+  embargoSentence,
   relayDisplayName,
   withoutQuotedHistory,
   KEEP_PRIVATE_LINE,
@@ -47,3 +48,5 @@ export type {
   QuarantinedItem,
   QuarantineDigestInput,
 } from './drafts/notice-drafts';
+export { acknowledgedDraft, commandsAppliedDraft } from './drafts/command-drafts';
+export type { AcknowledgedInput, CommandsAppliedInput } from './drafts/command-drafts';

@@ -59,6 +59,7 @@ describe('bases: one project', () => {
 
     const relayed = h.sender.to(REPORTER);
     expect(relayed).toHaveLength(1);
+    expect(relayed[0].parsed.text).toMatch(/The maintainers set an embargo on your report .* it ends on /);
     const raw = relayed[0].raw.toString('utf8');
     expect(raw).not.toContain(MAINTAINER);
     expect(relayed[0].parsed.from?.value[0].address).toBe(SECURITY);
@@ -113,8 +114,11 @@ describe('bases: one project', () => {
     expect(r.outcome).toBe('maintainer');
     expect(h.sender.to(REPORTER)).toHaveLength(0);
     const others = project.maintainers.map((m) => m.address).filter((a) => a !== MAINTAINER);
-    expect(h.sender.sent.map((s) => s.envelope.to)).toEqual([others]);
+    // the note to the others, then the confirmation of the Severity command to every maintainer
+    expect(h.sender.sent.map((s) => s.envelope.to)).toEqual([others, project.maintainers.map((m) => m.address)]);
     expect(h.sender.sent[0].parsed.text).toContain('this one is nasty');
+    expect(h.sender.sent[1].parsed.text).toMatch(/- Severity: none -> critical/);
+    expect(h.sender.sent[1].parsed.text).toMatch(/Sent to the reporter: nothing\./);
     const after = (await h.store.getReport(report.id))!;
     expect(after.severity).toBe('critical');
     expect(after.acknowledgedAt).toBeUndefined(); // an internal note is not an answer to the reporter

@@ -35,10 +35,10 @@ test('Status: acknowledged sets the acknowledgment, not the detailed response', 
   expect(e.changes).toEqual([{ type: 'status.changed', detail: { from: 'received', to: 'acknowledged' } }]);
 });
 
-test('Status: triaged counts as both acknowledgment and detailed response when neither happened yet', () => {
-  expect(apply('Status: triaged\n').patch).toEqual({ status: 'triaged', acknowledgedAt: now.toISOString(), respondedAt: now.toISOString() });
+test('Status: triaged acknowledges (the use case then tells the reporter); a status alone is never the detailed response', () => {
+  expect(apply('Status: triaged\n').patch).toEqual({ status: 'triaged', acknowledgedAt: now.toISOString() });
   const acked = { ...report, acknowledgedAt: '2027-03-13T08:00:00.000Z' };
-  expect(apply('Status: triaged\n', acked).patch).toEqual({ status: 'triaged', respondedAt: now.toISOString() });
+  expect(apply('Status: triaged\n', acked).patch).toEqual({ status: 'triaged' });
 });
 
 test('closing takes its reason, and a duplicate names the report it duplicates', () => {

@@ -162,7 +162,7 @@ describe('local stack end to end', () => {
         ['notice', ['alice@hashberg.io', 'bob@hashberg.io']],
         ['followup:stranger', ['alice@hashberg.io', 'bob@hashberg.io']],
         ['relay', ['jane@reporter.example']],
-        ['embargo-set', ['jane@reporter.example']],
+        ['commands-applied', ['alice@hashberg.io', 'bob@hashberg.io']],
         ['embargo-end', ['alice@hashberg.io', 'bob@hashberg.io']],
         ['embargo-end:reporter', ['jane@reporter.example']],
         ['reminder:update', ['alice@hashberg.io', 'bob@hashberg.io']],

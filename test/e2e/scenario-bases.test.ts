@@ -65,12 +65,14 @@ test('bases: the whole lifecycle, each mail at its instant, to the right people'
     `2026-10-22T07:00:00Z reminder:respond -> ${MAINTAINERS}`,
     `2026-10-22T09:00:00Z escalation:respond -> ${MAINTAINERS} cc:security-lead@hashberg.io`,
     `2026-10-22T11:00:00Z relay -> ${REPORTER}`,
+    `2026-10-22T11:00:00Z commands-applied -> ${MAINTAINERS}`,
     `2026-10-29T12:00:00Z reminder:update -> ${MAINTAINERS}`,
     `2026-10-30T09:00:00Z relay -> ${REPORTER}`,
-    `2026-10-30T09:00:00Z embargo-set -> ${REPORTER}`,
+    `2026-10-30T09:00:00Z commands-applied -> ${MAINTAINERS}`,
     `2026-11-02T09:00:00Z embargo-end -> ${MAINTAINERS}`,
     `2026-11-02T09:00:00Z embargo-end:reporter -> ${REPORTER}`,
     `2026-11-02T15:00:00Z relay -> ${REPORTER}`,
+    `2026-11-02T15:00:00Z commands-applied -> ${MAINTAINERS}`,
   ]);
   expect(await s.fired(report.id)).toEqual([
     { key: 'acknowledge:remind:50%', dueAt: '2026-10-21T09:00:00Z', firedAt: '2026-10-20T21:00:00Z' },
@@ -139,6 +141,7 @@ test('bases: "Status: acknowledged" with a short note acknowledges, and the deta
     await t.advanceTo('2026-10-22T10:00:00Z');
     expect(timelineOf(await t.outbox()).slice(2)).toEqual([
       `2026-10-20T11:00:00Z relay -> ${REPORTER}`,
+      `2026-10-20T11:00:00Z commands-applied -> ${MAINTAINERS}`,
       `2026-10-21T09:00:00Z reminder:respond -> ${MAINTAINERS}`,
       `2026-10-22T07:00:00Z reminder:respond -> ${MAINTAINERS}`,
       `2026-10-22T09:00:00Z escalation:respond -> ${MAINTAINERS} cc:security-lead@hashberg.io`,

@@ -31,6 +31,7 @@ test('falconpy: reminders, escalation and late notice at 48 bh, hard escalation 
     `2026-11-30T16:00:00Z late:acknowledge -> ${REPORTER}`,
     `2026-12-01T16:00:00Z escalation:acknowledge -> ${MAINTAINERS} ${LEAD}`,
     `2026-12-01T18:00:00Z relay -> ${REPORTER}`,
+    `2026-12-01T18:00:00Z commands-applied -> ${MAINTAINERS}`,
   ]);
   expect(run.fired).toEqual([
     { key: 'acknowledge:remind:50%', dueAt: '2026-11-30T16:00:00Z', firedAt: '2026-11-27T16:00:00Z' },

@@ -31,6 +31,7 @@ test('fdr-connector: a Friday report before a Monday holiday is escalated Wednes
     `2027-01-20T21:30:00Z late:acknowledge -> ${REPORTER}`,
     `2027-01-21T21:30:00Z escalation:acknowledge -> ${MAINTAINERS} ${LEAD}`,
     `2027-01-22T15:00:00Z relay -> ${REPORTER}`,
+    `2027-01-22T15:00:00Z commands-applied -> ${MAINTAINERS}`,
   ]);
   expect(run.fired).toEqual([
     { key: 'acknowledge:remind:50%', dueAt: '2027-01-20T21:30:00Z', firedAt: '2027-01-19T21:30:00Z' },

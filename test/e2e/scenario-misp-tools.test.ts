@@ -32,6 +32,7 @@ test('misp-tools (crowdstrike.json): a Saturday report before Labor Day counts f
     `2026-09-10T05:00:00Z late:acknowledge -> ${REPORTER}`,
     `2026-09-11T05:00:00Z escalation:acknowledge -> ${MAINTAINERS} ${LEAD}`,
     `2026-09-11T14:00:00Z relay -> ${REPORTER}`,
+    `2026-09-11T14:00:00Z commands-applied -> ${MAINTAINERS}`,
   ]);
   expect(run.fired).toEqual([
     { key: 'acknowledge:remind:50%', dueAt: '2026-09-10T05:00:00Z', firedAt: '2026-09-09T05:00:00Z' },

@@ -100,9 +100,10 @@ describe('README walkthrough', () => {
     expect(await secintake('send', join(dkim, 'maintainer-reply.signed.eml'), '--to', replyTo)).toContain(`for ${replyTo}: 250 `);
     const afterReply = await secintake('outbox');
     expect(afterReply).toMatch(/^3 +relay +jane@reporter\.example /m);
-    expect(afterReply).toMatch(/^4 +embargo-set +jane@reporter\.example +.*Embargo until /m);
+    expect(afterReply).toMatch(/^4 +commands-applied +alice@hashberg\.io, bob@hashberg\.io +.*Applied: Status, Embargo/m);
     const relay = await secintake('outbox', 'show', '3');
     expect(relay).toContain('Thank you for the clear report');
+    expect(relay).toMatch(/The maintainers set an embargo on your report .* it ends on /);
     expect(relay).not.toMatch(/alice@hashberg\.io/);
     const triaged = await secintake('show', id);
     expect(triaged).toMatch(new RegExp(`^Report ${id} +\\(bases, triaged\\)`, 'm'));

@@ -183,6 +183,8 @@ export interface RelayInput extends DraftContext {
   attachments?: DraftAttachment[];
   /** The reporter's message this answers, when known; the report's root otherwise. */
   inReplyTo?: string;
+  /** A line of ours after the maintainer's text (e.g. the embargo date this message set). */
+  notice?: string;
 }
 
 /** "Sam via bases security", when the policy allows it and a name is known (listed name first). */
@@ -200,6 +202,7 @@ export function relayDraft(input: RelayInput): Draft {
   const body = withoutQuotedHistory(input.text);
   const text = paragraphs(
     body,
+    input.notice,
     `-- \nThe ${project.name} maintainers, about report ${report.id}\n${REPORTER_REPLY_LINE}`,
   );
   const thread = reporterThread(report);
@@ -223,14 +226,20 @@ export interface EmbargoChangedInput extends DraftContext {
   previous?: Date | string;
 }
 
-/** The reporter is told the embargo date whenever it is set, moved or lifted: it binds them too. */
-export function embargoChangedDraft(input: EmbargoChangedInput): Draft {
+/** One sentence on the embargo's new state, for its own mail or as the last paragraph of a relayed reply. */
+export function embargoSentence(input: EmbargoChangedInput): string {
   const { report, project } = input;
-  const first = input.until
+  return input.until
     ? input.previous
       ? `The embargo on your report ${report.id} now ends on ${when(input.until, project)} (it was ${when(input.previous, project)}).`
       : `The maintainers set an embargo on your report ${report.id}: it ends on ${when(input.until, project)}.`
     : `The maintainers lifted the embargo on your report ${report.id}${input.previous ? ` (it was to end on ${when(input.previous, project)})` : ''}.`;
+}
+
+/** The reporter is told the embargo date whenever it is set, moved or lifted: it binds them too. */
+export function embargoChangedDraft(input: EmbargoChangedInput): Draft {
+  const { report, project } = input;
+  const first = embargoSentence(input);
   const next = input.until
     ? 'Please keep the report and its details private until then; the fix and the advisory are due to be published at that time.'
     : 'The maintainers will tell you when the fix and the advisory are published; until then, please keep the report private.';

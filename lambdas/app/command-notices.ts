@@ -1,0 +1,72 @@
+/**
+ * After a maintainer's commands were applied: the people concerned hear what changed (a promise kept in silence
+ * is not kept).
+ *
+ * 1. the reporter: a short acknowledgment when a maintainer acknowledged without writing to them (only then is
+ *    the acknowledgment real), and the embargo date whenever it is set, moved or lifted
+ * 2. every maintainer: one confirmation of what was applied (before -> after), what reached the reporter, and
+ *    the next deadlines
+ * Each mail is keyed by the maintainer's message, so a retry never sends it twice.
+ */
+import type { Project } from '../core/config';
+import { acknowledgedDraft, commandsAppliedDraft, embargoChangedDraft } from '../core/drafts';
+import type { Report } from '../core/report';
+import { deadlinesOf } from '../core/timeline';
+import type { Deps } from './deps';
+import { sendOnce } from './outbox';
+import { envelopeFor } from './report-records';
+
+type Change = { type: string; detail: Record<string, unknown> };
+
+/** What the reporter was sent because of these changes, in words for the maintainers' confirmation. */
+export async function tellReporter(
+  deps: Deps,
+  c: { before: Report; after: Report; project: Project; relayed: boolean; changes: Change[]; key: string; now: Date },
+): Promise<string[]> {
+  const { before, after, project, now } = c;
+  if (after.reporterUnreachable || !after.reporter.address) return [];
+  const told: string[] = [];
+  if (!before.acknowledgedAt && after.acknowledgedAt && !c.relayed) {
+    await sendOnce(deps, {
+      reportId: after.id,
+      outboxId: `acknowledged:${c.key}`,
+      draft: acknowledgedDraft({ report: after, project, deadlines: deadlinesOf(after, project, now), now }),
+      envelope: await envelopeFor(deps, after),
+    });
+    told.push('a short acknowledgment with the status and the next date');
+  }
+  const embargoChanged = c.changes.some((x) => x.type === 'embargo.set' || x.type === 'embargo.lifted');
+  if (embargoChanged && c.relayed) told.push(after.embargo ? 'the embargo date (in the same mail)' : 'that the embargo was lifted (in the same mail)');
+  else if (embargoChanged) {
+    // the embargo binds the reporter too
+    await sendOnce(deps, {
+      reportId: after.id,
+      outboxId: `embargo-set:${c.key}`,
+      draft: embargoChangedDraft({ report: after, project, until: after.embargo?.until, previous: before.embargo?.until, now }),
+      envelope: await envelopeFor(deps, after),
+    });
+    told.push(after.embargo ? 'the embargo date' : 'that the embargo was lifted');
+  }
+  return told;
+}
+
+export async function confirmToMaintainers(
+  deps: Deps,
+  c: { report: Report; project: Project; maintainer: string; changes: Change[]; toReporter: string[]; key: string; inReplyTo?: string; now: Date },
+): Promise<void> {
+  await sendOnce(deps, {
+    reportId: c.report.id,
+    outboxId: `applied:${c.key}`,
+    draft: commandsAppliedDraft({
+      report: c.report,
+      project: c.project,
+      maintainer: c.maintainer,
+      changes: c.changes,
+      toReporter: c.toReporter,
+      deadlines: deadlinesOf(c.report, c.project, c.now),
+      inReplyTo: c.inReplyTo,
+      now: c.now,
+    }),
+    envelope: await envelopeFor(deps, c.report),
+  });
+}
