@@ -10,7 +10,7 @@ import { headerFields, importRecipients } from '../import-mail';
 import { ImportPathError } from '../import-sources';
 import { startLocalStack } from '../stack';
 import { UserError } from '../stack-operations';
-import { runningStack, withStack, type GlobalOptions } from './connect';
+import { rememberConfig, runningStack, withStack, type GlobalOptions } from './connect';
 import { textLogger, type CliIo } from './io';
 
 export class StackAlreadyRunning extends UserError {
@@ -44,6 +44,7 @@ export async function startCommand(
   if (running) {
     throw new StackAlreadyRunning(`a stack already runs for ${shown(g.data)} (pid ${running.pid}, SMTP port ${running.smtpPort}); stop it first`);
   }
+  await rememberConfig(g.data, g.config);
   io.out(`secintake: config ${shown(g.config)}, data ${shown(g.data)}${path.sep}\n`);
   const stack = await startLocalStack({
     config: g.config,

@@ -3,7 +3,7 @@
  * folder (stack.json names its ports and pid), otherwise by opening the stack in this process for the length
  * of the command (only one process can open dynalite's LevelDB at a time).
  */
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { controlClient, pingControl, readControlToken } from '../control-server';
 import { localOperations, UserError, type StackOperations } from '../stack-operations';
@@ -13,6 +13,32 @@ import type { Logger } from '../../ports/logger';
 export interface GlobalOptions {
   data: string;
   config: string;
+  /** `--config` was given on the command line (else it is the data folder's remembered one, or the default). */
+  configExplicit?: boolean;
+}
+
+const configRecord = (data: string) => path.join(data, 'config-path');
+
+/** The config file `start` last ran this data folder with, if any. */
+export function rememberedConfig(data: string): string | undefined {
+  try {
+    const remembered = readFileSync(configRecord(data), 'utf8').trim();
+    return remembered || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `start` records its config; a different one for a data folder that holds reports is refused. */
+export async function rememberConfig(data: string, config: string): Promise<void> {
+  const previous = rememberedConfig(data);
+  if (previous && previous !== config && existsSync(path.join(data, 'dynamo'))) {
+    throw new UserError(
+      `the data folder ${data} holds reports made with ${previous}; run with --config ${previous}, or use another --data folder for ${config}`,
+    );
+  }
+  await fs.mkdir(data, { recursive: true });
+  await fs.writeFile(configRecord(data), config + '\n');
 }
 
 export interface StackFile {

@@ -9,7 +9,7 @@ import { limitsSchema } from '../../core/config';
 import { MailparserParser } from '../../adapters/mailparser-parser';
 import { silentLogger } from '../../ports/logger';
 import { UserError } from '../stack-operations';
-import { withStack, type GlobalOptions } from './connect';
+import { rememberedConfig, withStack, type GlobalOptions } from './connect';
 import { decodeWords } from 'libmime';
 import { importLine, outboxText, reportsText, showText } from './format';
 import { jsonSafe, terminalSafe } from './terminal-safe';
@@ -62,7 +62,10 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
 
   const g = (): GlobalOptions => {
     const o = program.opts<{ data: string; config: string }>();
-    return { data: path.resolve(o.data), config: path.resolve(o.config) };
+    const data = path.resolve(o.data);
+    const explicit = program.getOptionValueSource('config') === 'cli';
+    // a data folder remembers the config `start` ran it with: every other command uses that one by default
+    return { data, config: explicit ? path.resolve(o.config) : (rememberedConfig(data) ?? path.resolve(o.config)), configExplicit: explicit };
   };
   // commander passes the arguments, then the options, then the command
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
