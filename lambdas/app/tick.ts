@@ -18,7 +18,6 @@ import {
   escalationDraft,
   lateNoticeDraft,
   reminderDraft,
-  updateReminderDraft,
 } from '../core/drafts';
 import type { Report } from '../core/report';
 import { dueActions, isFinished, lateNoticeNextDate, nextWakeAt, type TimerAction } from '../core/timeline';
@@ -161,8 +160,6 @@ function messagesFor(action: TimerAction, report: Report, project: Project, now:
       return one(
         lateNoticeDraft({ ...base, nextDate: lateNoticeNextDate(report, project), escalated: project.escalation.length > 0 }),
       );
-    case 'update-reminder':
-      return one(updateReminderDraft(base));
     case 'embargo-end': {
       // the maintainers' copy says truthfully whether the reporter's copy goes out with it
       const drafts = embargoEndDrafts({ ...base, endedAt: action.dueAt, reporterTold: reporterReachable });

@@ -29,8 +29,8 @@ export type {
   FollowupForwardInput,
   InternalNoteInput,
 } from './drafts/maintainer-drafts';
-export { reminderDraft, escalationDraft, updateReminderDraft } from './drafts/deadline-drafts';
-export type { ReminderInput, EscalationInput, UpdateReminderInput } from './drafts/deadline-drafts';
+export { reminderDraft, escalationDraft } from './drafts/deadline-drafts';
+export type { ReminderInput, EscalationInput } from './drafts/deadline-drafts';
 export {
   embargoEndDraft,
   embargoEndDrafts,

@@ -18,7 +18,7 @@ import { addDuration, subtractDuration } from './deadline';
 import { scaleDuration, type Duration } from './duration';
 import type { DeadlineView, Report } from './report';
 
-export type TimerKind = 'remind' | 'escalate' | 'late-notice' | 'update-reminder' | 'embargo-end' | 'quarantine-digest';
+export type TimerKind = 'remind' | 'escalate' | 'late-notice' | 'embargo-end' | 'quarantine-digest';
 
 export interface TimerAction {
   /** Deterministic: also the outbox ID of the mail it sends and the key of its audit event. */
@@ -92,8 +92,9 @@ export function deadlinesOf(report: Report, project: Project, now?: Date): Deadl
     });
   }
 
-  const update = nextUpdateDue(report, project, now);
-  if (update) views.push({ name: 'update', dueAt: update.toISOString(), state: stateOf(update, undefined, now) });
+  const cycle = updateCycle(report, project, now);
+  if (cycle?.missed) views.push({ name: 'update', dueAt: cycle.missed.toISOString(), state: 'missed' });
+  else if (cycle) views.push({ name: 'update', dueAt: cycle.next.toISOString(), state: 'pending' });
 
   if (report.embargo) {
     const until = new Date(report.embargo.until);
@@ -138,24 +139,31 @@ function firstUpdateDue(report: Report, project: Project): Date | undefined {
 }
 
 /**
- * The update due that matters at `now`: the latest cadence point not after `now` (older ones were missed and
- * are not reminded about one by one), or the next one when that has fired already.
+ * Status updates are deadlines like the others: the cadence points D0 (the first due), D0 + every, ... until a
+ * relayed update moves D0. At `now`: `missed` is the latest point already passed (escalated once, never one by
+ * one for old weeks), `next` the first point still ahead (reminded before, escalated at).
  */
-function nextUpdateDue(report: Report, project: Project, now: Date | undefined): Date | undefined {
-  let due = firstUpdateDue(report, project);
-  const every = project.timers.update?.every;
-  if (!due || !every) return undefined;
+function updateCycle(report: Report, project: Project, now: Date | undefined): { missed?: Date; next: Date; start: Date; window: string } | undefined {
+  const first = firstUpdateDue(report, project);
+  const update = project.timers.update;
+  if (!first || !update) return undefined;
   const cal = project.calendar;
+  let missed: Date | undefined;
+  let next = first;
   if (now) {
-    for (let next = addDuration(due, every, cal); next.getTime() <= now.getTime(); next = addDuration(next, every, cal)) {
-      due = next;
+    while (next.getTime() <= now.getTime()) {
+      missed = next;
+      next = addDuration(next, update.every, cal);
     }
   }
-  while (report.fired.includes(updateKey(due))) due = addDuration(due, every, cal);
-  return due;
+  // the reminders of the first point count from the report (or the last update), of the later ones from the
+  // point before
+  const start = missed ?? (at(report.lastUpdateAt) ?? new Date(report.createdAt));
+  const window = missed || report.lastUpdateAt ? update.every : update.after;
+  return { ...(missed ? { missed } : {}), next, start, window };
 }
 
-const updateKey = (due: Date) => `update:remind:${due.toISOString()}`;
+const updateKey = (kind: 'remind' | 'escalate', due: Date, spec = '') => `update:${kind}${spec ? `:${spec}` : ''}:${due.toISOString()}`;
 
 /**
  * Every timer action still to be taken, past or future, in the order they fire. Nothing for a finished
@@ -195,8 +203,14 @@ export function plannedActions(report: Report, project: Project, now: Date): Tim
     add('respond:escalate', 'escalate', 'respond', due);
   }
 
-  const update = nextUpdateDue(report, project, now);
-  if (update) add(updateKey(update), 'update-reminder', 'update', update);
+  const cycle = updateCycle(report, project, now);
+  if (cycle) {
+    if (cycle.missed) add(updateKey('escalate', cycle.missed), 'escalate', 'update', cycle.missed);
+    for (const p of reminderPoints(cycle.start, cycle.next, cycle.window, project)) {
+      add(updateKey('remind', cycle.next, p.spec), 'remind', 'update', cycle.next, p.at);
+    }
+    add(updateKey('escalate', cycle.next), 'escalate', 'update', cycle.next);
+  }
 
   if (report.embargo && !report.disclosureDueAt) {
     const until = new Date(report.embargo.until);

@@ -9,7 +9,6 @@ import {
   quarantineDigestDraft,
   reminderDraft,
   unreachableNoticeDraft,
-  updateReminderDraft,
 } from '../../lambdas/core/drafts';
 import { basesProject, k7qm, k7qmDeadlines } from '../support/draft-fixtures';
 
@@ -94,20 +93,6 @@ describe('timer mail', () => {
     expect(d.to).toEqual(maintainers);
     expect(d.cc).toEqual(['lead@bases.example']);
     expect(d.text).toContain('This message does not go to the reporter.');
-  });
-
-  it('update reminder: due date and the last update', () => {
-    const d = updateReminderDraft({
-      report: k7qm({ lastUpdateAt: '2027-03-19T14:00:00.000Z' }),
-      project,
-      deadline: 'update',
-      dueAt: '2027-03-26T14:00:00.000Z',
-      now,
-    });
-    expect(d.text.split('\n').slice(0, 2)).toEqual([
-      'A status update to the reporter of K7QM-2XPD is due by Fri 2027-03-26 10:00 EDT (14:00 UTC).',
-      'The last one was sent on Fri 2027-03-19 10:00 EDT (14:00 UTC).',
-    ]);
   });
 
   it('a deadline given by name needs its instant', () => {

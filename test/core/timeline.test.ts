@@ -50,7 +50,9 @@ describe('bases policy (24h acknowledge, 48h response, weekly updates, 72h embar
       // no hard bound: the date the late notice promised (the soft bound once more) is escalated again if missed
       ['2027-03-14T21:02:00.000Z', 'acknowledge:escalate:hard'],
       ['2027-03-14T21:02:00.000Z', 'respond:escalate'],
-      ['2027-03-19T21:02:00.000Z', 'update:remind:2027-03-19T21:02:00.000Z'],
+      ['2027-03-16T09:02:00.000Z', 'update:remind:50%:2027-03-19T21:02:00.000Z'],
+      ['2027-03-19T19:02:00.000Z', 'update:remind:2h:2027-03-19T21:02:00.000Z'],
+      ['2027-03-19T21:02:00.000Z', 'update:escalate:2027-03-19T21:02:00.000Z'],
     ]);
   });
 
@@ -89,18 +91,33 @@ describe('bases policy (24h acknowledge, 48h response, weekly updates, 72h embar
     expect(keys).toEqual(['acknowledge:escalate:soft', 'acknowledge:late-notice', 'acknowledge:escalate:hard', 'respond:escalate']);
   });
 
-  test('weekly updates: the cadence restarts on a relayed update, keeps its wall-clock time across BST', () => {
+  test('weekly updates are deadlines: reminded before, escalated and missed after, the cadence restarting on a relayed update', () => {
     const r = report({ acknowledgedAt: '2027-03-13T08:00:00Z', respondedAt: '2027-03-14T08:00:00Z' });
-    expect(nextWakeAt(r, bases, created)?.toISOString()).toBe('2027-03-19T21:02:00.000Z');
-    // An update relayed on day 5: the first one is still due on day 7 (after) - later of the two rules.
+    const updateEscalation = (x: Report, now: Date) => plannedActions(x, bases, now).find((a) => a.kind === 'escalate' && a.deadline === 'update');
+    expect(nextWakeAt(r, bases, created)?.toISOString()).toBe('2027-03-16T09:02:00.000Z'); // half-way reminder
+    expect(updateEscalation(r, created)?.dueAt.toISOString()).toBe('2027-03-19T21:02:00.000Z');
+    // An update relayed on day 5: the first one is due a week later (the later of the two rules), reminded
+    // half-way through that week
     const early = { ...r, lastUpdateAt: '2027-03-17T10:00:00.000Z' };
-    expect(nextWakeAt(early, bases, created)?.toISOString()).toBe('2027-03-24T10:00:00.000Z');
-    // Fired and ignored: the next one is a week later, 21:02 London time after the clocks went forward (BST).
-    const fired = { ...r, fired: ['update:remind:2027-03-19T21:02:00.000Z'] };
+    expect(updateEscalation(early, created)?.dueAt.toISOString()).toBe('2027-03-24T10:00:00.000Z');
+    expect(nextWakeAt(early, bases, created)?.toISOString()).toBe('2027-03-20T22:00:00.000Z');
+    // Missed: escalated at its instant, shown as missed; the next week is planned, 21:02 London time after the
+    // clocks went forward (BST)
     const at = new Date('2027-03-19T21:02:00Z');
-    expect(nextWakeAt(fired, bases, at)?.toISOString()).toBe('2027-03-26T21:02:00.000Z');
-    const fired2 = { ...r, fired: [...fired.fired, 'update:remind:2027-03-26T21:02:00.000Z'] };
-    expect(nextWakeAt(fired2, bases, new Date('2027-03-26T21:02:00Z'))?.toISOString()).toBe('2027-04-02T20:02:00.000Z');
+    expect(dueActions(r, bases, at).map((a) => a.key)).toContain('update:escalate:2027-03-19T21:02:00.000Z');
+    const missed = { ...r, fired: ['update:remind:50%:2027-03-19T21:02:00.000Z', 'update:remind:2h:2027-03-19T21:02:00.000Z', 'update:escalate:2027-03-19T21:02:00.000Z'] };
+    expect(deadlinesOf(missed, bases, new Date('2027-03-20T09:00:00Z')).find((d) => d.name === 'update')).toEqual({
+      name: 'update',
+      dueAt: '2027-03-19T21:02:00.000Z',
+      state: 'missed',
+    });
+    expect(updateEscalation(missed, at)?.dueAt.toISOString()).toBe('2027-03-26T21:02:00.000Z');
+    const missedTwice = { ...missed, fired: [...missed.fired, 'update:escalate:2027-03-26T21:02:00.000Z'] };
+    expect(updateEscalation(missedTwice, new Date('2027-03-26T21:02:01Z'))?.dueAt.toISOString()).toBe('2027-04-02T20:02:00.000Z');
+    // a relayed update meets it: the next one is a week after that update
+    const updated = { ...missed, lastUpdateAt: '2027-03-20T10:00:00.000Z' };
+    expect(deadlinesOf(updated, bases, new Date('2027-03-20T11:00:00Z')).find((d) => d.name === 'update')?.state).toBe('pending');
+    expect(updateEscalation(updated, new Date('2027-03-20T11:00:00Z'))?.dueAt.toISOString()).toBe('2027-03-27T10:00:00.000Z');
   });
 
   test('no update reminders once fixed; nothing at all once closed or disclosed', () => {
@@ -121,10 +138,10 @@ describe('bases policy (24h acknowledge, 48h response, weekly updates, 72h embar
       embargo: { until: '2027-03-19T12:00:00.000Z', setAt: now.toISOString(), setBy: 'alice@hashberg.io' },
     });
     expect(nextWakeAt(r, bases, now)?.toISOString()).toBe('2027-03-19T12:00:00.000Z');
-    expect(dueActions(r, bases, new Date('2027-03-19T12:00:00Z')).map((a) => a.key)).toEqual([
+    expect(dueActions(r, bases, new Date('2027-03-19T12:00:00Z')).map((a) => a.key).filter((k) => k.startsWith('embargo'))).toEqual([
       'embargo:end:2027-03-19T12:00:00.000Z',
     ]);
-    expect(dueActions({ ...r, disclosureDueAt: '2027-03-19T12:00:00Z' }, bases, new Date('2027-03-19T12:00:00Z'))).toEqual([]);
+    expect(dueActions({ ...r, disclosureDueAt: '2027-03-19T12:00:00Z' }, bases, new Date('2027-03-19T12:00:00Z')).filter((a) => a.deadline === 'embargo')).toEqual([]);
 
   });
 });

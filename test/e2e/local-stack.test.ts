@@ -165,8 +165,13 @@ describe('local stack end to end', () => {
         ['commands-applied', ['alice@hashberg.io', 'bob@hashberg.io']],
         ['embargo-end', ['alice@hashberg.io', 'bob@hashberg.io']],
         ['embargo-end:reporter', ['jane@reporter.example']],
+        // updates are deadlines: reminded half-way and 2 hours before, escalated (with the lead) when missed
         ['reminder:update', ['alice@hashberg.io', 'bob@hashberg.io']],
         ['reminder:update', ['alice@hashberg.io', 'bob@hashberg.io']],
+        ['escalation:update', ['alice@hashberg.io', 'bob@hashberg.io', 'security-lead@hashberg.io']],
+        ['reminder:update', ['alice@hashberg.io', 'bob@hashberg.io']],
+        ['reminder:update', ['alice@hashberg.io', 'bob@hashberg.io']],
+        ['escalation:update', ['alice@hashberg.io', 'bob@hashberg.io', 'security-lead@hashberg.io']],
       ]);
       for (const s of sent.filter((m) => m.to.includes('jane@reporter.example'))) expect(s.raw).not.toMatch(/(alice|bob)@hashberg\.io/i);
       for (const s of sent) expect(s.from).toBe('security@hashberg.io');
@@ -178,20 +183,21 @@ describe('local stack end to end', () => {
       expect(view.deadlines.map((d: { name: string; state: string }) => [d.name, d.state])).toEqual([
         ['acknowledge', 'met'],
         ['respond', 'met'],
-        ['update', 'pending'],
+        ['update', 'missed'], // 15 days with no update after the reply: the weekly promise was broken
         ['embargo', 'met'],
       ]);
       for (const d of view.deadlines) expect(d.dueAt).toMatch(iso);
       // the relayed reply met the acknowledgment and the detailed response, at the reply's arrival
       expect(new Date(view.deadlines[0].metAt).getTime()).toBeGreaterThanOrEqual(T0.getTime());
       expect(new Date(view.deadlines[0].metAt).getTime()).toBeLessThan(T0.getTime() + HOUR);
-      // calendar days keep the wall-clock time: 10:00 GMT is 09:00 UTC once London is on BST (2027-03-28)
-      expect(view.deadlines[2].dueAt).toMatch(/^2027-03-30T09:00:/);
+      // the update shown is the one missed (a week after the reply, 10:00 GMT); calendar days keeping their
+      // wall-clock time across BST is covered by test/core/timeline.test.ts
+      expect(view.deadlines[2].dueAt).toMatch(/^2027-03-23T10:00:/);
       const types = view.events.map((e: { type: string }) => e.type);
       expect(types.slice(0, 3)).toEqual(['report.opened', 'mail.sent', 'mail.sent']);
       expect(types).toEqual(expect.arrayContaining(['followup.received', 'status.changed', 'embargo.set', 'reply.relayed']));
       const fired = view.events.filter((e: { type: string }) => e.type === 'timer.fired').map((e: { key: string }) => e.key.replace(/:\d{4}-.*/, ''));
-      expect(fired).toEqual(['embargo:end', 'update:remind', 'update:remind']);
+      expect(fired).toEqual(['embargo:end', 'update:remind:50%', 'update:remind:2h', 'update:escalate', 'update:remind:50%', 'update:remind:2h', 'update:escalate']);
 
       sentBeforeRestart = sent;
       clockBeforeRestart = stack.clock.now();
@@ -229,21 +235,22 @@ describe('local stack end to end', () => {
       const late = (await outbox(stack)).slice(sentBeforeStop.length);
       const of = (reportId: string) => late.filter((s) => s.subject.includes(`#${reportId}]`)).map((s) => [s.kind, s.to]);
       const maintainers = ['alice@hashberg.io', 'bob@hashberg.io'];
-      // each report's due timers once, in the order they fell due; the weekly reminder that fell due twice while
-      // stopped is sent once, for the latest week (2027-04-06 09:00 UTC, 10:00 BST), not once per missed week
-      expect(of(id)).toEqual([['reminder:update', maintainers]]);
-      expect(late.find((s) => s.subject.includes(`#${id}]`))!.file).toMatch(/update_remind_2027-04-06T09_00/);
+      // each report's due timers once, in the order they fell due; the weekly update missed twice while stopped
+      // is escalated once, for the latest week (2027-04-06 09:00 UTC, 10:00 BST), not once per missed week, and
+      // its "due soon" reminders, past by then, are dropped
+      expect(of(id)).toEqual([['escalation:update', [...maintainers, 'security-lead@hashberg.io']]]);
+      expect(late.find((s) => s.subject.includes(`#${id}]`))!.file).toMatch(/update_escalate_2027-04-06T09_00/);
       expect(of(sam)).toEqual([
         ['escalation:acknowledge', [...maintainers, 'security-lead@hashberg.io']],
         ['late:acknowledge', ['sam@finder.example']],
         // the date the late notice promised (24h later, the policy having no outer bound) was missed too
         ['escalation:acknowledge', [...maintainers, 'security-lead@hashberg.io']],
         ['escalation:respond', [...maintainers, 'security-lead@hashberg.io']],
-        ['reminder:update', maintainers],
+        ['escalation:update', [...maintainers, 'security-lead@hashberg.io']],
       ]);
       expect(late).toHaveLength(6);
       // a reminder that something is due soon is not sent once it is overdue
-      expect(late.some((s) => /^reminder:(acknowledge|respond)/.test(s.kind))).toBe(false);
+      expect(late.some((s) => /^reminder:/.test(s.kind))).toBe(false);
     } finally {
       await stack.close();
     }

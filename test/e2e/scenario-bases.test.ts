@@ -66,7 +66,9 @@ test('bases: the whole lifecycle, each mail at its instant, to the right people'
     `2026-10-22T09:00:00Z escalation:respond -> ${MAINTAINERS} cc:security-lead@hashberg.io`,
     `2026-10-22T11:00:00Z relay -> ${REPORTER}`,
     `2026-10-22T11:00:00Z commands-applied -> ${MAINTAINERS}`,
-    `2026-10-29T12:00:00Z reminder:update -> ${MAINTAINERS}`,
+    `2026-10-26T00:00:00Z reminder:update -> ${MAINTAINERS}`,
+    `2026-10-29T10:00:00Z reminder:update -> ${MAINTAINERS}`,
+    `2026-10-29T12:00:00Z escalation:update -> ${MAINTAINERS} cc:security-lead@hashberg.io`,
     `2026-10-30T09:00:00Z relay -> ${REPORTER}`,
     `2026-10-30T09:00:00Z commands-applied -> ${MAINTAINERS}`,
     `2026-11-02T09:00:00Z embargo-end -> ${MAINTAINERS}`,
@@ -79,7 +81,9 @@ test('bases: the whole lifecycle, each mail at its instant, to the right people'
     { key: 'respond:remind:50%', dueAt: '2026-10-22T09:00:00Z', firedAt: '2026-10-21T09:00:00Z' },
     { key: 'respond:remind:2h', dueAt: '2026-10-22T09:00:00Z', firedAt: '2026-10-22T07:00:00Z' },
     { key: 'respond:escalate', dueAt: '2026-10-22T09:00:00Z', firedAt: '2026-10-22T09:00:00Z' },
-    { key: 'update:remind:2026-10-29T12:00:00.000Z', dueAt: '2026-10-29T12:00:00Z', firedAt: '2026-10-29T12:00:00Z' },
+    { key: 'update:remind:50%:2026-10-29T12:00:00.000Z', dueAt: '2026-10-29T12:00:00Z', firedAt: '2026-10-26T00:00:00Z' },
+    { key: 'update:remind:2h:2026-10-29T12:00:00.000Z', dueAt: '2026-10-29T12:00:00Z', firedAt: '2026-10-29T10:00:00Z' },
+    { key: 'update:escalate:2026-10-29T12:00:00.000Z', dueAt: '2026-10-29T12:00:00Z', firedAt: '2026-10-29T12:00:00Z' },
     { key: 'embargo:end:2026-11-02T09:00:00.000Z', dueAt: '2026-11-02T09:00:00Z', firedAt: '2026-11-02T09:00:00Z' },
   ]);
 
@@ -118,9 +122,9 @@ test('bases: the whole lifecycle, each mail at its instant, to the right people'
 
   const transitions = s.stack.runner.transitions(report.id);
   console.log(`transitions bases: ${transitions}`);
-  // Ticks: the first, 6 timers, 4 wake-ups by mail, and one at 2026-10-29T11:00Z (the wait of 7 days + 1 h to
-  // the update reminder is cut at the 7-day cap) = 12; each is Tick, Finished?, then Sleep (Closed at the end)
-  expect(transitions).toBe(12 * 3);
+  // Ticks: the first, 8 timers (the update is reminded half-way and 2 h before, then escalated), 4 wake-ups by
+  // mail = 13; each is Tick, Finished?, then Sleep (Closed at the end)
+  expect(transitions).toBe(13 * 3);
 }, 30_000);
 
 test('bases: "Status: acknowledged" with a short note acknowledges, and the detailed response is still due at 48 h', async () => {

@@ -116,14 +116,16 @@ describe('README walkthrough', () => {
     expect(embargoEnded).toMatch(/^5 +embargo-end +alice@hashberg\.io, bob@hashberg\.io /m);
     expect(embargoEnded).toMatch(/^6 +embargo-end:reporter +jane@reporter\.example /m);
     await secintake('clock', 'advance', '7d');
-    expect(await secintake('outbox')).toMatch(/^7 +reminder:update +alice@hashberg\.io, bob@hashberg\.io /m);
+    const week = await secintake('outbox');
+    expect(week).toMatch(/^7 +reminder:update +alice@hashberg\.io, bob@hashberg\.io /m);
+    expect(week).toMatch(/^9 +escalation:update +alice@hashberg\.io, bob@hashberg\.io, security-lead@hashberg\.io /m);
 
     // 6. list and show the report
     expect(await secintake('reports')).toMatch(new RegExp(`^${id} +bases +triaged +\\S+ +\\S+ +Quadratic-time decoding`, 'm'));
     const shown = await secintake('show', id);
     expect(shown).toMatch(/^ +acknowledge +\S+ +met at /m);
     expect(shown).toMatch(/^ +embargo +\S+ +met at /m);
-    expect(shown).toMatch(/^ +update +\S+ +pending/m);
+    expect(shown).toMatch(/^ +update +\S+ +missed/m);
     expect(shown).toMatch(/timer\.fired/);
 
     // Ctrl-C: the stack stops cleanly and says so

@@ -26,9 +26,9 @@ import {
 /** What a maintainer does to meet each promise; a relayed reply counts (DESIGN section 3). */
 const WHAT_COUNTS: Record<DeadlineView['name'], string> = {
   acknowledge:
-    'Any reply with text for the reporter (or just `Status: acknowledged`) counts as the acknowledgment.',
+    'Any reply with text for the reporter counts as the acknowledgment, or just `Status: acknowledged` (the reporter is then sent a short acknowledgment).',
   respond:
-    'A reply with your first assessment for the reporter (or `Status: triaged`) counts as the detailed response.',
+    'A reply with your assessment for the reporter counts as the detailed response (with `Status: triaged` if it is your first reply); a status alone does not.',
   update: 'Any reply with text for the reporter counts as the status update.',
   embargo: 'When the embargo ends the report is due for disclosure; to move it, reply with `Embargo: <date>`.',
 };
@@ -105,29 +105,3 @@ export function escalationDraft(input: EscalationInput): Draft {
   };
 }
 
-export interface UpdateReminderInput extends DeadlineInput {
-  /** The last update relayed to the reporter; `report.lastUpdateAt` when absent. */
-  lastUpdateAt?: string;
-}
-
-/** The periodic (weekly, by policy) status update to the reporter is due. */
-export function updateReminderDraft(input: UpdateReminderInput): Draft {
-  const { report, project } = input;
-  const due = deadlineDue(input.deadline, input.dueAt, input.bound);
-  const last = input.lastUpdateAt ?? report.lastUpdateAt;
-  const text = paragraphs(
-    `A status update to the reporter of ${report.id} is due by ${when(due, project)}.\n` +
-      (last ? `The last one was sent on ${when(last, project)}.` : 'None has been sent yet.'),
-    'Reply to this message with the update: the text below any commands is sent to the reporter from the ' +
-      'security address and counts as the update.',
-    reportSummary(input),
-    commandReference(input.now),
-  );
-  return {
-    kind: 'reminder:update',
-    to: maintainerAddresses(project),
-    subject: subjectFor(project, report.id, `Status update due ${when(due, project)}`),
-    text,
-    autoSubmitted: 'auto-generated',
-  };
-}
