@@ -5,7 +5,7 @@
 import { simpleParser } from 'mailparser';
 import { replyAddress } from '../../lambdas/core/reply-address';
 import type { Report } from '../../lambdas/core/report';
-import { fixedKey, loadExample, mail, PASS_VERDICTS, startHarness, type Harness } from '../support/intake-harness';
+import { dsnMail, fixedKey, loadExample, mail, observableState, PASS_VERDICTS, startHarness, type Harness } from '../support/intake-harness';
 
 const REPORTER = 'jane@reporter.example';
 
@@ -20,11 +20,7 @@ async function openReport(h: Harness, securityAddress: string) {
   return { report, replyTo: replyAddress(securityAddress, report.id, key) };
 }
 
-/** What a report looks like to an observer: everything but bookkeeping of messages. */
-function stateOf(r: Report | undefined) {
-  const { version: _v, appliedMessages: _a, ...rest } = r ?? ({} as Report);
-  return rest;
-}
+const stateOf = observableState;
 
 describe('bases: one project', () => {
   const config = loadExample('bases');
@@ -257,29 +253,7 @@ describe('bases: one project', () => {
   test("a bounce of our mail to the reporter marks them unreachable and tells the maintainers, once", async () => {
     const { report, replyTo } = await openReport(h, SECURITY);
     h.sender.sent.length = 0;
-    const dsn = [
-      'From: MAILER-DAEMON@mx.reporter.example',
-      `To: ${replyTo}`,
-      'Subject: Undelivered Mail Returned to Sender',
-      'Message-ID: <dsn-1@mx.reporter.example>',
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
-      '',
-      '--b',
-      'Content-Type: text/plain',
-      '',
-      `<${REPORTER}>: mailbox unavailable`,
-      '--b',
-      'Content-Type: message/delivery-status',
-      '',
-      'Reporting-MTA: dns; mx.reporter.example',
-      '',
-      `Final-Recipient: rfc822; ${REPORTER}`,
-      'Action: failed',
-      'Status: 5.1.1',
-      '--b--',
-      '',
-    ].join('\r\n');
+    const dsn = dsnMail({ from: 'MAILER-DAEMON@mx.reporter.example', to: replyTo, subject: 'Undelivered Mail Returned to Sender', failed: REPORTER });
     await h.deliver(dsn, { recipients: [replyTo], mailFrom: '' });
     await h.deliver(dsn, { recipients: [replyTo], mailFrom: '' });
     expect((await h.store.getReport(report.id))?.reporterUnreachable).toBeDefined();

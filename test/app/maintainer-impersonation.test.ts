@@ -11,16 +11,12 @@ import type { Report } from '../../lambdas/core/report';
 import { parseConfig } from '../../lambdas/core/config-errors';
 import type { Config } from '../../lambdas/core/config';
 import { dkimDns, signMessage } from '../support/dkim-keys';
-import { crlf, fixedKey, loadExample, mail, maintainerDomains, startHarness, type Harness } from '../support/intake-harness';
+import { crlf, dsnMail, fixedKey, loadExample, mail, maintainerDomains, observableState, startHarness, type Harness } from '../support/intake-harness';
 
 const REPORTER = 'jane@reporter.example';
 const ALICE = 'alice@hashberg.io';
 
-/** What a report looks like to an observer: everything but bookkeeping of messages. */
-function stateOf(r: Report | undefined) {
-  const { version: _v, appliedMessages: _a, ...rest } = r ?? ({} as Report);
-  return rest;
-}
+const stateOf = observableState;
 
 async function openReport(h: Harness, securityAddress: string) {
   const r = await h.deliver(
@@ -238,30 +234,7 @@ describe('bounces: only a delivery report of our own mail marks the reporter unr
   });
   afterEach(() => h.close());
 
-  const dsn = (from: string, to: string, subject: string) =>
-    [
-      `From: ${from}`,
-      `To: ${to}`,
-      `Subject: ${subject}`,
-      'Message-ID: <dsn-forged@reporter.example>',
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
-      '',
-      '--b',
-      'Content-Type: text/plain',
-      '',
-      `<${REPORTER}>: mailbox unavailable`,
-      '--b',
-      'Content-Type: message/delivery-status',
-      '',
-      'Reporting-MTA: dns; mx.reporter.example',
-      '',
-      `Final-Recipient: rfc822; ${REPORTER}`,
-      'Action: failed',
-      'Status: 5.1.1',
-      '--b--',
-      '',
-    ].join('\r\n');
+  const dsn = (from: string, to: string, subject: string) => dsnMail({ from, to, subject, failed: REPORTER, messageId: 'dsn-forged@reporter.example' });
 
   test("a DSN-looking mail From the reporter's own address with the subject tag changes nothing", async () => {
     const { report } = await openReport(h, SECURITY);

@@ -111,13 +111,18 @@ test('a whole bases lifecycle, and what it costs in state transitions', async ()
     'acknowledge:remind:50%',
     'respond:remind:50%',
     'respond:remind:2h',
-    `update:remind:${hours(47 + 168).toISOString()}`,
+    // the weekly update is a deadline: reminded half-way and 2 h before, escalated when missed, and the next
+    // week's half-way reminder, until the report was disclosed
+    `update:remind:50%:${hours(47 + 168).toISOString()}`,
+    `update:remind:2h:${hours(47 + 168).toISOString()}`,
+    `update:escalate:${hours(47 + 168).toISOString()}`,
+    'update:remind:50%:2027-03-28T19:02:00.000Z', // a week later on the wall clock: London is on BST by then
     `embargo:end:${until}`,
   ]);
   expect((await t.store.getReport(ID))!.disclosureDueAt).toBe(until);
   expect(await t.deps.workflow.isRunning(ID)).toBe(false);
-  // Ticks: the first, 5 timers, 4 wake-ups = 10. Each is Tick, Finished?, then Sleep, or Closed for the last.
-  expect(runner.transitions(ID)).toBe(10 * 3);
+  // Ticks: the first, 8 timers, 4 wake-ups = 13. Each is Tick, Finished?, then Sleep, or Closed for the last.
+  expect(runner.transitions(ID)).toBe(13 * 3);
 });
 
 test('restart: resumeOpenReports starts every open report once; what fell due fires once', async () => {

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Config } from '../../lambdas/core/config';
 import { parseConfig } from '../../lambdas/core/config-errors';
-import type { InboundFacts, Verdicts } from '../../lambdas/core/report';
+import type { InboundFacts, Report, Verdicts } from '../../lambdas/core/report';
 import type { Deps } from '../../lambdas/app/deps';
 import { receiveMail } from '../../lambdas/app/receive-mail';
 import { DynamoReportStore, ensureTable } from '../../lambdas/adapters/aws/dynamo-report-store';
@@ -204,4 +204,37 @@ export function mail(h: {
     h.body,
   ];
   return lines.join('\r\n') + '\r\n';
+}
+
+/** A delivery status notification (RFC 3464) saying that mail to `failed` could not be delivered. */
+export function dsnMail(h: { from: string; to: string; subject: string; failed: string; messageId?: string }): string {
+  return [
+    `From: ${h.from}`,
+    `To: ${h.to}`,
+    `Subject: ${h.subject}`,
+    `Message-ID: <${h.messageId ?? 'dsn-1@mx.reporter.example'}>`,
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+    '',
+    '--b',
+    'Content-Type: text/plain',
+    '',
+    `<${h.failed}>: mailbox unavailable`,
+    '--b',
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mx.reporter.example',
+    '',
+    `Final-Recipient: rfc822; ${h.failed}`,
+    'Action: failed',
+    'Status: 5.1.1',
+    '--b--',
+    '',
+  ].join('\r\n');
+}
+
+/** What a report looks like to an observer: everything but the bookkeeping of applied messages. */
+export function observableState(r: Report | undefined) {
+  const { version: _v, appliedMessages: _a, ...rest } = r ?? ({} as Report);
+  return rest;
 }
