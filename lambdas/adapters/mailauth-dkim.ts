@@ -7,7 +7,7 @@
  */
 import type { Readable } from 'node:stream';
 import addressparser from 'nodemailer/lib/addressparser';
-import { decodeWords } from 'libmime';
+import { decodeHeaderWords } from './mime-words';
 import { dkimVerify } from 'mailauth/lib/dkim/verify';
 import type { DkimResult, DkimSignature, SignedHeaders } from '../core/maintainer';
 import type { DkimVerifier } from '../ports/dkim-verifier';
@@ -56,21 +56,13 @@ export function signedHeaders(lines: string[]): SignedHeaders {
     const name = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).replace(/\r?\n(?=[ \t])/g, '').trim();
     if (name === 'from' || name === 'to' || name === 'cc') out[name].push(...addressesIn(value));
-    else if (name === 'subject' && out.subject === undefined) out.subject = decode(value);
+    else if (name === 'subject' && out.subject === undefined) out.subject = decodeHeaderWords(value);
     else if (name === 'message-id' && out.messageId === undefined) {
       const id = /<([^<>\s]+)>/.exec(value)?.[1] ?? value;
       if (id) out.messageId = id;
     }
   }
   return out;
-}
-
-function decode(value: string): string {
-  try {
-    return decodeWords(value);
-  } catch {
-    return value;
-  }
 }
 
 function addressesIn(value: string): string[] {

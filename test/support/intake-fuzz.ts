@@ -8,7 +8,7 @@
  * Used by test/app/intake-fuzz.test.ts (fixed seed, bounded count) and `npm run fuzz -- --runs N --seed S`.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -189,7 +189,7 @@ export async function fuzzIntake(opts: { runs: number; seed: number; onProgress?
   let current: { name: string; bytes: Buffer } | undefined;
   // an exception escaping inside a stream event kills the process: keep the mutant that did it
   const onCrash = (err: Error) => {
-    if (current) require('node:fs').writeFileSync(join(FIXTURES, current.name), current.bytes);
+    if (current) writeFileSync(join(FIXTURES, current.name), current.bytes);
     process.stderr.write(`fuzz: the process crashed on ${current?.name ?? 'an unknown mutant'} (written to test/fixtures/mail/): ${err.stack}\n`);
     process.exit(1);
   };

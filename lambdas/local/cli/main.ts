@@ -10,7 +10,7 @@ import { MailparserParser } from '../../adapters/mailparser-parser';
 import { silentLogger } from '../../ports/logger';
 import { UserError } from '../stack-operations';
 import { rememberedConfig, withStack, type GlobalOptions } from './connect';
-import { decodeWords } from 'libmime';
+import { decodeHeaderWords } from '../../adapters/mime-words';
 import { importLine, outboxText, reportsText, showText } from './format';
 import { jsonSafe, terminalSafe } from './terminal-safe';
 import { processIo, type CliIo } from './io';
@@ -38,17 +38,10 @@ async function readable(raw: string): Promise<string> {
     .replace(/^Content-Transfer-Encoding:.*\r?\n?/im, '')
     .replace(/\r?\n(?=[ \t])/g, '') // unfold, then decode encoded words (RFC 2047) as a mail client shows them
     .split(/\r?\n/)
-    .map(decodeHeaderLine);
+    .map(decodeHeaderWords);
   return [...headers, '', msg.text.trimEnd(), ...files, ''].join('\n');
 }
 
-function decodeHeaderLine(line: string): string {
-  try {
-    return decodeWords(line);
-  } catch {
-    return line;
-  }
-}
 
 export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
   let exitCode = 0;
