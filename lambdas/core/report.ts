@@ -184,7 +184,8 @@ export interface DeadlineView {
   dueAt: string;
   /** The outer bound, when the policy gives a window ("48-72 business hours"). */
   hardAt?: string;
-  state: 'pending' | 'met' | 'missed';
+  /** `stopped`: no timer runs for it (a quarantined, closed or disclosed report): it will not be reminded. */
+  state: 'pending' | 'met' | 'missed' | 'stopped';
   /** When it was met, if it was. */
   metAt?: string;
 }

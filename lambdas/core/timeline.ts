@@ -36,10 +36,12 @@ const UPDATE_STOPPED: ReadonlySet<Report['status']> = new Set(['fixed', 'disclos
 
 export const QUARANTINE_DIGEST_KEY = 'quarantine:digest';
 
-/** A report whose workflow has nothing left to do (a quarantined one once its hour's digest has fired). */
+/** A report whose workflow has nothing left to do (a quarantined one once its hour's digest has fired and no
+ *  embargo end is still to come). */
 export function isFinished(report: Report): boolean {
   if (report.status === 'closed' || report.status === 'disclosed') return true;
-  return report.quarantine !== undefined && report.fired.includes(QUARANTINE_DIGEST_KEY);
+  const embargoPending = report.embargo !== undefined && !report.disclosureDueAt;
+  return report.quarantine !== undefined && report.fired.includes(QUARANTINE_DIGEST_KEY) && !embargoPending;
 }
 
 /**
@@ -65,6 +67,13 @@ function stateOf(dueAt: Date, metAt: Date | undefined, now: Date | undefined): D
  * deadline is `pending` whatever the time.
  */
 export function deadlinesOf(report: Report, project: Project, now?: Date): DeadlineView[] {
+  const views = promisedDeadlines(report, project, now);
+  // what no timer holds the maintainers to is not shown as pending: a quarantined report runs only its embargo
+  if (!isFinished(report) && !report.quarantine) return views;
+  return views.map((d) => (d.state === 'pending' && !(report.quarantine && !isFinished(report) && d.name === 'embargo') ? { ...d, state: 'stopped' } : d));
+}
+
+function promisedDeadlines(report: Report, project: Project, now?: Date): DeadlineView[] {
   const cal = project.calendar;
   const created = new Date(report.createdAt);
   const timers = project.timers;
@@ -173,7 +182,15 @@ export function plannedActions(report: Report, project: Project, now: Date): Tim
   if (isFinished(report)) return [];
   if (report.quarantine) {
     const { end } = quarantineWindowOf(report.createdAt);
-    return [{ key: QUARANTINE_DIGEST_KEY, kind: 'quarantine-digest', deadline: 'quarantine', dueAt: end, firesAt: end }];
+    const actions: TimerAction[] = [];
+    if (!report.fired.includes(QUARANTINE_DIGEST_KEY)) actions.push({ key: QUARANTINE_DIGEST_KEY, kind: 'quarantine-digest', deadline: 'quarantine', dueAt: end, firesAt: end });
+    // an embargo is a promise to the world: it ends on time even on a quarantined report
+    if (report.embargo && !report.disclosureDueAt) {
+      const until = new Date(report.embargo.until);
+      const key = `embargo:end:${until.toISOString()}`;
+      if (!report.fired.includes(key)) actions.push({ key, kind: 'embargo-end', deadline: 'embargo', dueAt: until, firesAt: until });
+    }
+    return actions.sort((a, b) => a.firesAt.getTime() - b.firesAt.getTime());
   }
   const cal = project.calendar;
   const timers = project.timers;

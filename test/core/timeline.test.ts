@@ -190,3 +190,23 @@ describe('CrowdStrike policy (48-72 business hours, whole working days, America/
     expect(nextWakeAt(q, crowdstrike, new Date(q.createdAt))?.toISOString()).toBe('2026-11-25T23:00:00.000Z');
   });
 });
+
+describe('deadlines that no timer runs are "stopped", never "pending"', () => {
+  const created = new Date('2027-03-12T21:02:00Z');
+  test('a quarantined report lists its promises as stopped; its embargo still ends on time', () => {
+    const q = report({ quarantine: { reason: 'spam verdict FAIL' } });
+    expect(deadlinesOf(q, bases, created).map((d) => d.state)).toEqual(expect.arrayContaining(['stopped']));
+    expect(deadlinesOf(q, bases, created).some((d) => d.state === 'pending')).toBe(false);
+    const embargoed = { ...q, fired: ['quarantine:digest'], embargo: { until: '2027-03-20T12:00:00.000Z', setAt: created.toISOString(), setBy: 'alice@hashberg.io' } };
+    expect(isFinished(embargoed)).toBe(false);
+    expect(plannedActions(embargoed, bases, created).map((a) => a.key)).toEqual(['embargo:end:2027-03-20T12:00:00.000Z']);
+    expect(deadlinesOf(embargoed, bases, created).find((d) => d.name === 'embargo')?.state).toBe('pending');
+  });
+  test('a closed report lists what was pending as stopped', () => {
+    const closed = report({ status: 'closed', closeReason: 'invalid' });
+    expect(deadlinesOf(closed, bases, created).map((d) => [d.name, d.state])).toEqual([
+      ['acknowledge', 'stopped'],
+      ['respond', 'stopped'],
+    ]);
+  });
+});
