@@ -4,11 +4,16 @@
  */
 import type { SESEvent } from 'aws-lambda';
 import { awsDeployment } from '../adapters/aws/deployment';
+import { MailparserParser } from '../adapters/mailparser-parser';
+import { MailauthDkimVerifier } from '../adapters/mailauth-dkim';
 import { factsFromSesEvent } from '../adapters/aws/ses-inbound-event';
 import { receiveMail, recordIntakeFailure, type IntakeResult } from '../app/receive-mail';
 
+/** Only this function bundles mail parsing and DKIM (Node's resolver for the keys: public DNS, as SES uses). */
+const MAIL_PARTS = { parser: new MailparserParser(), dkim: new MailauthDkimVerifier() };
+
 export const handler = async (event: SESEvent): Promise<IntakeResult[]> => {
-  const deps = awsDeployment();
+  const deps = awsDeployment(MAIL_PARTS);
   const results: IntakeResult[] = [];
   for (const facts of factsFromSesEvent(event, process.env.INBOUND_PREFIX)) {
     try {

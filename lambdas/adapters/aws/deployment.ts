@@ -3,6 +3,10 @@
  * invocations of a warm container). The config is the JSON text that esbuild compiled into the bundle as
  * process.env.SECINTAKE_CONFIG (infra/constructs/service-function.ts: Lambda's 4 KB environment would not hold
  * it); the resource names come from the function's environment.
+ *
+ * A bundle holds only what its handler reaches: the mail parser and the DKIM verifier (mailparser, html-to-text,
+ * mailauth: most of the weight) are given by the intake handler alone; in any other function they are stand-ins
+ * that say so if ever called.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -14,8 +18,6 @@ import type { Config } from '../../core/config';
 import { parseConfig } from '../../core/config-errors';
 import { systemClock } from '../../ports/clock';
 import { mimeComposer } from '../mime-composer';
-import { MailparserParser } from '../mailparser-parser';
-import { MailauthDkimVerifier } from '../mailauth-dkim';
 import { DynamoReportStore } from './dynamo-report-store';
 import { PowertoolsLoggerAdapter, PowertoolsMetricsAdapter } from './powertools';
 import { S3RawStore } from './s3-raw-store';
@@ -51,16 +53,25 @@ export function deploymentConfig(): Config {
   return parseConfig(json, 'deployment config');
 }
 
-function build(): Deps {
+/** The parts only the intake function needs, passed in by its handler. */
+export type MailParts = Pick<Deps, 'parser' | 'dkim'>;
+
+function notInThisFunction(what: string): never {
+  throw new DeploymentMisconfigured(`${what} is only bundled in the intake function`);
+}
+const NO_MAIL_PARTS: MailParts = {
+  parser: { parse: () => notInThisFunction('the mail parser') },
+  dkim: { verify: () => notInThisFunction('the DKIM verifier') },
+};
+
+function build(mail: MailParts): Deps {
   const config = deploymentConfig();
   const region = process.env.AWS_REGION ?? config.aws?.region;
   return {
     config,
     store: new DynamoReportStore({ client: new DynamoDBClient({ region }), tableName: env('TABLE_NAME') }),
     raw: new S3RawStore({ client: new S3Client({ region }), bucket: env('BUCKET_NAME') }),
-    parser: new MailparserParser(),
-    // Node's resolver: the DKIM keys are looked up in public DNS, as SES does
-    dkim: new MailauthDkimVerifier(),
+    ...mail,
     composer: mimeComposer,
     sender: new SesSender({ client: new SESClient({ region }), configurationSetName: process.env.SES_CONFIGURATION_SET ?? config.aws?.sesConfigurationSet }),
     workflow: new SfnWorkflow({ client: new SFNClient({ region }), stateMachineArn: env('STATE_MACHINE_ARN') }),
@@ -74,8 +85,8 @@ function build(): Deps {
 let deps: Deps | undefined;
 
 /** Memoized per container; a failed build is not memoized, so a fixed environment recovers on the next call. */
-export function awsDeployment(): Deps {
-  deps ??= build();
+export function awsDeployment(mail: MailParts = NO_MAIL_PARTS): Deps {
+  deps ??= build(mail);
   return deps;
 }
 

@@ -38,3 +38,9 @@ test('a bundle without a config or a function without its environment says to re
   process.env.TABLE_NAME = 'reports';
   expect(awsDeployment().config.messageIdDomain).toBe('intake.example.org');
 });
+
+test('functions other than intake carry no mail parser or DKIM verifier, and say so if one is ever called', () => {
+  const deps = awsDeployment();
+  expect(() => deps.parser.parse(Buffer.from('x'), { limits: deps.config.limits })).toThrow(/only bundled in the intake function/);
+  expect(() => deps.dkim.verify(Buffer.from('x'))).toThrow(DeploymentMisconfigured);
+});
