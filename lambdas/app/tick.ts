@@ -20,7 +20,7 @@ import {
   reminderDraft,
 } from '../core/drafts';
 import type { Report } from '../core/report';
-import { dueActions, isFinished, lateNoticeNextDate, nextWakeAt, type TimerAction } from '../core/timeline';
+import { dueActions, isFinished, lateNoticeNextDate, nextUpdateDate, nextWakeAt, type TimerAction } from '../core/timeline';
 import { VersionConflict } from '../ports/report-store';
 import type { Deps } from './deps';
 import { sendOnce } from './outbox';
@@ -152,14 +152,18 @@ function messagesFor(action: TimerAction, report: Report, project: Project, now:
           ...base,
           bound: action.key === 'acknowledge:escalate:hard' ? 'hard' : 'soft',
           ...(soft && reporterReachable ? { reporterToldNextBy: lateNoticeNextDate(report, project) } : {}),
+          ...(action.deadline === 'update' && project.timers.update?.lateNotice && reporterReachable
+            ? { reporterToldNextBy: nextUpdateDate(action.dueAt, project) }
+            : {}),
         }),
       );
     }
-    case 'late-notice':
+    case 'late-notice': {
       if (!reporterReachable) return [];
-      return one(
-        lateNoticeDraft({ ...base, nextDate: lateNoticeNextDate(report, project), escalated: project.escalation.length > 0 }),
-      );
+      // a missed update promises the next point of the cadence; a late acknowledgment, the policy's next date
+      const nextDate = action.deadline === 'update' ? nextUpdateDate(action.dueAt, project) : lateNoticeNextDate(report, project);
+      return one(lateNoticeDraft({ ...base, nextDate, escalated: project.escalation.length > 0 }));
+    }
     case 'embargo-end': {
       // the maintainers' copy says truthfully whether the reporter's copy goes out with it
       const drafts = embargoEndDrafts({ ...base, endedAt: action.dueAt, reporterTold: reporterReachable });

@@ -88,7 +88,14 @@ export const timersSchema = z.strictObject({
     .describe('soft: the promise; hard: the outer bound ("48-72 business hours" = 48bh / 72bh)'),
   respond: durationSchema.optional().describe('Detailed response with a first assessment'),
   update: z
-    .strictObject({ after: durationSchema, every: durationSchema })
+    .strictObject({
+      after: durationSchema,
+      every: durationSchema,
+      lateNotice: z
+        .boolean()
+        .default(false)
+        .describe('When an update is missed, tell the reporter honestly (no news this week; the maintainers were reminded; the next date)'),
+    })
     .optional()
     .describe('Status updates every `every` once the report has been open for `after`'),
   embargo: z

@@ -222,11 +222,15 @@ export function plannedActions(report: Report, project: Project, now: Date): Tim
 
   const cycle = updateCycle(report, project, now);
   if (cycle) {
-    if (cycle.missed) add(updateKey('escalate', cycle.missed), 'escalate', 'update', cycle.missed);
+    if (cycle.missed) {
+      add(updateKey('escalate', cycle.missed), 'escalate', 'update', cycle.missed);
+      if (timers.update?.lateNotice) add(`update:late-notice:${cycle.missed.toISOString()}`, 'late-notice', 'update', cycle.missed);
+    }
     for (const p of reminderPoints(cycle.start, cycle.next, cycle.window, project)) {
       add(updateKey('remind', cycle.next, p.spec), 'remind', 'update', cycle.next, p.at);
     }
     add(updateKey('escalate', cycle.next), 'escalate', 'update', cycle.next);
+    if (timers.update?.lateNotice) add(`update:late-notice:${cycle.next.toISOString()}`, 'late-notice', 'update', cycle.next);
   }
 
   if (report.embargo && !report.disclosureDueAt) {
@@ -253,6 +257,11 @@ export function dueActions(report: Report, project: Project, now: Date): TimerAc
 export function nextWakeAt(report: Report, project: Project, now: Date): Date | undefined {
   const t = now.getTime();
   return plannedActions(report, project, now).find((a) => a.firesAt.getTime() > t)?.firesAt;
+}
+
+/** The next status update a late notice about a missed one promises: the next point of the cadence. */
+export function nextUpdateDate(missedDue: Date, project: Project): Date {
+  return addDuration(missedDue, project.timers.update?.every ?? '7d', project.calendar);
 }
 
 /** The date a late notice promises: the hard bound if the policy has one, else the soft bound once more. */

@@ -113,3 +113,33 @@ describe('arm', () => {
     expect(workflow.calls).toEqual(['wake t2', 'wake t2']);
   });
 });
+
+describe('a missed status update', () => {
+  const withLateNotice = structuredClone(config);
+  withLateNotice.projects[0].timers.update = { ...withLateNotice.projects[0].timers.update!, lateNotice: true };
+  // acknowledged and answered at once: the first update is due 7 days after the report (2027-03-19 21:02 GMT)
+  const answered = { acknowledgedAt: hours(1).toISOString(), respondedAt: hours(1).toISOString(), fired: ['update:remind:50%:2027-03-19T21:02:00.000Z', 'update:remind:2h:2027-03-19T21:02:00.000Z'] };
+
+  test('is escalated to the maintainers and the leads, and counted as a missed deadline', async () => {
+    const { deps, sender, counted } = await setup(new Date('2027-03-19T21:02:00Z'), answered);
+    await tick(deps, { reportId: 'K7QM-2XPD' });
+    expect(sender.sent.map((m) => [m.outboxId, m.to])).toEqual([
+      ['update:escalate:2027-03-19T21:02:00.000Z', ['alice@hashberg.io', 'bob@hashberg.io', 'security-lead@hashberg.io']],
+    ]);
+    expect(counted).toContain('deadlinesMissed');
+  });
+
+  test('with update.lateNotice, the reporter is told honestly, with the next date, and the escalation says so', async () => {
+    const clock = new SettableClock(new Date('2027-03-19T21:02:00Z'));
+    const t = timerDeps(withLateNotice, clock);
+    await t.store.createReport(basesReport(answered));
+    await tick(t.deps, { reportId: 'K7QM-2XPD' });
+    expect(t.sender.sent.map((m) => m.outboxId)).toEqual(['update:escalate:2027-03-19T21:02:00.000Z', 'update:late-notice:2027-03-19T21:02:00.000Z']);
+    const [escalation, late] = t.sender.sent;
+    const text = (m: { text: string }) => m.text.replace(/=\r?\n/g, '').replace(/\s+/g, ' ');
+    expect(late!.to).toEqual(['rita@example.org']);
+    expect(text(late!)).toMatch(/We promised to send you a status update on your report K7QM-2XPD by Fri 2027-03-19 21:02 GMT .* have not yet done so/);
+    expect(text(late!)).toMatch(/you will hear from us by Fri 2027-03-26 21:02 GMT/);
+    expect(text(escalation!)).toMatch(/The reporter has been told it is late/);
+  });
+});
