@@ -8,7 +8,7 @@
 import type { Readable } from 'node:stream';
 import addressparser from 'nodemailer/lib/addressparser';
 import { decodeHeaderWords } from './mime-words';
-import { dkimVerify } from 'mailauth/lib/dkim/verify';
+import type { dkimVerify as DkimVerifyFn } from 'mailauth/lib/dkim/verify';
 import type { DkimResult, DkimSignature, SignedHeaders } from '../core/maintainer';
 import type { DkimVerifier } from '../ports/dkim-verifier';
 
@@ -23,6 +23,14 @@ interface MailauthDkimResult {
   canonBodyLength?: number;
   canonBodyLengthTotal?: number;
   canonBodyLengthLimited?: boolean;
+}
+
+let dkimVerifyLoaded: typeof DkimVerifyFn | undefined;
+/** Loaded on first use: most mail is not a maintainer's and never needs a DKIM verifier in memory. */
+function dkimVerify(...args: Parameters<typeof DkimVerifyFn>): ReturnType<typeof DkimVerifyFn> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  dkimVerifyLoaded ??= (require('mailauth/lib/dkim/verify') as { dkimVerify: typeof DkimVerifyFn }).dkimVerify;
+  return dkimVerifyLoaded(...args);
 }
 
 export class MailauthDkimVerifier implements DkimVerifier {
