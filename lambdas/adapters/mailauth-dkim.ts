@@ -6,8 +6,7 @@
  * the core compares them with what mailparser read, so a header the two split differently never acts.
  */
 import type { Readable } from 'node:stream';
-import addressparser from 'nodemailer/lib/addressparser';
-import { decodeHeaderWords } from './mime-words';
+import { decodeHeaderWords, headerAddresses } from './header-values';
 import type { dkimVerify as DkimVerifyFn } from 'mailauth/lib/dkim/verify';
 import type { DkimResult, DkimSignature, SignedHeaders } from '../core/maintainer';
 import type { DkimVerifier } from '../ports/dkim-verifier';
@@ -63,25 +62,12 @@ export function signedHeaders(lines: string[]): SignedHeaders {
     if (colon < 0) continue;
     const name = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).replace(/\r?\n(?=[ \t])/g, '').trim();
-    if (name === 'from' || name === 'to' || name === 'cc') out[name].push(...addressesIn(value));
+    if (name === 'from' || name === 'to' || name === 'cc') out[name].push(...headerAddresses(value));
     else if (name === 'subject' && out.subject === undefined) out.subject = decodeHeaderWords(value);
     else if (name === 'message-id' && out.messageId === undefined) {
       const id = /<([^<>\s]+)>/.exec(value)?.[1] ?? value;
       if (id) out.messageId = id;
     }
   }
-  return out;
-}
-
-function addressesIn(value: string): string[] {
-  const out: string[] = [];
-  const visit = (list: ReturnType<typeof addressparser>) => {
-    for (const entry of list) {
-      if ('group' in entry && entry.group) visit(entry.group);
-      else if ('address' in entry && entry.address) out.push(entry.address.trim().toLowerCase());
-    }
-  };
-  // parsed as mailparser parses addresses: the raw value first, encoded words only ever inside names
-  visit(addressparser(value));
   return out;
 }

@@ -9,7 +9,7 @@
  * Each mail is keyed by the maintainer's message, so a retry never sends it twice.
  */
 import type { Project } from '../core/config';
-import { acknowledgedDraft, commandsAppliedDraft, embargoChangedDraft } from '../core/drafts';
+import { acknowledgedDraft, commandsAppliedDraft, embargoChangedDraft, embargoSentence } from '../core/drafts';
 import type { Report } from '../core/report';
 import { deadlinesOf } from '../core/timeline';
 import type { Deps } from './deps';
@@ -17,6 +17,14 @@ import { sendOnce } from './outbox';
 import { envelopeFor } from './report-records';
 
 type Change = { type: string; detail: Record<string, unknown> };
+
+const embargoChanged = (changes: { type: string }[]) => changes.some((c) => c.type === 'embargo.set' || c.type === 'embargo.lifted');
+
+/** The sentence a relayed reply ends with when its commands set, moved or lifted the embargo. */
+export function embargoNotice(before: Report, after: Report, project: Project, changes: { type: string }[], now: Date): string | undefined {
+  if (!embargoChanged(changes)) return undefined;
+  return embargoSentence({ report: after, project, until: after.embargo?.until, previous: before.embargo?.until, now });
+}
 
 /** What the reporter was sent because of these changes, in words for the maintainers' confirmation. */
 export async function tellReporter(
@@ -35,9 +43,8 @@ export async function tellReporter(
     });
     told.push('a short acknowledgment with the status and the next date');
   }
-  const embargoChanged = c.changes.some((x) => x.type === 'embargo.set' || x.type === 'embargo.lifted');
-  if (embargoChanged && c.relayed) told.push(after.embargo ? 'the embargo date (in the same mail)' : 'that the embargo was lifted (in the same mail)');
-  else if (embargoChanged) {
+  if (embargoChanged(c.changes) && c.relayed) told.push(after.embargo ? 'the embargo date (in the same mail)' : 'that the embargo was lifted (in the same mail)');
+  else if (embargoChanged(c.changes)) {
     // the embargo binds the reporter too
     await sendOnce(deps, {
       reportId: after.id,

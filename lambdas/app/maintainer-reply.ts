@@ -8,26 +8,24 @@
  *    or, with `Internal: yes`, to the other maintainers only
  * 5. wake the workflow so it re-plans at once
  *
- * A relayed reply acknowledges the report when that is due, counts as the detailed response once acknowledged,
- * and as a status update (it resets the weekly cadence).
+ * A relayed reply acknowledges the report when that is due; it is the detailed response once acknowledged, or at
+ * once when it carries an assessment (`Status: triaged` and on); it always counts as a status update. A
+ * command-only acknowledgment is told to the reporter (command-notices.ts); a status alone never responds.
  */
 import { applyCommands, ASSESSING } from '../core/apply-commands';
 import { parseCommands } from '../core/commands';
-import { commandErrorDraft, embargoRefusedDraft, embargoSentence, internalNoteDraft, relayDraft, relayFailedDraft } from '../core/drafts';
-import type { Project } from '../core/config';
+import { commandErrorDraft, embargoRefusedDraft, internalNoteDraft, relayDraft, relayFailedDraft } from '../core/drafts';
 import { trimQuoted } from '../core/quoted-text';
 import type { InboundFacts, Report } from '../core/report';
-import { VersionConflict } from '../ports/report-store';
 import { MailRejected } from '../ports/mail-sender';
 import { wakeReport } from './arm';
 import type { Deps } from './deps';
 import { sendOnce } from './outbox';
-import { auditEvent, envelopeFor, messageRecord, type Arrival } from './report-records';
-import { confirmToMaintainers, tellReporter } from './command-notices';
+import { auditEvent, envelopeFor, messageRecord, patchReport, type Arrival } from './report-records';
+import { confirmToMaintainers, embargoNotice, tellReporter } from './command-notices';
 
 /** How many applied message IDs a report remembers: enough to cover any retry window. */
 const APPLIED_MEMORY = 20;
-const MAX_CONFLICT_RETRIES = 5;
 
 export async function handleMaintainerReply(deps: Deps, report: Report, arrival: Arrival): Promise<string> {
   const { project, facts, msg, checks } = arrival;
@@ -67,8 +65,6 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
     const patch = { ...effects.patch };
     if (relay) {
       const at = now.toISOString();
-      // Acknowledging now (by the relay or by `Status: acknowledged`) is not also the detailed response: that
-      // is a later reply, once the report was already acknowledged.
       // The detailed response is text to the reporter: a later reply, or the first one when it comes with an
       // assessment (`Status: triaged` and on); a status alone never is.
       const assessed = parsed.commands.some((c) => c.name === 'status' && ASSESSING.includes(c.status));
@@ -132,32 +128,17 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
 }
 
 /** Applies a patch once per message: the report remembers the messages it applied. */
-async function applyOnce(
+function applyOnce(
   deps: Deps,
   report: Report,
   sesMessageId: string,
   patchFor: (current: Report) => Partial<Report>,
 ): Promise<Report> {
-  let current = report;
-  for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
-    if (current.appliedMessages?.includes(sesMessageId)) return current;
-    const patch = patchFor(current);
-    patch.appliedMessages = [...(current.appliedMessages ?? []), sesMessageId].slice(-APPLIED_MEMORY);
-    try {
-      return await deps.store.updateReport(current.id, current.version, patch);
-    } catch (err) {
-      if (!(err instanceof VersionConflict)) throw err;
-      const fresh = await deps.store.getReport(current.id);
-      if (!fresh) throw err;
-      current = fresh;
-    }
-  }
-  throw new VersionConflict(report.id);
-}
-
-function embargoNotice(before: Report, after: Report, project: Project, changes: { type: string }[], now: Date): string | undefined {
-  if (!changes.some((c) => c.type === 'embargo.set' || c.type === 'embargo.lifted')) return undefined;
-  return embargoSentence({ report: after, project, until: after.embargo?.until, previous: before.embargo?.until, now });
+  return patchReport(deps, report, (current) =>
+    current.appliedMessages?.includes(sesMessageId)
+      ? undefined
+      : { ...patchFor(current), appliedMessages: [...(current.appliedMessages ?? []), sesMessageId].slice(-APPLIED_MEMORY) },
+  );
 }
 
 async function relayFailed(deps: Deps, report: Report, arrival: Arrival, maintainer: string, reason: string, applied: string[]) {

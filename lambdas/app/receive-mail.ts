@@ -23,9 +23,8 @@ import { handleMaintainerReply } from './maintainer-reply';
 import { openReport, quarantineMessage } from './open-report';
 import { handleReporterFollowup, recordOnReport } from './followup';
 import { handleBounceOfOurMail } from './delivery-failure';
-import { messageRecord, type Arrival } from './report-records';
+import { messageRecord, patchReport, type Arrival } from './report-records';
 import { mailboxKey } from '../core/address-key';
-import { VersionConflict } from '../ports/report-store';
 
 export interface IntakeResult {
   sesMessageId: string;
@@ -81,8 +80,7 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
     if (!(err instanceof UnparseableMessage)) throw err; // a store or runtime failure: let the retry run
     const checks: CheckResult[] = [{ name: 'parse', result: 'fail', reason: err.reason }];
     if (!project) return ignored(facts, checks, `unparseable and no project for ${facts.recipients.join(', ')}`);
-    const report = await quarantineMessage(deps, project, facts, undefined, checks, err.reason);
-    return { sesMessageId: facts.sesMessageId, outcome: 'quarantined', reportId: report.id, checks, reason: err.reason };
+    return quarantined(deps, project, facts, undefined, checks, err.reason);
   }
 
   if (!project) {
@@ -99,9 +97,7 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
     keys = threadingKeys(msg, facts, { key, messageIdDomain: config.messageIdDomain, subjectTag: project.subjectTag });
   } catch (err) {
     const reason = `could not classify the message: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`.slice(0, 500);
-    const checks: CheckResult[] = [{ name: 'parse', result: 'fail', reason }];
-    const report = await quarantineMessage(deps, project, facts, msg, checks, reason);
-    return { sesMessageId: facts.sesMessageId, outcome: 'quarantined', reportId: report.id, checks, reason };
+    return quarantined(deps, project, facts, msg, [{ name: 'parse', result: 'fail', reason }], reason);
   }
   const { verdict, checks } = classified;
   const byMessageId = keys.ourMessageIds.length
@@ -150,9 +146,7 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
   }
 
   if (verdict === 'quarantine') {
-    const reason = checks.filter((c) => c.result === 'fail').map((c) => c.reason).join('; ');
-    const report = await quarantineMessage(deps, project, facts, msg, checks, reason);
-    return { sesMessageId: facts.sesMessageId, outcome: 'quarantined', reportId: report.id, checks, reason };
+    return quarantined(deps, project, facts, msg, checks, checks.filter((c) => c.result === 'fail').map((c) => c.reason).join('; '));
   }
 
   if (!existing) {
@@ -234,18 +228,10 @@ async function openReports(
 async function linkSiblings(deps: Deps, reports: Report[]): Promise<void> {
   for (const report of reports) {
     const others = reports.filter((r) => r.id !== report.id).map((r) => r.id);
-    let current: Report | undefined = report;
-    for (let attempt = 0; attempt < 5 && current; attempt++) {
+    await patchReport(deps, report, (current) => {
       const wanted = [...new Set([...(current.relatesTo ?? []), ...others])];
-      if (wanted.length === (current.relatesTo ?? []).length) break;
-      try {
-        await deps.store.updateReport(current.id, current.version, { relatesTo: wanted });
-        break;
-      } catch (err) {
-        if (!(err instanceof VersionConflict)) throw err;
-        current = await deps.store.getReport(current.id);
-      }
-    }
+      return wanted.length === (current.relatesTo ?? []).length ? undefined : { relatesTo: wanted };
+    });
   }
 }
 
@@ -263,6 +249,18 @@ function impersonation(address: string, reason: string): CheckResult {
 async function loadReports(deps: Deps, ids: string[]): Promise<Report[]> {
   const found = await Promise.all(ids.map((id) => deps.store.getReport(id)));
   return found.filter((r): r is Report => r !== undefined);
+}
+
+async function quarantined(
+  deps: Deps,
+  project: Arrival['project'],
+  facts: InboundFacts,
+  msg: ParsedMessage | undefined,
+  checks: CheckResult[],
+  reason: string,
+): Promise<IntakeResult> {
+  const report = await quarantineMessage(deps, project, facts, msg, checks, reason);
+  return { sesMessageId: facts.sesMessageId, outcome: 'quarantined', reportId: report.id, checks, reason };
 }
 
 function ignored(facts: InboundFacts, checks: CheckResult[], reason: string): IntakeResult {

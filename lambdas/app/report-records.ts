@@ -6,6 +6,7 @@ import type { Project } from '../core/config';
 import type { ParsedMessage } from '../core/parsed-message';
 import type { AuditEvent, CheckResult, InboundFacts, MessageRecord, Outcome, Report, Role } from '../core/report';
 import { replyAddress } from '../core/reply-address';
+import { VersionConflict } from '../ports/report-store';
 import type { Deps } from './deps';
 
 /** One inbound message on its way through intake: where it goes, what it is, what the checks said. */
@@ -17,7 +18,6 @@ export interface Arrival {
   /** Sent to a report's internal reply address (an answer to an internal note): internal unless it says not. */
   internalThread?: boolean;
 }
-
 
 export function messageRecord(
   reportId: string,
@@ -96,4 +96,31 @@ export async function envelopeFor(deps: Deps, report: Report, fromName?: string,
 export function securityAddressFor(project: Project, recipients: string[]): string {
   const bases = recipients.map((r) => r.toLowerCase().replace(/\+[^@]*@/, '@'));
   return project.addresses.find((a) => bases.includes(a.toLowerCase())) ?? project.addresses[0];
+}
+
+/** Conflicting updates a report write retries before giving up (the caller's retry takes over then). */
+const MAX_CONFLICT_RETRIES = 5;
+
+/**
+ * Optimistic update that re-reads on a version conflict and recomputes the patch (undefined: nothing to do,
+ * e.g. a concurrent retry already recorded it).
+ */
+export async function patchReport(
+  deps: Pick<Deps, 'store'>,
+  report: Report,
+  patchOf: (current: Report) => Partial<Report> | undefined,
+): Promise<Report> {
+  let current = report;
+  for (let attempt = 1; ; attempt++) {
+    const patch = patchOf(current);
+    if (!patch) return current;
+    try {
+      return await deps.store.updateReport(current.id, current.version, patch);
+    } catch (e) {
+      if (!(e instanceof VersionConflict) || attempt >= MAX_CONFLICT_RETRIES) throw e;
+      const fresh = await deps.store.getReport(current.id);
+      if (!fresh) throw e;
+      current = fresh;
+    }
+  }
 }

@@ -21,11 +21,10 @@ import {
 } from '../core/drafts';
 import type { Report } from '../core/report';
 import { dueActions, isFinished, lateNoticeNextDate, nextUpdateDate, nextWakeAt, type TimerAction } from '../core/timeline';
-import { VersionConflict } from '../ports/report-store';
 import type { Deps } from './deps';
 import { sendOnce } from './outbox';
 import { sendQuarantineDigest } from './quarantine-digest';
-import { envelopeFor } from './report-records';
+import { envelopeFor, patchReport } from './report-records';
 
 export interface TickInput {
   reportId: string;
@@ -47,7 +46,6 @@ export interface TickOutput {
 export const MAX_SLEEP_SECONDS = 7 * 24 * 3600;
 /** Hand over well before Step Functions' one-year limit on a Standard execution. */
 export const GENERATION_MS = 300 * 24 * 3600 * 1000;
-const MAX_CONFLICT_RETRIES = 5;
 
 export class UnknownProject extends Error {
   override readonly name = 'UnknownProject';
@@ -174,30 +172,6 @@ function messagesFor(action: TimerAction, report: Report, project: Project, now:
     }
     case 'quarantine-digest':
       return [];
-  }
-}
-
-/**
- * Optimistic update that re-reads on a version conflict and recomputes the patch (undefined: nothing to do,
- * e.g. a concurrent retry already recorded it).
- */
-async function patchReport(
-  deps: Deps,
-  report: Report,
-  patchOf: (current: Report) => Partial<Report> | undefined,
-): Promise<Report> {
-  let current = report;
-  for (let attempt = 1; ; attempt++) {
-    const patch = patchOf(current);
-    if (!patch) return current;
-    try {
-      return await deps.store.updateReport(current.id, current.version, patch);
-    } catch (e) {
-      if (!(e instanceof VersionConflict) || attempt >= MAX_CONFLICT_RETRIES) throw e;
-      const fresh = await deps.store.getReport(current.id);
-      if (!fresh) throw e;
-      current = fresh;
-    }
   }
 }
 

@@ -1,12 +1,10 @@
 /**
  * Maintainers see what their mail did, and the reporter hears from a person (issue 12, in part).
  */
-import { replyAddress } from '../../lambdas/core/reply-address';
-import { fixedKey, loadExample, mail, startHarness, type Harness } from '../support/intake-harness';
+import { loadExample, mail, startHarness, type Harness, openReport as openReportIn } from '../support/intake-harness';
 
 const config = loadExample('bases');
 const project = config.projects[0];
-const SECURITY = project.addresses[0];
 const REPORTER = 'jane@reporter.example';
 const ALICE = project.maintainers[0].address;
 const MAINTAINERS = project.maintainers.map((m) => m.address);
@@ -18,9 +16,9 @@ beforeEach(async () => {
 afterEach(() => h.close());
 
 async function openReport() {
-  const r = await h.deliver(mail({ from: REPORTER, to: SECURITY, subject: 'overflow', body: 'decode() overflows' }));
+  const { id, replyTo: reply } = await openReportIn(h, { from: REPORTER, subject: 'overflow', body: 'decode() overflows' });
   h.sender.sent.length = 0;
-  return { id: r.reportId!, reply: replyAddress(SECURITY, r.reportId!, await fixedKey.replyAddressKey()) };
+  return { id, reply };
 }
 const from = (reply: string, id: string, body: string) =>
   h.deliverSigned(mail({ from: `Alice <${ALICE}>`, to: reply, subject: `Re: [security report #${id}] overflow`, body }), { recipients: [reply] });

@@ -5,20 +5,11 @@
 import { simpleParser } from 'mailparser';
 import { replyAddress } from '../../lambdas/core/reply-address';
 import type { Report } from '../../lambdas/core/report';
-import { dsnMail, fixedKey, loadExample, mail, observableState, PASS_VERDICTS, startHarness, type Harness } from '../support/intake-harness';
+import { dsnMail, fixedKey, loadExample, mail, observableState, openReport as openReportIn, PASS_VERDICTS, startHarness, type Harness } from '../support/intake-harness';
 
 const REPORTER = 'jane@reporter.example';
 
-async function openReport(h: Harness, securityAddress: string) {
-  const r = await h.deliver(
-    mail({ from: `Jane Reporter <${REPORTER}>`, to: securityAddress, subject: 'Heap overflow in decode()', body: 'decode() overflows in 0.3.0.\nCredit: Jane Reporter' }),
-    { recipients: [securityAddress] },
-  );
-  expect(r.outcome).toBe('report');
-  const report = (await h.store.getReport(r.reportId!))!;
-  const key = await fixedKey.replyAddressKey();
-  return { report, replyTo: replyAddress(securityAddress, report.id, key) };
-}
+const openReport = (h: Harness, to: string) => openReportIn(h, { to, body: 'decode() overflows in 0.3.0.\nCredit: Jane Reporter' });
 
 const stateOf = observableState;
 

@@ -3,13 +3,11 @@
  * first set, so repeating the command never extends it; the reporter hears its date whenever it is set, moved
  * or lifted; the embargo-end mail says truthfully what the reporter was sent.
  */
-import { replyAddress } from '../../lambdas/core/reply-address';
 import { embargoEndDrafts } from '../../lambdas/core/drafts';
-import { fixedKey, loadExample, mail, startHarness, type Harness } from '../support/intake-harness';
+import { loadExample, mail, startHarness, type Harness, openReport as openReportIn } from '../support/intake-harness';
 
 const config = loadExample('bases'); // embargo default 72h, max 14d
 const project = config.projects[0];
-const SECURITY = project.addresses[0];
 const REPORTER = 'jane@reporter.example';
 const ALICE = project.maintainers[0].address;
 const DAY = 24 * 3600_000;
@@ -21,8 +19,8 @@ beforeEach(async () => {
 afterEach(() => h.close());
 
 async function openWithReply() {
-  const r = await h.deliver(mail({ from: REPORTER, to: SECURITY, subject: 'overflow', body: 'decode() overflows' }));
-  return { id: r.reportId!, reply: replyAddress(SECURITY, r.reportId!, await fixedKey.replyAddressKey()) };
+  const { id, replyTo: reply } = await openReportIn(h, { from: REPORTER, subject: 'overflow', body: 'decode() overflows' });
+  return { id, reply };
 }
 
 const command = (reply: string, id: string, body: string) =>

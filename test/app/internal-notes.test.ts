@@ -4,7 +4,7 @@
  * reporter from there. The internal reply address has its own MAC: the flag cannot be stripped or added.
  */
 import { parseReplyAddress, replyAddress } from '../../lambdas/core/reply-address';
-import { fixedKey, loadExample, mail, startHarness, type Harness } from '../support/intake-harness';
+import { fixedKey, loadExample, mail, startHarness, type Harness, openReport as openReportIn } from '../support/intake-harness';
 
 const config = loadExample('bases');
 const SECURITY = config.projects[0].addresses[0];
@@ -18,9 +18,7 @@ beforeEach(async () => {
 afterEach(() => h.close());
 
 async function reportWithInternalNote() {
-  const r = await h.deliver(mail({ from: REPORTER, to: SECURITY, subject: 'Heap overflow', body: 'decode() overflows' }));
-  const id = r.reportId!;
-  const reply = replyAddress(SECURITY, id, await fixedKey.replyAddressKey());
+  const { id, replyTo: reply } = await openReportIn(h, { from: REPORTER, subject: 'Heap overflow', body: 'decode() overflows' });
   h.sender.sent.length = 0;
   await h.deliverSigned(mail({ from: ALICE, to: reply, subject: `Re: [security report #${id}] x`, body: 'Internal: yes\n\nBob, I think this is the 0.2 regression.' }), { recipients: [reply] });
   const note = h.sender.sent.find((s) => s.outboxId.startsWith('internal:'))!;
@@ -69,9 +67,7 @@ test('the internal flag is covered by the MAC: stripping or adding it makes the 
 });
 
 test('a relay over the sending limit is answered to the maintainer: what happened, what was applied, what to do', async () => {
-  const r = await h.deliver(mail({ from: REPORTER, to: SECURITY, subject: 'Heap overflow', body: 'decode() overflows' }));
-  const id = r.reportId!;
-  const reply = replyAddress(SECURITY, id, await fixedKey.replyAddressKey());
+  const { id, replyTo: reply } = await openReportIn(h, { from: REPORTER, subject: 'Heap overflow', body: 'decode() overflows' });
   h.sender.sent.length = 0;
   const big = Buffer.alloc(8 * 1024 * 1024, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
   const raw = [

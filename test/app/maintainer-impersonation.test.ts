@@ -6,26 +6,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { replyAddress } from '../../lambdas/core/reply-address';
 import type { Report } from '../../lambdas/core/report';
 import { parseConfig } from '../../lambdas/core/config-errors';
 import type { Config } from '../../lambdas/core/config';
 import { dkimDns, signMessage } from '../support/dkim-keys';
-import { crlf, dsnMail, fixedKey, loadExample, mail, maintainerDomains, observableState, startHarness, type Harness } from '../support/intake-harness';
+import { crlf, dsnMail, loadExample, mail, maintainerDomains, observableState, openReport as openReportIn, startHarness, type Harness } from '../support/intake-harness';
 
 const REPORTER = 'jane@reporter.example';
 const ALICE = 'alice@hashberg.io';
 
 const stateOf = observableState;
 
-async function openReport(h: Harness, securityAddress: string) {
-  const r = await h.deliver(
-    mail({ from: `Jane Reporter <${REPORTER}>`, to: securityAddress, subject: 'Heap overflow in decode()', body: 'decode() overflows in 0.3.0.' }),
-    { recipients: [securityAddress] },
-  );
-  const report = (await h.store.getReport(r.reportId!))!;
-  return { report, replyTo: replyAddress(securityAddress, report.id, await fixedKey.replyAddressKey()) };
-}
+const openReport = (h: Harness, to: string) => openReportIn(h, { to });
 
 /** Alice's genuine, signed mail to Bob about something else: what an attacker can obtain and replay. */
 async function genuineLunchMail(opts: { bodyLength?: number } = {}): Promise<Buffer> {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Config } from '../../lambdas/core/config';
+import { replyAddress } from '../../lambdas/core/reply-address';
 import { parseConfig } from '../../lambdas/core/config-errors';
 import type { InboundFacts, Report, Verdicts } from '../../lambdas/core/report';
 import type { Deps } from '../../lambdas/app/deps';
@@ -237,4 +238,16 @@ export function dsnMail(h: { from: string; to: string; subject: string; failed: 
 export function observableState(r: Report | undefined) {
   const { version: _v, appliedMessages: _a, ...rest } = r ?? ({} as Report);
   return rest;
+}
+
+/** A reporter's new report, as most tests start: the report and the reply address a maintainer answers to. */
+export async function openReport(h: Harness, opts: { to?: string; from?: string; subject?: string; body?: string } = {}) {
+  const to = opts.to ?? h.deps.config.projects[0].addresses[0];
+  const r = await h.deliver(
+    mail({ from: opts.from ?? 'Jane Reporter <jane@reporter.example>', to, subject: opts.subject ?? 'Heap overflow in decode()', body: opts.body ?? 'decode() overflows in 0.3.0.' }),
+    { recipients: [to] },
+  );
+  expect(r.outcome).toBe('report');
+  const report = (await h.store.getReport(r.reportId!))!;
+  return { report, id: report.id, replyTo: replyAddress(to, report.id, await fixedKey.replyAddressKey()) };
 }

@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-lambda-event.html
  */
 import type { SESEvent, SESEventRecord } from 'aws-lambda';
-import addressparser from 'nodemailer/lib/addressparser';
+import { headerAddresses } from '../header-values';
 import type { InboundFacts, Verdict, Verdicts } from '../../core/report';
 
 export const INBOUND_PREFIX = 'inbound/';
@@ -16,17 +16,9 @@ function verdict(v: { status?: string } | undefined): Verdict {
   return KNOWN.includes(status) ? status : 'UNKNOWN';
 }
 
+/** SES's parse of a header (commonHeaders.from is a list of strings), as addresses. */
 function addressesOf(values: unknown): string[] {
-  if (!Array.isArray(values)) return [];
-  const out: string[] = [];
-  const visit = (list: ReturnType<typeof addressparser>) => {
-    for (const entry of list) {
-      if ('group' in entry && entry.group) visit(entry.group);
-      else if ('address' in entry && entry.address) out.push(entry.address.trim().toLowerCase());
-    }
-  };
-  for (const value of values) if (typeof value === 'string') visit(addressparser(value));
-  return out;
+  return Array.isArray(values) ? values.flatMap((v) => (typeof v === 'string' ? headerAddresses(v) : [])) : [];
 }
 
 export function factsFromSesRecord(record: SESEventRecord, prefix = INBOUND_PREFIX): InboundFacts {

@@ -10,7 +10,7 @@ import { MailparserParser } from '../../adapters/mailparser-parser';
 import { silentLogger } from '../../ports/logger';
 import { UserError } from '../stack-operations';
 import { rememberedConfig, withStack, type GlobalOptions } from './connect';
-import { decodeHeaderWords } from '../../adapters/mime-words';
+import { decodeHeaderWords } from '../../adapters/header-values';
 import { importLine, outboxText, reportsText, showText } from './format';
 import { jsonSafe, terminalSafe } from './terminal-safe';
 import { processIo, type CliIo } from './io';
