@@ -23,6 +23,7 @@ import type { Deps } from './deps';
 import { sendOnce } from './outbox';
 import { auditEvent, envelopeFor, messageRecord, patchReport, type Arrival } from './report-records';
 import { confirmToMaintainers, embargoNotice, tellReporter } from './command-notices';
+import { sendReceiptOnRelease } from './open-report';
 
 /** How many applied message IDs a report remembers: enough to cover any retry window. */
 const APPLIED_MEMORY = 20;
@@ -59,7 +60,20 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
   // an answer to an internal note stays internal unless it says `Internal: no`
   const explicit = parsed.commands.some((c) => c.name === 'internal');
   const internal = explicit ? effects.internal : arrival.internalThread === true;
-  const text = trimQuoted(parsed.rest).trim();
+  if (internal && effects.updateText !== undefined) {
+    const problem = { line: `Update: ${effects.updateText}`.slice(0, 120), reason: 'an Update is for the reporter, and this message is internal; send it without `Internal: yes` (or as a reply that is not to an internal note)', example: 'Update: The fix is in review; we expect a release next week.' };
+    await sendOnce(deps, {
+      reportId: report.id,
+      outboxId: `command-error:${facts.sesMessageId}`,
+      draft: commandErrorDraft({ report, project, errors: [problem], ...replyTo, now }),
+      envelope: await envelopeFor(deps, report),
+    });
+    await event(deps, report, facts, 'commands.rejected', maintainer, { errors: [problem.reason] });
+    return `commands not applied (${problem.reason}): nothing changed, the maintainer was told`;
+  }
+  const below = trimQuoted(parsed.rest).trim();
+  // `Update: <line>` is text for the reporter like the text below the commands (and comes first)
+  const text = [effects.updateText, below].filter((t): t is string => t !== undefined && t !== '').join('\n\n');
   const relay = text.length > 0 && !internal;
   const updated = await applyOnce(deps, report, facts.sesMessageId, (current) => {
     const patch = { ...effects.patch };
@@ -67,7 +81,7 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
       const at = now.toISOString();
       // The detailed response is text to the reporter: a later reply, or the first one when it comes with an
       // assessment (`Status: triaged` and on); a status alone never is.
-      const assessed = parsed.commands.some((c) => c.name === 'status' && ASSESSING.includes(c.status));
+      const assessed = parsed.commands.some((c) => c.name === 'status' && c.status !== 'reopened' && ASSESSING.includes(c.status));
       if (!current.acknowledgedAt) patch.acknowledgedAt ??= at;
       if (!current.respondedAt && (current.acknowledgedAt || assessed)) patch.respondedAt = at;
       patch.lastUpdateAt = at;
@@ -117,6 +131,12 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
     }
   }
   const toReporter = relay && !relayFailure ? [`your text${msg.attachments.length ? ' and attachments' : ''}`] : [];
+  if (effects.newGeneration !== undefined) {
+    // a reopen or a release: the new generation's execution runs the report; the old sleep is ended (its Tick
+    // sees it is stale and stops), and intake wakes only the new one from now on
+    await deps.workflow.start(report.id, updated.generation ?? effects.newGeneration);
+  }
+  if (effects.released) toReporter.push(await sendReceiptOnRelease(deps, project, updated));
   toReporter.push(...(await tellReporter(deps, { before: report, after: updated, project, relayed: relay && !relayFailure, changes: effects.changes, key: facts.sesMessageId, now })));
   if (effects.changes.length) {
     await confirmToMaintainers(deps, { report: updated, project, maintainer, changes: effects.changes, toReporter, key: facts.sesMessageId, inReplyTo: msg.messageId, now });

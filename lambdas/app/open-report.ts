@@ -101,6 +101,33 @@ export async function quarantineMessage(
   return report;
 }
 
+/**
+ * A quarantined report released by a maintainer: the sender gets the receipt it would have had, built from the
+ * original raw message, with the deadlines counted from the release. Returns what happened, in words for the
+ * maintainers' confirmation.
+ */
+export async function sendReceiptOnRelease(deps: Deps, project: Project, report: Report): Promise<string> {
+  const first = (await deps.store.listMessages(report.id)).find((m) => m.direction === 'in' && m.id === report.origin);
+  if (!first?.rawKey) return 'no receipt: the original message is not on record';
+  let msg: ParsedMessage;
+  try {
+    msg = await deps.parser.parse(await deps.raw.get(first.rawKey), { limits: deps.config.limits });
+  } catch {
+    return 'no receipt: the original message cannot be parsed (it is kept as it came)';
+  }
+  const facts: InboundFacts = {
+    sesMessageId: report.origin,
+    recipients: first.to,
+    verdicts: first.verdicts ?? { spf: 'UNKNOWN', dkim: 'UNKNOWN', dmarc: 'UNKNOWN', spam: 'UNKNOWN', virus: 'UNKNOWN' },
+    receivedAt: first.at,
+    rawKey: first.rawKey,
+  };
+  // the checks that quarantined it were overruled by the maintainer; those that say "do not answer" still hold
+  const checks = first.checks.filter((c) => c.result !== 'fail');
+  const sent = await sendReceipt(deps, project, report, msg, facts, checks);
+  return sent ? 'the receipt, with the deadlines counted from now' : 'no receipt (suppressed: `secintake show` gives the reason)';
+}
+
 /** A plain address we can write to; malformed or empty From fields get no receipt (the maintainers still see it). */
 const PLAIN_ADDRESS = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]+$/;
 
@@ -111,7 +138,7 @@ async function sendReceipt(
   msg: ParsedMessage,
   facts: InboundFacts,
   checks: CheckResult[],
-): Promise<void> {
+): Promise<boolean> {
   const noAnswer = noAutomaticAnswer(checks);
   const suppressed = !PLAIN_ADDRESS.test(report.reporter.address)
     ? 'no usable From address (empty, missing or malformed): no receipt is sent, and never to the envelope sender, which anyone can forge'
@@ -124,7 +151,7 @@ async function sendReceipt(
     await deps.store.appendToReport({
       events: [auditEvent(report.id, deps.clock.now().toISOString(), 'receipt', 'receipt.suppressed', 'intake', { reason: suppressed })],
     });
-    return;
+    return false;
   }
   const already = await deps.store.getOutbox(report.id, 'receipt');
   if (!already) {
@@ -140,7 +167,7 @@ async function sendReceipt(
           }),
         ],
       });
-      return;
+      return false;
     }
   }
   const result = await sendOnce(deps, {
@@ -157,6 +184,7 @@ async function sendReceipt(
     envelope: await envelopeFor(deps, report),
   });
   if (result.sent) deps.metrics.count('receiptsSent');
+  return true;
 }
 
 

@@ -11,6 +11,12 @@ import type { Report, ReportStatus } from './report';
 
 export interface CommandEffects {
   patch: Partial<Report>;
+  /** A new workflow generation must start (reopen, release from quarantine). */
+  newGeneration?: number;
+  /** Released from quarantine: the sender is sent the receipt built from the original message. */
+  released?: boolean;
+  /** `Update:` text, for the reporter (before any text below the commands). */
+  updateText?: string;
   changes: { type: string; detail: Record<string, unknown> }[];
   refusals: CommandError[];
   /** `Internal: yes`: record and tell the other maintainers, relay nothing to the reporter. */
@@ -33,19 +39,74 @@ export function applyCommands(
 ): CommandEffects {
   const effects: CommandEffects = { patch: {}, changes: [], refusals: [], internal: false };
   const at = now.toISOString();
+  const lead = project.escalation.some((a) => a.toLowerCase() === actor.toLowerCase());
+  const nextGeneration = () => {
+    effects.newGeneration = (report.generation ?? 0) + 1;
+    effects.patch.generation = effects.newGeneration;
+    effects.patch.generationStartedAt = at;
+  };
+  const release = () => {
+    effects.released = true;
+    effects.patch.quarantine = undefined;
+    effects.patch.status = 'received';
+    effects.patch.timersFrom = at;
+    nextGeneration();
+    effects.changes.push({ type: 'report.released', detail: { from: 'quarantined', to: 'received', reason: report.quarantine?.reason } });
+  };
   for (const cmd of commands) {
     switch (cmd.name) {
+      case 'release':
+        if (!report.quarantine) {
+          effects.refusals.push({ line: 'Release: yes', reason: `${report.id} is not quarantined; there is nothing to release`, example: 'Status: triaged' });
+        } else release();
+        break;
+      case 'update':
+        effects.updateText = cmd.text;
+        break;
       case 'status': {
+        if (cmd.status === 'reopened') {
+          if (report.status !== 'closed' && report.status !== 'disclosed') {
+            effects.refusals.push({ line: 'Status: reopened', reason: `${report.id} is ${report.status}, not closed: only a closed or disclosed report can be reopened`, example: 'Status: triaged' });
+            break;
+          }
+          effects.patch.status = report.respondedAt ? 'triaged' : report.acknowledgedAt ? 'acknowledged' : 'received';
+          effects.patch.closeReason = undefined;
+          effects.patch.duplicateOf = undefined;
+          effects.patch.disclosedAt = undefined;
+          effects.patch.reopenedAt = at;
+          nextGeneration();
+          effects.changes.push({ type: 'report.reopened', detail: { from: report.status, to: effects.patch.status } });
+          break;
+        }
+        if (cmd.status === 'received' && report.quarantine) {
+          release();
+          break;
+        }
         effects.patch.status = cmd.status;
+        if ((cmd.status === 'disclosed' || cmd.status === 'closed') && !report.disclosedAt) effects.patch.disclosedAt = at;
         if (cmd.status === 'closed') {
           effects.patch.closeReason = cmd.reason;
           if (cmd.duplicateOf) effects.patch.duplicateOf = cmd.duplicateOf;
         }
         if (ACKNOWLEDGING.includes(cmd.status) && !report.acknowledgedAt) effects.patch.acknowledgedAt = at;
+        // a project that counts an assessment by status alone (`respondMetBy: "status"`)
+        if (project.timers.respondMetBy === 'status' && ASSESSING.includes(cmd.status) && !report.respondedAt) effects.patch.respondedAt = at;
         effects.changes.push({ type: 'status.changed', detail: { from: report.status, to: cmd.status, ...('reason' in cmd ? { reason: cmd.reason, duplicateOf: cmd.duplicateOf } : {}) } });
         break;
       }
       case 'embargo': {
+        if (cmd.embargo.kind === 'extend') {
+          const refusal = extensionRefusal(report, cmd.embargo, now, project, lead, actor);
+          if (typeof refusal === 'string') {
+            effects.refusals.push({ line: embargoLine(cmd.embargo), reason: refusal, example: commandExample('embargo', now) });
+            break;
+          }
+          const until = refusal.until.toISOString();
+          effects.patch.embargo = { until, setAt: at, setBy: actor };
+          effects.patch.embargoExtensions = [...(report.embargoExtensions ?? []), { until, at, by: actor, reason: cmd.embargo.reason }];
+          effects.changes.push({ type: 'embargo.extended', detail: { from: report.embargo?.until, to: until, reason: cmd.embargo.reason } });
+          break;
+        }
         const anchor = report.embargoAnchorAt ? new Date(report.embargoAnchorAt) : now;
         const result = safely(() => resolveEmbargo(cmd.embargo, now, project, anchor));
         if ('refusal' in result) {
@@ -102,6 +163,7 @@ export function resolveEmbargo(
   anchor: Date = now,
 ): { until?: Date } | { refusal: string } {
   if (setting.kind === 'none') return {};
+  if (setting.kind === 'extend') return { refusal: 'an extension is checked by the rule for leads' };
   const cal = project.calendar;
   const until = setting.kind === 'at' ? new Date(setting.iso) : addDuration(now, setting.text, cal);
   if (Number.isNaN(until.getTime())) return { refusal: 'the date could not be read' };
@@ -121,6 +183,32 @@ export function resolveEmbargo(
   return { until };
 }
 
+/**
+ * Going beyond the policy's maximum is a lead's decision (an escalation contact), with a reason: the embargo
+ * must exist and not have ended, and the new end must be later than the current one.
+ */
+function extensionRefusal(
+  report: Report,
+  setting: Extract<EmbargoSetting, { kind: 'extend' }>,
+  now: Date,
+  project: Project,
+  lead: boolean,
+  actor: string,
+): string | { until: Date } {
+  if (!lead) {
+    return `only a lead (an escalation contact of ${project.id}: ${project.escalation.join(', ') || 'none configured'}) may extend an embargo beyond the policy; ${actor} is a maintainer`;
+  }
+  if (!report.embargo || report.disclosureDueAt) return `${report.id} has no running embargo to extend`;
+  const until = setting.to.kind === 'at' ? new Date(setting.to.iso) : addDuration(now, setting.to.text, project.calendar);
+  if (Number.isNaN(until.getTime())) return 'the date could not be read';
+  const current = new Date(report.embargo.until);
+  if (until.getTime() <= current.getTime()) {
+    return `${formatInstant(until, project.calendar.timeZone)} is not later than the current end (${formatInstant(current, project.calendar.timeZone)}); to shorten it, use Embargo: <date>`;
+  }
+  return { until };
+}
+
 function embargoLine(setting: EmbargoSetting): string {
+  if (setting.kind === 'extend') return `Embargo: extend ${setting.to.kind === 'at' ? setting.to.iso : setting.to.text} reason: ${setting.reason}`;
   return `Embargo: ${setting.kind === 'at' ? setting.iso : setting.kind === 'duration' ? setting.text : 'none'}`;
 }

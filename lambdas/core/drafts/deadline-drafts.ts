@@ -31,7 +31,15 @@ const WHAT_COUNTS: Record<DeadlineView['name'], string> = {
     'A reply with your assessment for the reporter counts as the detailed response (with `Status: triaged` if it is your first reply); a status alone does not.',
   update: 'Any reply with text for the reporter counts as the status update.',
   embargo: 'When the embargo ends the report is due for disclosure; to move it, reply with `Embargo: <date>`.',
+  disclose:
+    'The embargo has ended: publish the fix and the advisory, then reply with `Status: disclosed` (or `Status: closed <reason>`).',
 };
+
+/** A timer mail that goes out late says so, and when it was planned: every mail is true when it is sent. */
+function lateFiring(input: DeadlineInput): string | undefined {
+  if (!input.plannedAt) return undefined;
+  return `(This message was planned for ${when(input.plannedAt, input.project)} and goes out late: the system was not running then.)`;
+}
 
 /** A link-free summary of the report (no reporter text: that is in the notice). */
 function reportSummary(ctx: DraftContext): string {
@@ -57,6 +65,7 @@ export function reminderDraft(input: ReminderInput): Draft {
   const text = paragraphs(
     `${capitalized(DEADLINE_NAMES[name])} of ${report.id} is due in ${left}: ${when(due, project)}.\n` +
       WHAT_COUNTS[name],
+    lateFiring(input),
     reportSummary(input),
     MAINTAINER_REPLY_LINE,
     commandReference(input.now),
@@ -91,6 +100,7 @@ export function escalationDraft(input: EscalationInput): Draft {
     `Missed: ${DEADLINE_NAMES[name]} of ${report.id} was due ${when(due, project)}; it is ${late} late.\n` +
       WHAT_COUNTS[name],
     `${told}\nThis goes to the maintainers${cc.length ? ' and the escalation contacts' : ''}.`,
+    lateFiring(input),
     reportSummary(input),
     MAINTAINER_REPLY_LINE,
     commandReference(input.now),
