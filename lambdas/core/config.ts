@@ -108,7 +108,7 @@ export const timersSchema = z.strictObject({
     .describe('Embargo length when a maintainer sets one without a date, and the longest allowed'),
   disclose: durationSchema
     .default('1d')
-    .describe('After the embargo ends, disclose within this (reminders before, escalation after, repeated each period until disclosed or closed)'),
+    .describe('After the embargo ends, disclose within this (reminders before, escalation after; then again every 7 days until disclosed or closed)'),
   /** When maintainers are reminded before a deadline: fractions of the window (`50%`) or durations before it (`1bh`). */
   reminders: z
     .array(

@@ -173,21 +173,23 @@ function latest(...dates: (Date | undefined)[]): Date | undefined {
  * After the embargo ended, the disclosure is due within `timers.disclose`, and again each period after that
  * until the report is disclosed or closed: `missed` is the latest point passed, `next` the first ahead.
  */
-function discloseCycle(report: Report, project: Project, now: Date | undefined): { endedAt: Date; missed?: Date; next: Date; start: Date } | undefined {
+function discloseCycle(report: Report, project: Project, now: Date | undefined): { endedAt: Date; missed?: Date; next: Date; start: Date; window: string } | undefined {
   const endedAt = at(report.disclosureDueAt);
   if (!endedAt || report.quarantine) return undefined;
   const cal = project.calendar;
-  const every = project.timers.disclose;
-  let next = addDuration(endedAt, every, cal);
+  let next = addDuration(endedAt, project.timers.disclose, cal);
   let missed: Date | undefined;
   if (now) {
     while (next.getTime() <= now.getTime()) {
       missed = next;
-      next = addDuration(next, every, cal);
+      next = addDuration(next, DISCLOSE_REPEAT, cal);
     }
   }
-  return { endedAt, ...(missed ? { missed } : {}), next, start: missed ?? endedAt };
+  return { endedAt, ...(missed ? { missed } : {}), next, start: missed ?? endedAt, window: missed ? DISCLOSE_REPEAT : project.timers.disclose };
 }
+
+/** Once the disclosure is late, it is escalated again every week (with the policy's reminders before). */
+export const DISCLOSE_REPEAT = '7d';
 
 /**
  * Status updates are deadlines like the others: the cadence points D0 (the first due), D0 + every, ... until a
@@ -284,7 +286,7 @@ export function plannedActions(report: Report, project: Project, now: Date): Tim
   const disclose = discloseCycle(report, project, now);
   if (disclose) {
     if (disclose.missed) add(`disclose:escalate:${disclose.missed.toISOString()}`, 'escalate', 'disclose', disclose.missed);
-    for (const p of reminderPoints(disclose.start, disclose.next, timers.disclose, project)) {
+    for (const p of reminderPoints(disclose.start, disclose.next, disclose.window, project)) {
       add(`disclose:remind:${p.spec}:${disclose.next.toISOString()}`, 'remind', 'disclose', disclose.next, p.at);
     }
     add(`disclose:escalate:${disclose.next.toISOString()}`, 'escalate', 'disclose', disclose.next);

@@ -6,7 +6,7 @@ import type { CommandError } from '../commands';
 import type { Project } from '../config';
 import { formatDuration, parseDuration } from '../duration';
 import type { Report } from '../report';
-import { type Draft, type DraftContext, maintainerAddresses, oneLine, paragraphs, reporterThread, subjectFor } from './draft';
+import { type Draft, type DraftContext, maintainerAddresses, oneLine, paragraphs, reporterThread, subjectFor, subjectTag } from './draft';
 import { MAINTAINER_REPLY_LINE, REPORTER_REPLY_LINE, indented, plural, when } from './mail-text';
 
 export interface EmbargoEndInput extends DraftContext {
@@ -246,7 +246,9 @@ export function quarantineDigestDraft(input: QuarantineDigestInput): Draft {
       `${items.length === 1 ? 'was' : 'were'} quarantined (digest of ${when(input.now, project)}).\n` +
       'They were stored and not answered; their content is not shown here.',
     lines.join('\n'),
-    'Nothing needs doing if they are spam. `secintake show <ID>` shows what was recorded for one.',
+    'Nothing needs doing if they are spam. `secintake show <ID>` shows what was recorded for one.\n' +
+      `If one is a real report, release it: reply with the first line \`Release: yes\` and its tag in the subject ` +
+      `(${subjectTag(project, '<ID>')}); the sender then gets the receipt and the deadlines start from that moment.`,
   );
   return {
     kind: 'quarantine-digest',
