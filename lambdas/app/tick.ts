@@ -150,6 +150,8 @@ function messagesFor(action: TimerAction, report: Report, project: Project, now:
   const base = { report, project, now, deadline: action.deadline, dueAt: action.dueAt, ...(late ? { plannedAt: action.firesAt } : {}) };
   const reporterReachable = report.reporterUnreachable === undefined;
   const one = (draft: Draft) => [{ outboxId: action.key, draft }];
+  // what the reporter's late notice promised: a date still ahead, or only that it is late
+  const told = (next: Date) => ({ reporterToldNextBy: next.getTime() > now.getTime() ? next : true as const });
   switch (action.kind) {
     case 'remind':
       return one(reminderDraft(base));
@@ -159,9 +161,9 @@ function messagesFor(action: TimerAction, report: Report, project: Project, now:
         escalationDraft({
           ...base,
           bound: action.key === 'acknowledge:escalate:hard' ? 'hard' : 'soft',
-          ...(soft && reporterReachable ? { reporterToldNextBy: lateNoticeNextDate(report, project) } : {}),
+          ...(soft && reporterReachable ? told(lateNoticeNextDate(report, project)) : {}),
           ...(action.deadline === 'update' && project.timers.update?.lateNotice && reporterReachable
-            ? { reporterToldNextBy: nextUpdateDate(action.dueAt, project) }
+            ? told(nextUpdateDate(action.dueAt, project))
             : {}),
         }),
       );
@@ -170,7 +172,8 @@ function messagesFor(action: TimerAction, report: Report, project: Project, now:
       if (!reporterReachable) return [];
       // a missed update promises the next point of the cadence; a late acknowledgment, the policy's next date
       const nextDate = action.deadline === 'update' ? nextUpdateDate(action.dueAt, project) : lateNoticeNextDate(report, project);
-      return one(lateNoticeDraft({ ...base, nextDate, escalated: project.escalation.length > 0 }));
+      // sent late (the stack was stopped), the date may already be past: a notice never promises a past date
+      return one(lateNoticeDraft({ ...base, ...(nextDate.getTime() > now.getTime() ? { nextDate } : {}), escalated: project.escalation.length > 0 }));
     }
     case 'embargo-end': {
       // the maintainers' copy says truthfully whether the reporter's copy goes out with it

@@ -270,6 +270,12 @@ describe('local stack end to end', () => {
         ['escalation:update', [...maintainers, 'security-lead@hashberg.io']],
       ]);
       expect(late).toHaveLength(8);
+      // sent two weeks late, the reporter's notice promises no date that is already past, and the escalation
+      // says exactly what the reporter was told
+      const samNotice = late.find((s) => s.kind === 'late:acknowledge')!;
+      expect(samNotice.text).toContain('have not yet done so');
+      expect(samNotice.text).not.toContain('you will hear from us by');
+      expect(late.find((s) => s.kind === 'escalation:acknowledge')!.text).toContain('The reporter has been told it is late.\n');
       // a reminder that something is due soon is not sent once it is overdue
       expect(late.filter((s) => /^reminder:/.test(s.kind))).toEqual([lateReminder]);
     } finally {

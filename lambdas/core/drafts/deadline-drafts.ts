@@ -82,8 +82,8 @@ export function reminderDraft(input: ReminderInput): Draft {
 export interface EscalationInput extends DeadlineInput {
   /** "3 working hours", from the deadline arithmetic; elapsed time since the deadline when absent. */
   lateBy?: string;
-  /** When the reporter was sent a late notice: the date they were promised. */
-  reporterToldNextBy?: Date | string;
+  /** When the reporter was sent a late notice: the date they were promised (`true`: told it is late, no date). */
+  reporterToldNextBy?: Date | string | true;
 }
 
 /** After a deadline: missed, by how long; to the maintainers and the escalation contacts. */
@@ -93,7 +93,9 @@ export function escalationDraft(input: EscalationInput): Draft {
   const due = deadlineDue(input.deadline, input.dueAt, input.bound);
   const late = input.lateBy ?? elapsedText(input.now.getTime() - Date.parse(due));
   const { to, cc } = escalationAddresses(project);
-  const told = input.reporterToldNextBy
+  const told = input.reporterToldNextBy === true
+    ? 'The reporter has been told it is late.'
+    : input.reporterToldNextBy
     ? `The reporter has been told it is late and that they will hear from us by ${when(input.reporterToldNextBy, project)}.`
     : 'This message does not go to the reporter.';
   const text = paragraphs(

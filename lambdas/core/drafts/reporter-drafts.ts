@@ -118,8 +118,9 @@ const LATE_PROMISES: Record<DeadlineView['name'], string> = {
 };
 
 export interface LateNoticeInput extends DeadlineInput {
-  /** The next date the reporter will hear from us by (e.g. the hard bound, or the escalation's deadline). */
-  nextDate: Date | string;
+  /** The next date the reporter will hear from us by (e.g. the hard bound, or the escalation's deadline); absent
+   *  when that date is already past (a notice sent late): then no date is promised. */
+  nextDate?: Date | string;
   /** True when escalation contacts were told as well, not only the maintainers. */
   escalated?: boolean;
 }
@@ -132,8 +133,9 @@ export function lateNoticeDraft(input: LateNoticeInput): Draft {
   const who = input.escalated ? "the maintainers and the project's escalation contacts" : 'the maintainers';
   const text = paragraphs(
     `We promised ${LATE_PROMISES[name]} ${report.id} by ${when(due, project)} and have not yet done so.\n` +
-      `It is not forgotten: ${who} have been reminded, and you will hear from us by ` +
-      `${when(input.nextDate, project)}.`,
+      (input.nextDate
+        ? `It is not forgotten: ${who} have been reminded, and you will hear from us by ${when(input.nextDate, project)}.`
+        : `It is not forgotten: ${who} have been reminded.`),
     `${REPORTER_REPLY_LINE}\n${KEEP_PRIVATE_LINE}`,
   );
   return {
