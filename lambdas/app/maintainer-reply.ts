@@ -24,6 +24,7 @@ import { sendOnce } from './outbox';
 import { auditEvent, envelopeFor, messageRecord, patchReport, type Arrival } from './report-records';
 import { confirmToMaintainers, embargoNotice, tellReporter } from './command-notices';
 import { sendReceiptOnRelease } from './open-report';
+import { INTAKE_ATTEMPTS } from './intake-attempts';
 
 /** How many applied message IDs a report remembers: enough to cover any retry window. */
 const APPLIED_MEMORY = 20;
@@ -114,8 +115,18 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
       });
     } catch (err) {
       // a refused message (too large, a rejected address) will not go through on a retry: tell the maintainer
-      // now; anything else is transient and is retried (Lambda's retries, then the failure queue and its alarm)
-      if (!(err instanceof MailRejected)) throw err;
+      // now; anything else is transient and is retried (Lambda's retries, then the failure queue and its alarm),
+      // and on the last attempt the maintainer is told too, so that a failure is never silent
+      if (!(err instanceof MailRejected)) {
+        const attempts = ((await deps.store.getInbound(facts.sesMessageId))?.attempts ?? 0) + 1;
+        if (attempts >= INTAKE_ATTEMPTS) {
+          const reason = `the mail service failed (${err instanceof Error ? err.name : 'error'}) on attempt ${attempts} of ${INTAKE_ATTEMPTS}`;
+          await relayFailed(deps, updated, arrival, maintainer, reason, parsed.commands.map((c) => c.name), { sesMessageId: facts.sesMessageId, attempts }).catch(() => {
+            // the same outage may refuse this one too: the failure record and the queue's alarm remain
+          });
+        }
+        throw err;
+      }
       relayFailure = err.reason;
       await relayFailed(deps, updated, arrival, maintainer, err.reason, parsed.commands.map((c) => c.name));
     }
@@ -161,13 +172,13 @@ function applyOnce(
   );
 }
 
-async function relayFailed(deps: Deps, report: Report, arrival: Arrival, maintainer: string, reason: string, applied: string[]) {
+async function relayFailed(deps: Deps, report: Report, arrival: Arrival, maintainer: string, reason: string, applied: string[], retryable?: { sesMessageId: string; attempts: number }) {
   const { project, facts, msg } = arrival;
-  await event(deps, report, facts, 'relay.failed', maintainer, { reason });
+  await event(deps, report, facts, 'relay.failed', maintainer, { reason, ...(retryable ? { retryable: true } : {}) });
   await sendOnce(deps, {
     reportId: report.id,
     outboxId: `relay-failed:${facts.sesMessageId}`,
-    draft: relayFailedDraft({ report, project, to: maintainer, reason, applied, attachments: msg.attachments, inReplyTo: msg.messageId, now: deps.clock.now() }),
+    draft: relayFailedDraft({ report, project, to: maintainer, reason, applied, attachments: msg.attachments, inReplyTo: msg.messageId, now: deps.clock.now(), ...(retryable ? { retryable } : {}) }),
     envelope: await envelopeFor(deps, report),
   });
 }

@@ -154,6 +154,8 @@ export interface RelayFailedInput extends DraftContext {
   applied: string[];
   attachments: { filename?: string; size: number }[];
   inReplyTo?: string;
+  /** A transient failure on the last attempt (not a refusal): the message is kept and can be sent again. */
+  retryable?: { sesMessageId: string; attempts: number };
 }
 
 /** A maintainer's text could not be relayed: say so at once, with what was applied and what to do. */
@@ -168,9 +170,16 @@ export function relayFailedDraft(input: RelayFailedInput): Draft {
     `Your reply on ${report.id} was NOT sent to the reporter: ${oneLine(input.reason)}.\n` +
       (input.applied.length ? `Your commands were applied: ${input.applied.join(', ')}.` : 'It had no commands; nothing changed.'),
     files,
-    'What to do: send large files another way (for example a link to a private location the reporter can reach), ' +
-      'then reply again with your text and without the large attachments. Mail to the reporter is limited to ' +
-      '10 MB per message, attachments included (about 7 MB of files once encoded).',
+    input.retryable
+      ? `Nothing is lost: your message is stored. The mail service failed on all ${input.retryable.attempts} attempts; ` +
+          `once it works again, the operator re-sends it with \`secintake replay ${input.retryable.sesMessageId}\` ` +
+          '(on AWS: the failed-intake queue, see "Operations" in the README). You may also simply reply again later; ' +
+          'the reporter gets your text once either way goes through.'
+      : /limit|size|large|bytes/i.test(input.reason) || input.attachments.length
+      ? 'What to do: send large files another way (for example a link to a private location the reporter can reach), ' +
+        'then reply again with your text and without the large attachments. Mail to the reporter is limited to ' +
+        '10 MB per message, attachments included (about 7 MB of files once encoded).'
+      : 'What to do: reach the reporter another way if you can; `secintake show ' + report.id + '` shows what the mail service said.',
   );
   return {
     kind: 'relay-failed',
