@@ -15,6 +15,7 @@ import type { CheckResult, InboundFacts, Report } from '../core/report';
 import { mailboxKey } from '../core/address-key';
 import { noAutomaticAnswer } from '../core/classify';
 import { isOurAddress } from '../core/route';
+import { reporterPreferencesOf } from '../core/reporter-preferences';
 import { reportIdCandidate } from '../core/report-id';
 import { deadlinesOf, quarantineWindowOf } from '../core/timeline';
 import { missingInformation, newReportNoticeDraft, quarantineDigestDraft, receiptDraft, versionSupportNote } from '../core/drafts';
@@ -38,7 +39,11 @@ export async function openReport(
   checks: CheckResult[],
   relatesTo: string[],
 ): Promise<Report> {
-  const report = await createReport(deps, project, facts, msg, { relatesTo: relatesTo.length ? relatesTo : undefined });
+  const wishes = reporterPreferencesOf(msg.text);
+  const report = await createReport(deps, project, facts, msg, {
+    relatesTo: relatesTo.length ? relatesTo : undefined,
+    ...(Object.keys(wishes).length ? { reporterPreferences: { ...wishes, from: facts.sesMessageId } } : {}),
+  }, () => ownerFor(deps, project));
   // A delivery finishing another one's report (a retry under a new ID) writes the records of the report's own
   // arrival: same instant, same keys, so nothing is doubled.
   facts = { ...facts, receivedAt: report.createdAt };
@@ -188,13 +193,28 @@ async function sendReceipt(
 }
 
 
+/** The owner of a new report: round-robin over the maintainers (a per-project counter), a fixed one, or none. */
+async function ownerFor(deps: Deps, project: Project): Promise<string | undefined> {
+  const a = project.assignment;
+  if (a === 'none') return undefined;
+  if (typeof a === 'object') return a.fixed.toLowerCase();
+  const n = await deps.store.incrementCounter(`assign:${project.id}`, 'round-robin');
+  return project.maintainers[(n - 1) % project.maintainers.length]!.address.toLowerCase();
+}
+
 async function createReport(
   deps: Deps,
   project: Project,
   facts: InboundFacts,
   msg: ParsedMessage | undefined,
   extra: Partial<Report>,
+  owner?: () => Promise<string | undefined>,
 ): Promise<Report> {
+  // a retried delivery finds its report and takes no new turn of the round-robin
+  const existing = await deps.store.getReport(reportIdCandidate(facts.sesMessageId, 0));
+  if (existing && existing.origin === facts.sesMessageId) return existing;
+  const assigned = owner ? await owner() : undefined;
+  if (assigned) extra = { ...extra, owner: assigned };
   for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
     const report: Report = {
       id: reportIdCandidate(facts.sesMessageId, attempt),

@@ -8,6 +8,7 @@ import type { Project } from './config';
 import { addDuration } from './deadline';
 import { formatInstant } from './format-instant';
 import type { Report, ReportStatus } from './report';
+import type { Facts } from './facts';
 
 export interface CommandEffects {
   patch: Partial<Report>;
@@ -53,6 +54,7 @@ export function applyCommands(
     nextGeneration();
     effects.changes.push({ type: 'report.released', detail: { from: 'quarantined', to: 'received', reason: report.quarantine?.reason } });
   };
+  const listed = new Set<string>();
   for (const cmd of commands) {
     switch (cmd.name) {
       case 'release':
@@ -118,10 +120,42 @@ export function applyCommands(
         effects.changes.push({ type: result.until ? 'embargo.set' : 'embargo.lifted', detail: { from: report.embargo?.until, to: result.until?.toISOString() } });
         break;
       }
-      case 'severity':
+      case 'severity': {
         effects.patch.severity = cmd.severity;
-        effects.changes.push({ type: 'severity.set', detail: { from: report.severity, to: cmd.severity } });
+        if (cmd.cvss || report.facts?.severity) {
+          const facts = (effects.patch.facts ??= { ...emptyFacts(), ...report.facts });
+          if (cmd.cvss) facts.severity = cmd.cvss;
+          else delete facts.severity;
+        }
+        const shown = cmd.cvss ? `${cmd.severity} (CVSS ${cmd.cvss.score}, ${cmd.cvss.vector})` : cmd.severity;
+        effects.changes.push({ type: 'severity.set', detail: { from: report.facts?.severity ? `${report.severity} (CVSS ${report.facts.severity.score})` : report.severity, to: shown } });
         break;
+      }
+      case 'affected':
+      case 'fixed':
+      case 'cwe': {
+        const facts = (effects.patch.facts ??= { ...emptyFacts(), ...report.facts });
+        const list = cmd.name === 'affected' ? 'affected' : cmd.name === 'fixed' ? 'fixed' : 'cwe';
+        // the lines of one message replace the list: the first line of this message starts it afresh
+        if (!listed.has(list)) {
+          listed.add(list);
+          (facts[list] as unknown[]) = [];
+        }
+        const item = cmd.name === 'affected' ? cmd.affected : cmd.name === 'fixed' ? cmd.fixed : cmd.cwe;
+        if (item !== undefined) (facts[list] as unknown[]).push(item);
+        break;
+      }
+      case 'assign': {
+        const to = cmd.to === 'me' ? actor.toLowerCase() : cmd.to;
+        const allowed = [...project.maintainers.map((m) => m.address.toLowerCase()), ...project.escalation.map((a) => a.toLowerCase())];
+        if (!allowed.includes(to)) {
+          effects.refusals.push({ line: `Assign: ${cmd.to}`, reason: `${to} is not a maintainer or lead of ${project.id}`, example: 'Assign: me' });
+          break;
+        }
+        effects.patch.owner = to;
+        effects.changes.push({ type: 'owner.changed', detail: { from: report.owner, to } });
+        break;
+      }
       case 'cve':
         effects.patch.cve = cmd.cve;
         effects.changes.push({ type: 'cve.set', detail: { from: report.cve, to: cmd.cve } });
@@ -141,7 +175,23 @@ export function applyCommands(
         break;
     }
   }
+  for (const list of listed) {
+    const key = list as 'affected' | 'fixed' | 'cwe';
+    const show = (items: unknown[] | undefined) => (items ?? []).map(factText).join('; ') || undefined;
+    effects.changes.push({ type: `${key}.set`, detail: { from: show(report.facts?.[key]), to: show(effects.patch.facts?.[key]) } });
+  }
   return effects;
+}
+
+export function emptyFacts(): Facts {
+  return { affected: [], fixed: [], cwe: [] };
+}
+
+/** One fact as a maintainer would write it. */
+export function factText(item: unknown): string {
+  if (typeof item === 'string') return item;
+  const f = item as { ecosystem?: string; package?: string; range?: string; version?: string };
+  return [f.ecosystem, f.package, f.range ?? f.version].filter(Boolean).join(' ');
 }
 
 /** A value that cannot be computed (a calendar walk that overflows, a date out of range) is a refusal, never a

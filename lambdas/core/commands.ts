@@ -16,6 +16,7 @@
 import { DURATION_PATTERN } from './config';
 import { CLOSE_REASONS, REPORT_STATUSES, type CloseReason, type ReportStatus } from './report';
 import { normalizeReportId } from './report-id';
+import { parseAffected, parseCvss, parseCwe, parseFixed, type AffectedRange, type FixedVersion, type SeverityFact } from './facts';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -33,7 +34,13 @@ export type Command =
   /** A short status update for the reporter (with any text below the commands). */
   | { name: 'update'; text: string }
   | { name: 'embargo'; embargo: EmbargoSetting }
-  | { name: 'severity'; severity: Severity }
+  | { name: 'severity'; severity: Severity; cvss?: SeverityFact }
+  /** Several lines allowed; the lines of one message replace the list (`none` empties it). */
+  | { name: 'affected'; affected?: AffectedRange }
+  | { name: 'fixed'; fixed?: FixedVersion }
+  | { name: 'cwe'; cwe?: string }
+  /** `me` or a maintainer's (or lead's) address: the report's owner. */
+  | { name: 'assign'; to: string }
   | { name: 'cve'; cve: string }
   | { name: 'credit'; credit: string }
   | { name: 'internal'; internal: boolean }
@@ -63,15 +70,21 @@ export interface EmbargoDefaults {
 }
 
 export const CREDIT_MAX_LENGTH = 200;
+/** Commands that may be given on several lines of one message (each line one item of a list). */
+const REPEATABLE: ReadonlySet<CommandName> = new Set(['affected', 'fixed', 'cwe']);
 export const UPDATE_MAX_LENGTH = 500;
 export const EXTEND_REASON_MAX_LENGTH = 300;
-/** Nine commands exist; a longer block is a pasted header block or an attack, not a command list. */
-export const MAX_COMMAND_LINES = 12;
+/** Thirteen commands exist, three of them repeatable; a longer block is a pasted header block or an attack, not a command list. */
+export const MAX_COMMAND_LINES = 24;
 
 export const COMMAND_EXAMPLES: Record<CommandName, string> = {
   status: 'Status: triaged   (or: Status: closed invalid ; Status: closed duplicate of K7QM-2XPD)',
   embargo: 'Embargo: 2027-03-20 12:00 UTC   (or: Embargo: 72h ; Embargo: none)',
-  severity: 'Severity: high   (low, medium, high, critical)',
+  severity: 'Severity: high   (low, medium, high, critical; or a vector: Severity: CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H)',
+  affected: 'Affected: PyPI bases >=0.2.0, <0.3.1   (one line per range; Affected: none)',
+  fixed: 'Fixed: 0.3.1   (or: Fixed: PyPI bases 0.3.1)',
+  cwe: 'CWE: CWE-407',
+  assign: 'Assign: me   (or: Assign: bob@example.org)',
   cve: 'CVE: CVE-2026-12345',
   credit: 'Credit: Jane Doe (Example Corp)',
   internal: 'Internal: yes   (or: Internal: no)',
@@ -129,12 +142,12 @@ export function parseCommands(body: string, now: Date, embargo?: EmbargoDefaults
     if (!isCommandName(word)) {
       errors.push({
         line,
-        reason: `"${match[1]}" is not a command; known commands: Status, Embargo, Severity, CVE, Credit, Internal, Reporter, Release, Update`,
+        reason: `"${match[1]}" is not a command; known commands: Status, Embargo, Severity, CVE, Credit, Internal, Reporter, Release, Update, Affected, Fixed, CWE, Assign`,
         example: 'Status: triaged',
       });
       continue;
     }
-    if (seen.has(word)) {
+    if (seen.has(word) && !REPEATABLE.has(word)) {
       errors.push({ line, reason: `${match[1]} is given twice; give it once`, example: commandExample(word, now) });
       continue;
     }
@@ -167,9 +180,33 @@ function parseValue(name: CommandName, value: string, now: Date, embargo?: Embar
     }
     case 'severity': {
       const severity = value.toLowerCase();
-      return (SEVERITIES as readonly string[]).includes(severity)
-        ? { ok: { name, severity: severity as Severity } }
-        : { error: `"${value}" is not a severity; use low, medium, high or critical` };
+      if ((SEVERITIES as readonly string[]).includes(severity)) return { ok: { name, severity: severity as Severity } };
+      if (/^cvss:/i.test(value)) {
+        const cvss = parseCvss(value);
+        if ('error' in cvss) return cvss;
+        const rating = cvss.ok.rating === 'none' ? 'low' : cvss.ok.rating;
+        return { ok: { name, severity: rating, cvss: cvss.ok } };
+      }
+      return { error: `"${value}" is not a severity; use low, medium, high or critical, or a CVSS 3.1 / 4.0 vector` };
+    }
+    case 'affected': {
+      if (value.toLowerCase() === 'none') return { ok: { name } };
+      const r = parseAffected(value);
+      return 'ok' in r ? { ok: { name, affected: r.ok } } : r;
+    }
+    case 'fixed': {
+      if (value.toLowerCase() === 'none') return { ok: { name } };
+      const r = parseFixed(value);
+      return 'ok' in r ? { ok: { name, fixed: r.ok } } : r;
+    }
+    case 'cwe': {
+      if (value.toLowerCase() === 'none') return { ok: { name } };
+      const r = parseCwe(value);
+      return 'ok' in r ? { ok: { name, cwe: r.ok } } : r;
+    }
+    case 'assign': {
+      const to = value.toLowerCase();
+      return to === 'me' || /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(to) ? { ok: { name, to } } : { error: `"${value}" is not "me" or an address` };
     }
     case 'cve':
       return /^CVE-\d{4}-\d{4,7}$/i.test(value)

@@ -132,7 +132,11 @@ const projectShape = z.strictObject({
   maintainers: z.array(z.strictObject({ address: email, name: z.string().optional() })).min(1, {
     error: 'needs at least one maintainer',
   }),
-  escalation: z.array(email).default([]),
+  escalation: z.array(email).default([]).describe('The leads: they get escalations, may act like maintainers, and alone may extend an embargo beyond the policy'),
+  assignment: z
+    .union([z.literal('round-robin'), z.literal('none'), z.strictObject({ fixed: email })])
+    .default('round-robin')
+    .describe('Who owns a new report: round-robin over the maintainers (default), {"fixed": "<address>"}, or none'),
   calendar: calendarSchema,
   timers: timersSchema,
   subjectTag: z

@@ -3,6 +3,19 @@
  * DynamoDB adapter maps them onto one table.
  */
 
+import type { Facts } from './facts';
+
+export interface ReporterPreferences {
+  /** How they wish to be credited, as they wrote it ("anonymous" when they asked not to be named). */
+  credit?: string;
+  /** A disclosure date they asked for (ISO date or instant, as recognised). */
+  disclosureDate?: string;
+  /** A preferred contact other than this address. */
+  contact?: string;
+  /** Which message each came from (the SES message ID). */
+  from?: string;
+}
+
 export const REPORT_STATUSES = [
   'received',
   'acknowledged',
@@ -91,7 +104,14 @@ export interface Report {
   relatesTo?: string[];
   severity?: string;
   cve?: string;
+  /** The credit the maintainers confirmed (`Credit:`); the reporter's own wish is in `reporterPreferences`. */
   credit?: string;
+  /** The maintainer who coordinates this report (assignment in the project's config, or `Assign:`). */
+  owner?: string;
+  /** What the maintainers stated about the vulnerability: affected/fixed versions, CVSS, CWE. */
+  facts?: Facts;
+  /** What the reporter asked for in their own words: never the maintainers' decision. */
+  reporterPreferences?: ReporterPreferences;
   embargo?: { until: string; setAt: string; setBy: string };
   acknowledgedAt?: string;
   respondedAt?: string;

@@ -73,6 +73,10 @@ const CHANGE_NAMES: Record<string, string> = {
   'embargo.extended': 'Embargo (extended)',
   'report.reopened': 'Reopened',
   'report.released': 'Released from quarantine',
+  'owner.changed': 'Owner',
+  'affected.set': 'Affected',
+  'fixed.set': 'Fixed',
+  'cwe.set': 'CWE',
 };
 
 function shown(value: unknown, ctx: DraftContext): string {

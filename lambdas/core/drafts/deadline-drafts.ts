@@ -48,6 +48,7 @@ function reportSummary(ctx: DraftContext): string {
     `Report: ${report.subject || '(no subject)'}`,
     `Reporter: ${report.reporter.address}, received ${when(report.createdAt, project)}`,
     `Status: ${report.status}${report.severity ? `, severity ${report.severity}` : ''}`,
+    `Owner: ${report.owner ?? 'nobody (reply with `Assign: me`)'}`,
   ].join('\n');
 }
 
@@ -72,7 +73,8 @@ export function reminderDraft(input: ReminderInput): Draft {
   );
   return {
     kind: `reminder:${name}`,
-    to: maintainerAddresses(project),
+    // the owner is reminded; everyone hears of it only if the deadline is missed
+    to: report.owner ? [report.owner] : maintainerAddresses(project),
     subject: subjectFor(project, report.id, `Reminder: ${DEADLINE_NAMES[name]} due ${when(due, project)}`),
     text,
     autoSubmitted: 'auto-generated',
