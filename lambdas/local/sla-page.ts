@@ -25,7 +25,7 @@ const color = (name: string, i: number) => COLORS[name] ?? EXTRA[i % EXTRA.lengt
 const pct = (f: number | null) => (f === null ? '-' : `${Math.round(f * 100)}%`);
 
 function trendChart(id: string, periods: PeriodFigures[], names: string[]): string {
-  const w = 640, h = 240, left = 44, right = 12, top = 12, bottom = 40;
+  const w = 640, h = 240, left = 44, right = 40, top = 12, bottom = 40;
   const x = (i: number) => left + (periods.length <= 1 ? (w - left - right) / 2 : (i * (w - left - right)) / (periods.length - 1));
   const y = (f: number) => top + (1 - f) * (h - top - bottom);
   const parts: string[] = [];
