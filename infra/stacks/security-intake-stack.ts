@@ -11,7 +11,7 @@ import type { Construct } from 'constructs';
 import { INBOUND_PREFIX } from '../../lambdas/adapters/aws/ses-inbound-event';
 import type { DeployableConfig } from '../config/deployment-config';
 import { Alarms } from '../constructs/alarms';
-import { DataStores } from '../constructs/data-stores';
+import { DataStores, rawRetentionDays } from '../constructs/data-stores';
 import { MailIdentities } from '../constructs/mail-identities';
 import { MailReceiving } from '../constructs/mail-receiving';
 import { OutboundMail } from '../constructs/outbound-mail';
@@ -42,8 +42,9 @@ export class SecurityIntakeStack extends Stack {
     const { config } = props;
     const securityAddresses = config.projects.flatMap((p) => p.addresses);
 
-    // 1. What we keep: raw mail is the source of truth, stored (encrypted, retained) before anything parses it.
-    this.data = new DataStores(this, 'Data');
+    // 1. What we keep: raw mail is the source of truth, stored (encrypted, retained) before anything parses it;
+    //    for as long as the config's retention says.
+    this.data = new DataStores(this, 'Data', { rawRetentionDays: rawRetentionDays(config.projects) });
     const { key, bucket, table, replyKeySecret } = this.data;
 
     // 2. Where a message goes when intake fails after Lambda's async retries: kept for `replay`, and alarmed.

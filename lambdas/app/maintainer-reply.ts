@@ -23,6 +23,7 @@ import type { Deps } from './deps';
 import { sendOnce } from './outbox';
 import { auditEvent, envelopeFor, messageRecord, patchReport, type Arrival } from './report-records';
 import { confirmToMaintainers, embargoNotice, tellReporter } from './command-notices';
+import { redactReport } from './retention';
 
 /** How many applied message IDs a report remembers: enough to cover any retry window. */
 const APPLIED_MEMORY = 20;
@@ -121,6 +122,8 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
   if (effects.changes.length) {
     await confirmToMaintainers(deps, { report: updated, project, maintainer, changes: effects.changes, toReporter, key: facts.sesMessageId, inReplyTo: msg.messageId, now });
   }
+  // `Redact: yes`: last, once its own text and attachments were relayed from the raw mail, so they go too
+  if (effects.redact) await redactReport(deps, updated, now, { event: false });
   await wakeReport(deps, updated);
   const applied = parsed.commands.map((c) => c.name).join(', ') || 'no commands';
   if (relayFailure) return `${applied}; the relay to the reporter was refused (${relayFailure}): the maintainer was told`;

@@ -30,7 +30,11 @@ export type Command =
   | { name: 'cve'; cve: string }
   | { name: 'credit'; credit: string }
   | { name: 'internal'; internal: boolean }
-  | { name: 'reporter'; reachable: true };
+  | { name: 'reporter'; reachable: true }
+  /** Legal hold (issue 19, retention): nothing of the report expires or is redacted while it holds. */
+  | { name: 'hold'; hold: boolean }
+  /** Remove excerpts, attachment names and raw mail now; the facts and the audit trail stay. */
+  | { name: 'redact' };
 
 export type CommandName = Command['name'];
 
@@ -56,7 +60,7 @@ export interface EmbargoDefaults {
 }
 
 export const CREDIT_MAX_LENGTH = 200;
-/** Seven commands exist; a longer block is a pasted header block or an attack, not a command list. */
+/** Nine commands exist; a longer block is a pasted header block or an attack, not a command list. */
 export const MAX_COMMAND_LINES = 12;
 
 export const COMMAND_EXAMPLES: Record<CommandName, string> = {
@@ -67,6 +71,8 @@ export const COMMAND_EXAMPLES: Record<CommandName, string> = {
   credit: 'Credit: Jane Doe (Example Corp)',
   internal: 'Internal: yes   (or: Internal: no)',
   reporter: 'Reporter: reachable   (after a bounce: mail to the reporter resumes)',
+  hold: 'Hold: yes   (legal hold: nothing of the report expires; Hold: no lifts it)',
+  redact: 'Redact: yes   (removes the excerpts, attachment names and raw mail now; facts and audit trail stay)',
 };
 
 /** The correct form of a command, valid at `now` (an embargo date a week ahead, never one already past). */
@@ -118,7 +124,7 @@ export function parseCommands(body: string, now: Date, embargo?: EmbargoDefaults
     if (!isCommandName(word)) {
       errors.push({
         line,
-        reason: `"${match[1]}" is not a command; known commands: Status, Embargo, Severity, CVE, Credit, Internal, Reporter`,
+        reason: `"${match[1]}" is not a command; known commands: Status, Embargo, Severity, CVE, Credit, Internal, Reporter, Hold, Redact`,
         example: 'Status: triaged',
       });
       continue;
@@ -173,6 +179,13 @@ function parseValue(name: CommandName, value: string, now: Date, embargo?: Embar
       if (v === 'yes' || v === 'no') return { ok: { name, internal: v === 'yes' } };
       return { error: `"${value}" is not yes or no` };
     }
+    case 'hold': {
+      const v = value.toLowerCase();
+      if (v === 'yes' || v === 'no') return { ok: { name, hold: v === 'yes' } };
+      return { error: `"${value}" is not yes or no` };
+    }
+    case 'redact':
+      return value.toLowerCase() === 'yes' ? { ok: { name } } : { error: `"${value}" is not understood; the only value is "yes"` };
     case 'reporter':
       return value.toLowerCase() === 'reachable'
         ? { ok: { name, reachable: true } }

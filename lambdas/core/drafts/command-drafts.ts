@@ -51,6 +51,9 @@ const CHANGE_NAMES: Record<string, string> = {
   'cve.set': 'CVE',
   'credit.set': 'Credit',
   'reporter.reachable': 'Reporter',
+  'hold.set': 'Hold',
+  'hold.lifted': 'Hold',
+  'retention.redacted': 'Redact',
 };
 
 function shown(value: unknown, ctx: DraftContext): string {
