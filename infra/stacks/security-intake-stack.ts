@@ -3,6 +3,8 @@
  * only connects them and says why each connection exists.
  */
 import { ArnFormat, CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -17,7 +19,7 @@ import { MailReceiving } from '../constructs/mail-receiving';
 import { OutboundMail } from '../constructs/outbound-mail';
 import { ReportWorkflow } from '../constructs/report-workflow';
 import { ServiceFunction } from '../constructs/service-function';
-import { acknowledgeGrantWildcards } from '../constructs/grant-acknowledgments';
+import { acknowledgeGrantWildcards, flattenForNag } from '../constructs/grant-acknowledgments';
 
 export interface SecurityIntakeStackProps extends StackProps {
   config: DeployableConfig;
@@ -29,6 +31,8 @@ export class SecurityIntakeStack extends Stack {
   readonly tick: ServiceFunction;
   readonly arm: ServiceFunction;
   readonly sesEvents: ServiceFunction;
+  /** Only when a project has `retention`: applies it once a day. */
+  readonly retention?: ServiceFunction;
   readonly failedIntake: sqs.Queue;
   readonly workflow: ReportWorkflow;
   readonly receiving: MailReceiving;
@@ -170,8 +174,34 @@ export class SecurityIntakeStack extends Stack {
       stateMachine: this.workflow.stateMachine,
     });
 
+    // 8b. Retention (config `retention`): once a day the rules are applied (final audit event, TTL on every item,
+    //     redaction); DynamoDB's TTL deletes. Only its own grants: the table, and deleting raw mail when redacting.
+    if (config.projects.some((p) => p.retention)) {
+      this.retention = new ServiceFunction(this, 'Retention', {
+        entry: 'lambdas/handlers/retention.ts',
+        description: "security-intake: applies each project's retention once a day (expiry, redaction, legal hold)",
+        config,
+        key,
+        environment,
+        timeout: Duration.minutes(5),
+        memorySize: 256,
+      });
+      table.grantReadWriteData(this.retention.function);
+      bucket.grantDelete(this.retention.function, `${INBOUND_PREFIX}*`);
+      const redaction = `bucket.grantDelete(retention, '${INBOUND_PREFIX}*'): redaction deletes a report's raw messages, under ${INBOUND_PREFIX} only.`;
+      Validations.of(this.retention.role).acknowledge(
+        { id: 'AwsSolutions-IAM5[Action::s3:DeleteObject*]', reason: redaction },
+        { id: `AwsSolutions-IAM5[Resource::${flattenForNag(this.resolve(bucket.arnForObjects(`${INBOUND_PREFIX}*`)))}]`, reason: redaction },
+      );
+      new events.Rule(this, 'RetentionSchedule', {
+        description: 'security-intake: retention, daily',
+        schedule: events.Schedule.cron({ minute: '17', hour: '3' }),
+        targets: [new targets.LambdaFunction(this.retention.function, { retryAttempts: 2 })],
+      });
+    }
+
     // 9. Every wildcard the grants above produce, each with its reason (cdk-nag AwsSolutions-IAM5).
-    acknowledgeGrantWildcards(this, { functions, bucket, table, stateMachineArn, workflow: this.workflow });
+    acknowledgeGrantWildcards(this, { functions: this.retention ? [...functions, this.retention] : functions, bucket, table, stateMachineArn, workflow: this.workflow });
 
     new CfnOutput(this, 'RawMailBucket', { value: bucket.bucketName });
     new CfnOutput(this, 'ReportTable', { value: table.tableName });
