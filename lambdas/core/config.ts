@@ -154,6 +154,14 @@ const projectShape = z.strictObject({
       unsupported: z.array(z.string()).default([]),
     })
     .optional(),
+  /** A weekly summary mail to the maintainers (issue 19); absent: none. Day and time in the project's calendar zone. */
+  digest: z
+    .strictObject({
+      day: z.enum(WEEKDAYS).describe('Weekday the digest is sent on'),
+      time: localTime.describe("Local time HH:MM in the calendar's time zone"),
+    })
+    .optional()
+    .describe("Weekly digest to the maintainers: open reports, what was missed and what falls due, quarantined mail, the last 4 weeks' figures"),
   /** How long what a report holds is kept (issue 19). Absent: kept as long as the table and the raw-mail bucket keep
    *  it (raw mail: 730 days). */
   retention: z

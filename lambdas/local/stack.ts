@@ -34,7 +34,7 @@ import { controlTokenPath, startControlServer, writeControlToken } from './contr
 import { LocalClock } from './local-clock';
 import { localOperations } from './stack-operations';
 import { LocalWorkflowRunner } from './workflow-runner';
-import { localRetention } from './local-retention';
+import { advanceWithHousekeeping } from './local-housekeeping';
 
 export const TABLE_NAME = 'security-intake';
 
@@ -74,7 +74,7 @@ export interface LocalStack {
   /** The bearer token of the control API (also in <data>/control.token, 0600); empty when not listening. */
   controlToken: string;
   outboxDir: string;
-  /** Moves the clock, firing every timer due on the way, then applies retention (what expired is deleted). */
+  /** Moves the clock, firing every timer due on the way; retention and the weekly digests run as it moves. */
   advanceTo(t: Date): Promise<void>;
   close(): Promise<void>;
 }
@@ -135,10 +135,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     if (opts.resume !== false) await runner.resumeOpenReports(deps.store);
 
     const store = deps.store as DynamoReportStore;
-    const advanceTo = async (t: Date) => {
-      await runner.advanceTo(t);
-      await localRetention(deps, store);
-    };
+    const advanceTo = (t: Date) => advanceWithHousekeeping(deps, store, (stop) => runner.advanceTo(stop), t);
     const stack: LocalStack = {
       deps,
       clock,
