@@ -33,6 +33,8 @@ export class SecurityIntakeStack extends Stack {
   readonly sesEvents: ServiceFunction;
   /** Only when a project has `retention`: applies it once a day. */
   readonly retention?: ServiceFunction;
+  /** Only when a project has `digest`: sends the weekly digests, checked every hour. */
+  readonly weeklyDigest?: ServiceFunction;
   readonly failedIntake: sqs.Queue;
   readonly workflow: ReportWorkflow;
   readonly receiving: MailReceiving;
@@ -200,8 +202,28 @@ export class SecurityIntakeStack extends Stack {
       });
     }
 
+    // 8c. Weekly digests (config `digest`): checked every hour, each sent once at its instant through the outbox.
+    if (config.projects.some((p) => p.digest)) {
+      this.weeklyDigest = new ServiceFunction(this, 'WeeklyDigest', {
+        entry: 'lambdas/handlers/weekly-digest.ts',
+        description: "security-intake: sends each project's weekly digest to its maintainers",
+        config,
+        key,
+        environment,
+        timeout: Duration.minutes(2),
+        memorySize: 256,
+      });
+      table.grantReadWriteData(this.weeklyDigest.function);
+      this.outbound.grantSend(this.weeklyDigest.function);
+      new events.Rule(this, 'WeeklyDigestSchedule', {
+        description: 'security-intake: weekly digests, checked hourly',
+        schedule: events.Schedule.cron({ minute: '5' }),
+        targets: [new targets.LambdaFunction(this.weeklyDigest.function, { retryAttempts: 2 })],
+      });
+    }
+
     // 9. Every wildcard the grants above produce, each with its reason (cdk-nag AwsSolutions-IAM5).
-    acknowledgeGrantWildcards(this, { functions: this.retention ? [...functions, this.retention] : functions, bucket, table, stateMachineArn, workflow: this.workflow });
+    acknowledgeGrantWildcards(this, { functions: [...functions, ...[this.retention, this.weeklyDigest].filter((f): f is ServiceFunction => f !== undefined)], bucket, table, stateMachineArn, workflow: this.workflow });
 
     new CfnOutput(this, 'RawMailBucket', { value: bucket.bucketName });
     new CfnOutput(this, 'ReportTable', { value: table.tableName });

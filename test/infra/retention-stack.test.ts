@@ -39,6 +39,17 @@ describe('retention in the stack', () => {
     expect(JSON.stringify(plain.findResources('AWS::Lambda::Function'))).not.toContain('retention');
   });
 
+  test('a project with a weekly digest gets an hourly check that may send mail, and passes cdk-nag', () => {
+    const base = testConfig();
+    const config = configSchema.parse({ ...base, projects: base.projects.map((p, i) => (i === 0 ? { ...p, digest: { day: 'mon', time: '09:00' } } : p)) });
+    const built = buildStack(config);
+    const t = Template.fromStack(built.stack);
+    const rules = Object.values(t.findResources('AWS::Events::Rule')) as { Properties: { ScheduleExpression: string } }[];
+    expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual(['cron(5 * * * ? *)']);
+    expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).toMatch(/WeeklyDigest[^"]*Policy[\s\S]*ses:SendRawEmail/);
+    expect(new AwsSolutionsChecks().validateScope(built.app).violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
   test('the retention function may delete raw mail under inbound/ only, and passes cdk-nag', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as { Properties: { PolicyName: string; PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }[];
     const deletes = policies.flatMap((p) => p.Properties.PolicyDocument.Statement.filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:DeleteObject'))).map((s) => ({ policy: p.Properties.PolicyName, resource: JSON.stringify(s.Resource) })));
