@@ -13,6 +13,7 @@ import type { Construct } from 'constructs';
 import { INBOUND_PREFIX } from '../../lambdas/adapters/aws/ses-inbound-event';
 import type { DeployableConfig } from '../config/deployment-config';
 import { Alarms } from '../constructs/alarms';
+import { Dashboard } from '../constructs/dashboard';
 import { DataStores, rawRetentionDays } from '../constructs/data-stores';
 import { MailIdentities } from '../constructs/mail-identities';
 import { MailReceiving } from '../constructs/mail-receiving';
@@ -42,6 +43,7 @@ export class SecurityIntakeStack extends Stack {
   /** Only with config `aws.identities`; otherwise the identities are verified outside the stack. */
   readonly identities?: MailIdentities;
   readonly alarms: Alarms;
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: SecurityIntakeStackProps) {
     super(scope, id, props);
@@ -176,6 +178,13 @@ export class SecurityIntakeStack extends Stack {
       stateMachine: this.workflow.stateMachine,
     });
 
+    //    ...and one dashboard: what came in, what was missed, the functions' errors, every alarm's state.
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      name: this.stackName,
+      alarms: this.alarms.alarms,
+      functions: Object.fromEntries(functions.map((f) => [f.node.id, f.function])),
+    });
+
     // 8b. Retention (config `retention`): once a day the rules are applied (final audit event, TTL on every item,
     //     redaction); DynamoDB's TTL deletes. Only its own grants: the table, and deleting raw mail when redacting.
     if (config.projects.some((p) => p.retention)) {
@@ -230,6 +239,7 @@ export class SecurityIntakeStack extends Stack {
     new CfnOutput(this, 'FailedIntakeQueueUrl', { value: this.failedIntake.queueUrl });
     new CfnOutput(this, 'StateMachineArn', { value: stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.stackName });
   }
 
   /** Start a report's execution, wake it (task token), see whether it runs: on our state machine only. */

@@ -50,6 +50,15 @@ describe('retention in the stack', () => {
     expect(new AwsSolutionsChecks().validateScope(built.app).violations.map((v) => v.ruleName)).toEqual([]);
   });
 
+  test('one dashboard: reports received, missed deadlines, failures, and every existing alarm linked', () => {
+    const [dash] = Object.values(plain.findResources('AWS::CloudWatch::Dashboard')) as { Properties: { DashboardBody: unknown } }[];
+    const body = JSON.stringify(dash.Properties.DashboardBody);
+    for (const metric of ['received', 'quarantined', 'deadlinesMissed', 'intakeFailed']) expect(body).toContain(`\\"${metric}\\"`);
+    const alarmLogicalIds = Object.keys(plain.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarmLogicalIds.length).toBeGreaterThan(3);
+    for (const id of alarmLogicalIds) expect(body).toContain(id);
+  });
+
   test('the retention function may delete raw mail under inbound/ only, and passes cdk-nag', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as { Properties: { PolicyName: string; PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }[];
     const deletes = policies.flatMap((p) => p.Properties.PolicyDocument.Statement.filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:DeleteObject'))).map((s) => ({ policy: p.Properties.PolicyName, resource: JSON.stringify(s.Resource) })));
