@@ -10,7 +10,15 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { GSI_BY_PROJECT } from '../../lambdas/adapters/aws/dynamo-table';
+import { EXPIRES_AT, GSI_BY_PROJECT } from '../../lambdas/adapters/aws/dynamo-table';
+
+/** Raw mail is kept this long when no project's config says otherwise. */
+export const DEFAULT_RAW_RETENTION_DAYS = 730;
+
+/** The bucket's expiry: the longest `retention.rawDays` of all projects (a project without one keeps the default). */
+export function rawRetentionDays(projects: { retention?: { rawDays?: number } }[]): number {
+  return Math.max(...projects.map((p) => p.retention?.rawDays ?? DEFAULT_RAW_RETENTION_DAYS));
+}
 
 export interface DataStoresProps {
   /** Days a raw message is kept before S3 deletes it (and noncurrent versions after a further 30 days). */
@@ -74,8 +82,9 @@ export class DataStores extends Construct {
       lifecycleRules: [
         {
           id: 'expire-raw-mail',
-          // Raw mail is evidence for a report's whole life (embargoes can run 90+ days): keep two years.
-          expiration: Duration.days(props.rawRetentionDays ?? 730),
+          // Raw mail is evidence for a report's whole life (embargoes can run 90+ days): two years unless the
+          // config says otherwise (`retention.rawDays`, the longest of all projects: one bucket holds them all).
+          expiration: Duration.days(props.rawRetentionDays ?? DEFAULT_RAW_RETENTION_DAYS),
           noncurrentVersionExpiration: Duration.days(30),
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
@@ -91,6 +100,8 @@ export class DataStores extends Construct {
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.key,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // retention (config `retention.closedReportDays`): items carrying a passed expiresAt are deleted by DynamoDB
+      timeToLiveAttribute: EXPIRES_AT,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });

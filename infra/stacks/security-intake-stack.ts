@@ -3,6 +3,8 @@
  * only connects them and says why each connection exists.
  */
 import { ArnFormat, CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -12,13 +14,14 @@ import { INBOUND_PREFIX } from '../../lambdas/adapters/aws/ses-inbound-event';
 import { INTAKE_ATTEMPTS } from '../../lambdas/app/intake-attempts';
 import type { DeployableConfig } from '../config/deployment-config';
 import { Alarms } from '../constructs/alarms';
-import { DataStores } from '../constructs/data-stores';
+import { Dashboard } from '../constructs/dashboard';
+import { DataStores, rawRetentionDays } from '../constructs/data-stores';
 import { MailIdentities } from '../constructs/mail-identities';
 import { MailReceiving } from '../constructs/mail-receiving';
 import { OutboundMail } from '../constructs/outbound-mail';
 import { ReportWorkflow } from '../constructs/report-workflow';
 import { ServiceFunction } from '../constructs/service-function';
-import { acknowledgeGrantWildcards } from '../constructs/grant-acknowledgments';
+import { acknowledgeGrantWildcards, flattenForNag } from '../constructs/grant-acknowledgments';
 
 export interface SecurityIntakeStackProps extends StackProps {
   config: DeployableConfig;
@@ -30,6 +33,10 @@ export class SecurityIntakeStack extends Stack {
   readonly tick: ServiceFunction;
   readonly arm: ServiceFunction;
   readonly sesEvents: ServiceFunction;
+  /** Only when a project has `retention`: applies it once a day. */
+  readonly retention?: ServiceFunction;
+  /** Only when a project has `digest`: sends the weekly digests, checked every hour. */
+  readonly weeklyDigest?: ServiceFunction;
   readonly failedIntake: sqs.Queue;
   readonly workflow: ReportWorkflow;
   readonly receiving: MailReceiving;
@@ -37,14 +44,16 @@ export class SecurityIntakeStack extends Stack {
   /** Only with config `aws.identities`; otherwise the identities are verified outside the stack. */
   readonly identities?: MailIdentities;
   readonly alarms: Alarms;
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: SecurityIntakeStackProps) {
     super(scope, id, props);
     const { config } = props;
     const securityAddresses = config.projects.flatMap((p) => p.addresses);
 
-    // 1. What we keep: raw mail is the source of truth, stored (encrypted, retained) before anything parses it.
-    this.data = new DataStores(this, 'Data');
+    // 1. What we keep: raw mail is the source of truth, stored (encrypted, retained) before anything parses it;
+    //    for as long as the config's retention says.
+    this.data = new DataStores(this, 'Data', { rawRetentionDays: rawRetentionDays(config.projects) });
     const { key, bucket, table, replyKeySecret } = this.data;
 
     // 2. Where a message goes when intake fails after Lambda's async retries: kept for `replay`, and alarmed.
@@ -170,14 +179,68 @@ export class SecurityIntakeStack extends Stack {
       stateMachine: this.workflow.stateMachine,
     });
 
+    //    ...and one dashboard: what came in, what was missed, the functions' errors, every alarm's state.
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      name: this.stackName,
+      alarms: this.alarms.alarms,
+      functions: Object.fromEntries(functions.map((f) => [f.node.id, f.function])),
+    });
+
+    // 8b. Retention (config `retention`): once a day the rules are applied (final audit event, TTL on every item,
+    //     redaction); DynamoDB's TTL deletes. Only its own grants: the table, and deleting raw mail when redacting.
+    if (config.projects.some((p) => p.retention)) {
+      this.retention = new ServiceFunction(this, 'Retention', {
+        entry: 'lambdas/handlers/retention.ts',
+        description: "security-intake: applies each project's retention once a day (expiry, redaction, legal hold)",
+        config,
+        key,
+        environment,
+        timeout: Duration.minutes(5),
+        memorySize: 256,
+      });
+      table.grantReadWriteData(this.retention.function);
+      bucket.grantDelete(this.retention.function, `${INBOUND_PREFIX}*`);
+      const redaction = `bucket.grantDelete(retention, '${INBOUND_PREFIX}*'): redaction deletes a report's raw messages, under ${INBOUND_PREFIX} only.`;
+      Validations.of(this.retention.role).acknowledge(
+        { id: 'AwsSolutions-IAM5[Action::s3:DeleteObject*]', reason: redaction },
+        { id: `AwsSolutions-IAM5[Resource::${flattenForNag(this.resolve(bucket.arnForObjects(`${INBOUND_PREFIX}*`)))}]`, reason: redaction },
+      );
+      new events.Rule(this, 'RetentionSchedule', {
+        description: 'security-intake: retention, daily',
+        schedule: events.Schedule.cron({ minute: '17', hour: '3' }),
+        targets: [new targets.LambdaFunction(this.retention.function, { retryAttempts: 2 })],
+      });
+    }
+
+    // 8c. Weekly digests (config `digest`): checked every hour, each sent once at its instant through the outbox.
+    if (config.projects.some((p) => p.digest)) {
+      this.weeklyDigest = new ServiceFunction(this, 'WeeklyDigest', {
+        entry: 'lambdas/handlers/weekly-digest.ts',
+        description: "security-intake: sends each project's weekly digest to its maintainers",
+        config,
+        key,
+        environment,
+        timeout: Duration.minutes(2),
+        memorySize: 256,
+      });
+      table.grantReadWriteData(this.weeklyDigest.function);
+      this.outbound.grantSend(this.weeklyDigest.function);
+      new events.Rule(this, 'WeeklyDigestSchedule', {
+        description: 'security-intake: weekly digests, checked hourly',
+        schedule: events.Schedule.cron({ minute: '5' }),
+        targets: [new targets.LambdaFunction(this.weeklyDigest.function, { retryAttempts: 2 })],
+      });
+    }
+
     // 9. Every wildcard the grants above produce, each with its reason (cdk-nag AwsSolutions-IAM5).
-    acknowledgeGrantWildcards(this, { functions, bucket, table, stateMachineArn, workflow: this.workflow });
+    acknowledgeGrantWildcards(this, { functions: [...functions, ...[this.retention, this.weeklyDigest].filter((f): f is ServiceFunction => f !== undefined)], bucket, table, stateMachineArn, workflow: this.workflow });
 
     new CfnOutput(this, 'RawMailBucket', { value: bucket.bucketName });
     new CfnOutput(this, 'ReportTable', { value: table.tableName });
     new CfnOutput(this, 'FailedIntakeQueueUrl', { value: this.failedIntake.queueUrl });
     new CfnOutput(this, 'StateMachineArn', { value: stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.stackName });
   }
 
   /** Start a report's execution, wake it (task token), see whether it runs: on our state machine only. */

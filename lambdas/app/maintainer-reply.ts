@@ -25,6 +25,7 @@ import { auditEvent, envelopeFor, messageRecord, patchReport, type Arrival } fro
 import { confirmToMaintainers, embargoNotice, tellReporter } from './command-notices';
 import { sendReceiptOnRelease } from './open-report';
 import { INTAKE_ATTEMPTS } from './intake-attempts';
+import { redactReport } from './retention';
 
 /** How many applied message IDs a report remembers: enough to cover any retry window. */
 const APPLIED_MEMORY = 20;
@@ -164,6 +165,8 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
       });
     }
   }
+  // `Redact: yes`: last, once its own text and attachments were relayed from the raw mail, so they go too
+  if (effects.redact) await redactReport(deps, updated, now, { event: false });
   await wakeReport(deps, updated);
   const applied = parsed.commands.map((c) => c.name).join(', ') || 'no commands';
   if (relayFailure) return `${applied}; the relay to the reporter was refused (${relayFailure}): the maintainer was told`;

@@ -22,6 +22,8 @@ export interface CommandEffects {
   refusals: CommandError[];
   /** `Internal: yes`: record and tell the other maintainers, relay nothing to the reporter. */
   internal: boolean;
+  /** `Redact: yes`: the use case removes excerpts, attachment names and raw mail (retention). */
+  redact?: boolean;
 }
 
 /** Statuses that say a maintainer has looked at the report. They acknowledge it only together with a message
@@ -166,6 +168,20 @@ export function applyCommands(
         break;
       case 'internal':
         effects.internal = cmd.internal;
+        break;
+      case 'hold':
+        if (cmd.hold !== (report.hold !== undefined)) {
+          effects.patch.hold = cmd.hold ? { since: at, by: actor } : undefined;
+          effects.changes.push({ type: cmd.hold ? 'hold.set' : 'hold.lifted', detail: { from: report.hold ? 'yes' : 'no', to: cmd.hold ? 'yes' : 'no' } });
+        }
+        break;
+      case 'redact':
+        if (report.hold) {
+          effects.refusals.push({ line: 'Redact: yes', reason: 'the report is on legal hold; lift it first (Hold: no)', example: commandExample('redact', now) });
+        } else if (!report.retention?.redactedAt) {
+          effects.redact = true;
+          effects.changes.push({ type: 'retention.redacted', detail: { to: 'yes' } });
+        }
         break;
       case 'reporter':
         if (report.reporterUnreachable) {

@@ -44,7 +44,11 @@ export type Command =
   | { name: 'cve'; cve: string }
   | { name: 'credit'; credit: string }
   | { name: 'internal'; internal: boolean }
-  | { name: 'reporter'; reachable: true };
+  | { name: 'reporter'; reachable: true }
+  /** Legal hold (issue 19, retention): nothing of the report expires or is redacted while it holds. */
+  | { name: 'hold'; hold: boolean }
+  /** Remove excerpts, attachment names and raw mail now; the facts and the audit trail stay. */
+  | { name: 'redact' };
 
 export type CommandName = Command['name'];
 
@@ -74,7 +78,7 @@ export const CREDIT_MAX_LENGTH = 200;
 const REPEATABLE: ReadonlySet<CommandName> = new Set(['affected', 'fixed', 'cwe']);
 export const UPDATE_MAX_LENGTH = 500;
 export const EXTEND_REASON_MAX_LENGTH = 300;
-/** Thirteen commands exist, three of them repeatable; a longer block is a pasted header block or an attack, not a command list. */
+/** Fifteen commands exist, three of them repeatable; a longer block is a pasted header block or an attack, not a command list. */
 export const MAX_COMMAND_LINES = 24;
 
 export const COMMAND_EXAMPLES: Record<CommandName, string> = {
@@ -91,6 +95,8 @@ export const COMMAND_EXAMPLES: Record<CommandName, string> = {
   reporter: 'Reporter: reachable   (after a bounce: mail to the reporter resumes)',
   release: 'Release: yes   (a quarantined message becomes a report; the sender gets the receipt)',
   update: 'Update: The fix is in review; we expect a release next week.',
+  hold: 'Hold: yes   (legal hold: nothing of the report expires; Hold: no lifts it)',
+  redact: 'Redact: yes   (removes the excerpts, attachment names and raw mail now; facts and audit trail stay)',
 };
 
 /** The correct form of a command, valid at `now` (an embargo date a week ahead, never one already past). */
@@ -142,7 +148,7 @@ export function parseCommands(body: string, now: Date, embargo?: EmbargoDefaults
     if (!isCommandName(word)) {
       errors.push({
         line,
-        reason: `"${match[1]}" is not a command; known commands: Status, Embargo, Severity, CVE, Credit, Internal, Reporter, Release, Update, Affected, Fixed, CWE, Assign`,
+        reason: `"${match[1]}" is not a command; known commands: Status, Embargo, Severity, CVE, Credit, Internal, Reporter, Release, Update, Affected, Fixed, CWE, Assign, Hold, Redact`,
         example: 'Status: triaged',
       });
       continue;
@@ -221,6 +227,13 @@ function parseValue(name: CommandName, value: string, now: Date, embargo?: Embar
       if (v === 'yes' || v === 'no') return { ok: { name, internal: v === 'yes' } };
       return { error: `"${value}" is not yes or no` };
     }
+    case 'hold': {
+      const v = value.toLowerCase();
+      if (v === 'yes' || v === 'no') return { ok: { name, hold: v === 'yes' } };
+      return { error: `"${value}" is not yes or no` };
+    }
+    case 'redact':
+      return value.toLowerCase() === 'yes' ? { ok: { name } } : { error: `"${value}" is not understood; the only value is "yes"` };
     case 'reporter':
       return value.toLowerCase() === 'reachable'
         ? { ok: { name, reachable: true } }

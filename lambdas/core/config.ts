@@ -81,6 +81,8 @@ export const calendarSchema = calendarShape.superRefine(
 
 export const timerSchema = durationSchema;
 
+const days = z.number().int({ error: 'must be a whole number of days' }).positive({ error: 'must be at least 1 day' });
+
 export const timersSchema = z.strictObject({
   /** Acknowledge the report: `soft` is the promise, `hard` the outer bound ("48-72 business hours"). */
   acknowledge: z
@@ -163,6 +165,25 @@ const projectShape = z.strictObject({
       unsupported: z.array(z.string()).default([]),
     })
     .optional(),
+  /** A weekly summary mail to the maintainers (issue 19); absent: none. Day and time in the project's calendar zone. */
+  digest: z
+    .strictObject({
+      day: z.enum(WEEKDAYS).describe('Weekday the digest is sent on'),
+      time: localTime.describe("Local time HH:MM in the calendar's time zone"),
+    })
+    .optional()
+    .describe("Weekly digest to the maintainers: open reports, what was missed and what falls due, quarantined mail, the last 4 weeks' figures"),
+  /** How long what a report holds is kept (issue 19). Absent: kept as long as the table and the raw-mail bucket keep
+   *  it (raw mail: 730 days). */
+  retention: z
+    .strictObject({
+      closedReportDays: days.optional().describe("Days after a report is closed or disclosed before its records expire (DynamoDB TTL), after a final audit event"),
+      keepAuditDays: days.optional().describe('Days the audit skeleton (the report and its audit events) is kept after closing: at least closedReportDays'),
+      rawDays: days.optional().describe('Days raw mail is kept in the bucket (S3 lifecycle; the bucket keeps the longest of all projects)'),
+      redactAfterDisclosureDays: days.optional().describe('Days after disclosure before excerpts, attachment names and raw mail are removed (facts and audit trail kept)'),
+    })
+    .optional()
+    .describe('How long records are kept; absent: the table keeps them, raw mail is kept 730 days'),
   /** Show the maintainer's display name on relayed replies ("Sam via bases security"). */
   relayDisplayName: z.boolean().default(true).describe('Relay replies as "<name> via <project> security"'),
   /** Fields chosen for this file where the SECURITY.md is silent: documentation only. */
@@ -230,6 +251,10 @@ export const projectSchema = projectShape.superRefine((p, ctx) => {
     checkOrder(p.calendar, ctx, ['timers', 'acknowledge', 'hard'], ['soft', acknowledge.soft], ['hard', acknowledge.hard]);
   }
   if (embargo) checkOrder(p.calendar, ctx, ['timers', 'embargo', 'max'], ['default', embargo.default], ['max', embargo.max]);
+  const r = p.retention;
+  if (r?.keepAuditDays !== undefined && r.closedReportDays !== undefined && r.keepAuditDays < r.closedReportDays) {
+    ctx.addIssue({ code: 'custom', path: ['retention', 'keepAuditDays'], message: `keepAuditDays ${r.keepAuditDays} is shorter than closedReportDays ${r.closedReportDays}: the audit trail outlives the rest` });
+  }
 });
 
 export const limitsSchema = z

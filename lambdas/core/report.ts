@@ -140,6 +140,10 @@ export interface Report {
   appliedMessages?: string[];
   /** Timer actions already taken, by deterministic key (e.g. `acknowledge:remind:50%`): each fires once. */
   fired: string[];
+  /** Legal hold: nothing of the report expires or is redacted while it is set (issue 19, retention). */
+  hold?: { since: string; by: string };
+  /** What retention did: when the records and the audit skeleton expire (TTL set on them), when it was redacted. */
+  retention?: { expiresAt?: string; auditExpiresAt?: string; redactedAt?: string };
   /** The next instant the workflow must look at this report (GSI sort key). */
   nextDueAt?: string;
   /** Workflow: the task token of the current sleep, and the report version it was planned from. */

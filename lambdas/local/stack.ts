@@ -34,6 +34,7 @@ import { controlTokenPath, startControlServer, writeControlToken } from './contr
 import { LocalClock } from './local-clock';
 import { localOperations } from './stack-operations';
 import { LocalWorkflowRunner } from './workflow-runner';
+import { advanceWithHousekeeping } from './local-housekeeping';
 
 export const TABLE_NAME = 'security-intake';
 
@@ -73,6 +74,8 @@ export interface LocalStack {
   /** The bearer token of the control API (also in <data>/control.token, 0600); empty when not listening. */
   controlToken: string;
   outboxDir: string;
+  /** Moves the clock, firing every timer due on the way; retention and the weekly digests run as it moves. */
+  advanceTo(t: Date): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -131,10 +134,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
     if (opts.resume !== false) await runner.resumeOpenReports(deps.store);
 
+    const store = deps.store as DynamoReportStore;
+    const advanceTo = (t: Date) => advanceWithHousekeeping(deps, store, (stop) => runner.advanceTo(stop), t);
     const stack: LocalStack = {
       deps,
       clock,
       runner,
+      advanceTo,
       smtpPort: 0,
       controlPort: 0,
       controlToken: '',
@@ -157,7 +163,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       onMessage: (facts) => receiveMail(deps, facts),
     });
     closers.splice(1, 0, () => smtp.close()); // stop taking mail before the store goes away
-    const ops = localOperations({ deps, outboxDir, advanceTo: async (t) => void (await runner.advanceTo(t)) });
+    const ops = localOperations({ deps, outboxDir, advanceTo });
     const token = await writeControlToken(data);
     closers.push(() => fs.rm(controlTokenPath(data), { force: true }));
     const control = await startControlServer(ops, { port: opts.controlPort ?? 0, log, token });

@@ -10,6 +10,8 @@ export interface RawMailStore {
   get(key: string): Promise<Readable>;
   size(key: string): Promise<number>;
   list(prefix: string): AsyncIterable<string>;
+  /** Removes a message (retention: redaction). A key already gone is not an error. */
+  delete(key: string): Promise<void>;
 }
 
 export class RawMessageNotFound extends Error {

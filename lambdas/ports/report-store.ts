@@ -60,6 +60,10 @@ export interface ReportStore {
    *  claims first. */
   claimOnce(key: string, owner: string): Promise<string>;
 
+  /** Retention: sets (or, with `undefined`, removes) the TTL of every item of a report, in epoch seconds: the
+   *  report record and its audit events get `audit`, its messages, outbox items and thread index `records`. */
+  setExpiry(reportId: string, expiry: { records: number; audit: number } | undefined): Promise<void>;
+
   /** Atomically count one more event for a key in a window (ADD); returns the new count. */
   incrementCounter(key: string, window: string): Promise<number>;
 }

@@ -152,6 +152,15 @@ export class MemoryReportStore implements ReportStore {
     return this.claims.get(key)!;
   }
 
+  /** Retention TTLs by report (the table stamps every item; here one entry per report says the same). */
+  readonly expiries = new Map<string, { records: number; audit: number }>();
+
+  async setExpiry(reportId: string, expiry: { records: number; audit: number } | undefined): Promise<void> {
+    this.writes.push('setExpiry');
+    if (expiry) this.expiries.set(reportId, { ...expiry });
+    else this.expiries.delete(reportId);
+  }
+
   async incrementCounter(key: string, window: string): Promise<number> {
     this.writes.push('incrementCounter');
     const k = `RATE#${key}#${window}`;

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { REPORT_STATUSES, type AuditEvent, type InboundRecord, type MessageRecord, type OutboxItem, type Report, type ReportStatus } from '../../core/report';
 import { ReportIdTaken, VersionConflict, type ReportStore } from '../../ports/report-store';
-import { GSI_BY_PROJECT } from './dynamo-table';
+import { EXPIRES_AT, GSI_BY_PROJECT } from './dynamo-table';
 
 export { TABLE_SCHEMA, GSI_BY_PROJECT, ensureTable } from './dynamo-table';
 
@@ -298,6 +298,59 @@ export class DynamoReportStore implements ReportStore {
       const held = await this.getItem<{ owner: string }>({ pk: `CLAIM#${key}`, sk: 'CLAIM' });
       return held?.owner ?? owner;
     }
+  }
+
+  async setExpiry(reportId: string, expiry: { records: number; audit: number } | undefined): Promise<void> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `REPORT#${reportId}` },
+      ConsistentRead: true,
+    });
+    const keys: { key: Item; audit: boolean }[] = items.map((item) => ({
+      key: { pk: item.pk, sk: item.sk },
+      audit: item.sk === 'META' || String(item.sk).startsWith('EVENT#'),
+    }));
+    for (const item of items) {
+      if (String(item.sk).startsWith('MSG#') && typeof item.messageId === 'string') keys.push({ key: messageIdKey(item.messageId), audit: false });
+    }
+    for (const { key, audit } of keys) {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          // only items that exist: a thread index entry never written is not created by this
+          ConditionExpression: 'attribute_exists(pk)',
+          UpdateExpression: expiry ? 'SET #ttl = :ttl' : 'REMOVE #ttl',
+          ExpressionAttributeNames: { '#ttl': EXPIRES_AT },
+          ...(expiry ? { ExpressionAttributeValues: { ':ttl': audit ? expiry.audit : expiry.records } } : {}),
+        }),
+      ).catch((err: unknown) => {
+        if (!isConditionFailure(err)) throw err;
+      });
+    }
+  }
+
+  /**
+   * What DynamoDB's TTL does on AWS, for dynalite, which never expires anything: deletes every item whose
+   * `expiresAt` (epoch seconds) has passed. The local stack runs it when its clock moves. Returns how many.
+   */
+  async deleteExpired(nowSeconds: number): Promise<number> {
+    const expired = await this.scanAll({
+      FilterExpression: '#ttl <= :now',
+      ExpressionAttributeNames: { '#ttl': EXPIRES_AT },
+      ExpressionAttributeValues: { ':now': nowSeconds },
+      ProjectionExpression: 'pk, sk',
+    });
+    for (let i = 0; i < expired.length; i += BATCH_WRITE_MAX) {
+      let requests = expired.slice(i, i + BATCH_WRITE_MAX).map((Key) => ({ DeleteRequest: { Key } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > UNPROCESSED_RETRIES) throw new BatchIncomplete('deleteExpired', requests.length);
+        if (attempt > 0) await pause(Math.min(50 * 2 ** attempt, 2000));
+        const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+        requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+      }
+    }
+    return expired.length;
   }
 
   async incrementCounter(key: string, window: string): Promise<number> {

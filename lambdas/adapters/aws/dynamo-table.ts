@@ -13,6 +13,10 @@ import {
 
 export const GSI_BY_PROJECT = 'byProject';
 
+/** The table's TTL attribute (epoch seconds): DynamoDB deletes an item some time after it passes (issue 19,
+ *  retention). dynalite never expires items: the local stack deletes them itself when its clock passes. */
+export const EXPIRES_AT = 'expiresAt';
+
 export const TABLE_SCHEMA = {
   AttributeDefinitions: [
     { AttributeName: 'pk', AttributeType: 'S' },

@@ -3,6 +3,7 @@
  * bucket's KMS key); this adapter reads it as a stream, and writes only for `replay`/`import` and outbound copies.
  */
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -73,6 +74,11 @@ export class S3RawStore implements RawMailStore {
       if (isMissing(err)) throw new RawMessageNotFound(key);
       throw err;
     }
+  }
+
+  /** On the versioned bucket this leaves a delete marker; the lifecycle removes the old version 30 days later. */
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
   async *list(prefix: string): AsyncIterable<string> {

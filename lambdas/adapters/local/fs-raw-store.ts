@@ -69,6 +69,10 @@ export class FsRawStore implements RawMailStore {
     }
   }
 
+  async delete(key: string): Promise<void> {
+    await fs.rm(this.pathOf(key), { force: true });
+  }
+
   /** Keys under a prefix (a folder like `inbound/` or a key prefix like `inbound/abc`), sorted. */
   async *list(prefix: string): AsyncIterable<string> {
     const slash = prefix.lastIndexOf('/');

@@ -106,6 +106,9 @@ const CHANGE_NAMES: Record<string, string> = {
   'affected.set': 'Affected',
   'fixed.set': 'Fixed',
   'cwe.set': 'CWE',
+  'hold.set': 'Hold',
+  'hold.lifted': 'Hold',
+  'retention.redacted': 'Redact',
 };
 
 function shown(value: unknown, ctx: DraftContext): string {

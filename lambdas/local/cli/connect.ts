@@ -89,8 +89,7 @@ export async function withStack<T>(
     throw err;
   }
   try {
-    const { runner } = stack;
-    return await fn(localOperations({ deps: stack.deps, outboxDir: stack.outboxDir, advanceTo: async (t) => void (await runner.advanceTo(t)) }));
+    return await fn(localOperations({ deps: stack.deps, outboxDir: stack.outboxDir, advanceTo: stack.advanceTo }));
   } finally {
     await stack.close();
   }

@@ -15,6 +15,7 @@ import { importLine, outboxText, reportsText, showText } from './format';
 import { jsonSafe, terminalSafe } from './terminal-safe';
 import { processIo, type CliIo } from './io';
 import { doctorCommand, sendCommand, startCommand } from './commands';
+import { slaCommand, type SlaCommandOptions } from './sla-command';
 
 /** The config the package ships: found from wherever the CLI is run. */
 export const DEFAULT_CONFIG = path.resolve(__dirname, '../../../examples/bases.json');
@@ -185,6 +186,17 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       if (o.raw) io.out(raw);
       else show(await readable(raw));
     }));
+
+  // issue 19: how well the promises were kept
+  program
+    .command('sla')
+    .description('how well each project kept its promises: compliance, p50/p90 times, per period, with a small chart')
+    .option('--project <id>', 'one project only')
+    .option('--since <date>', 'only reports received since this date (YYYY-MM-DD, UTC, or an ISO 8601 instant)')
+    .option('--period <kind>', 'week, month or quarter, in the project\'s time zone', 'month')
+    .option('--json', 'print JSON: {projects: [{id, period, received, promises: [{name, due, met, compliance, p50Ms, p90Ms}]}], totals, reports}')
+    .option('--html <file>', 'write a self-contained page (inline SVG) with the trend of each promise and the distribution of times')
+    .action(act((o: SlaCommandOptions) => slaCommand(g(), o, io)));
 
   program
     .command('doctor')

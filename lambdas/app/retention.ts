@@ -1,0 +1,84 @@
+/**
+ * Use case: keep each report's records only as long as its project's `retention` says (issue 19). Run by a
+ * daily schedule on AWS, and by the local stack whenever its clock moves.
+ *
+ * For every report whose plan (core/retention.ts) calls for it:
+ * 1. redact, once the instant has come: message excerpts and attachment names emptied, raw mail deleted; the
+ *    facts and the audit trail stay; audit event `retention.redacted`
+ * 2. expire: a final audit event `retention.expiry-set` (when the records and the audit skeleton go), then the
+ *    TTL on every item (DynamoDB deletes them after it; locally the stack deletes them when its clock passes)
+ * 3. a report put on hold after its TTL was set gets it removed again (`retention.expiry-removed`)
+ * Every step is idempotent: the report remembers what was done (`report.retention`).
+ */
+import type { AuditEvent, Report } from '../core/report';
+import { epochSeconds, retentionPlan } from '../core/retention';
+import type { Deps } from './deps';
+import { auditEvent, patchReport } from './report-records';
+
+export interface RetentionResult {
+  redacted: string[];
+  expiring: string[];
+  released: string[];
+}
+
+export async function applyRetention(deps: Deps): Promise<RetentionResult> {
+  const now = deps.clock.now();
+  const result: RetentionResult = { redacted: [], expiring: [], released: [] };
+  for (const report of await deps.store.listReports()) {
+    const project = deps.config.projects.find((p) => p.id === report.project);
+    if (!project) continue;
+    if (report.hold) {
+      if (report.retention?.expiresAt) {
+        await release(deps, report, now);
+        result.released.push(report.id);
+      }
+      continue;
+    }
+    if (!project.retention) continue;
+    const events = await deps.store.listEvents(report.id);
+    const plan = retentionPlan(report, events, project);
+    if (plan.redactAt && plan.redactAt.getTime() <= now.getTime() && !report.retention?.redactedAt) {
+      await redactReport(deps, report, now);
+      result.redacted.push(report.id);
+    }
+    if (plan.expiresAt && plan.auditExpiresAt && !report.retention?.expiresAt) {
+      await expire(deps, report, plan.expiresAt, plan.auditExpiresAt, now);
+      result.expiring.push(report.id);
+    }
+  }
+  return result;
+}
+
+async function record(deps: Deps, report: Report, now: Date, type: string, detail: AuditEvent['detail']): Promise<void> {
+  await deps.store.appendToReport({ events: [auditEvent(report.id, now.toISOString(), type, type, 'retention', detail)] });
+}
+
+/** Also `Redact: yes` from a maintainer, whose command is its own audit event (`event: false`). */
+export async function redactReport(deps: Deps, report: Report, now: Date, opts: { event?: boolean } = {}): Promise<void> {
+  const messages = await deps.store.listMessages(report.id);
+  const rawKeys = [...new Set(messages.flatMap((m) => (m.rawKey ? [m.rawKey] : [])))];
+  for (const key of rawKeys) await deps.raw.delete(key);
+  const redacted = messages.map((m) => ({
+    ...m,
+    excerpt: '',
+    attachments: m.attachments.map(({ filename: _dropped, ...facts }) => facts),
+  }));
+  if (redacted.length) await deps.store.appendToReport({ messages: redacted });
+  if (opts.event !== false) await record(deps, report, now, 'retention.redacted', { messages: messages.length, rawDeleted: rawKeys.length });
+  await patchReport(deps, report, (current) => ({ retention: { ...current.retention, redactedAt: now.toISOString() } }));
+}
+
+async function expire(deps: Deps, report: Report, expiresAt: Date, auditExpiresAt: Date, now: Date): Promise<void> {
+  // the last word of the audit trail says when it ends, and is kept as long as the trail itself
+  await record(deps, report, now, 'retention.expiry-set', { expiresAt: expiresAt.toISOString(), auditExpiresAt: auditExpiresAt.toISOString() });
+  const updated = await patchReport(deps, report, (current) => ({
+    retention: { ...current.retention, expiresAt: expiresAt.toISOString(), auditExpiresAt: auditExpiresAt.toISOString() },
+  }));
+  await deps.store.setExpiry(updated.id, { records: epochSeconds(expiresAt), audit: epochSeconds(auditExpiresAt) });
+}
+
+async function release(deps: Deps, report: Report, now: Date): Promise<void> {
+  await deps.store.setExpiry(report.id, undefined);
+  await patchReport(deps, report, (current) => ({ retention: { ...current.retention, expiresAt: undefined, auditExpiresAt: undefined } }));
+  await record(deps, report, now, 'retention.expiry-removed', { reason: 'hold' });
+}
