@@ -25,6 +25,22 @@ export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
 /** esbuild target: Lambda's runtime is newer, but the same code also runs on Node >= 22 elsewhere. */
 export const BUNDLE_TARGET = 'node22';
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+/**
+ * What the Lambda Node.js runtime (nodejs18.x and later, nodejs24.x included) provides in /var/runtime/node_modules:
+ * the AWS SDK for JavaScript v3, its client packages and the DynamoDB document client (`@aws-sdk/lib-dynamodb`),
+ * at the runtime's own version. These few, the ones our handlers import, are left out of the bundles; everything
+ * else (Powertools, which AWS ships as a layer and not in the runtime; mailparser; mailauth; ...) is bundled.
+ * An explicit list, not `@aws-sdk/*`: a package added later is bundled until someone checks the runtime has it.
+ * test/infra/deployed-artifact.test.ts runs each bundle with exactly these modules resolvable.
+ */
+export const RUNTIME_PROVIDED_MODULES = [
+  '@aws-sdk/client-dynamodb',
+  '@aws-sdk/client-s3',
+  '@aws-sdk/client-secrets-manager',
+  '@aws-sdk/client-ses',
+  '@aws-sdk/client-sfn',
+  '@aws-sdk/lib-dynamodb',
+] as const;
 
 export interface ServiceFunctionProps {
   /** Path of the handler file relative to the project root, e.g. `lambdas/handlers/intake.ts` (exports `handler`). */
@@ -101,7 +117,7 @@ export class ServiceFunction extends Construct {
         keepNames: true,
         define,
         // The Lambda Node runtime ships AWS SDK v3; bundling it would add megabytes to every cold start.
-        externalModules: ['@aws-sdk/*'],
+        externalModules: [...RUNTIME_PROVIDED_MODULES],
         forceDockerBundling: false,
       },
     });

@@ -5,6 +5,7 @@
  */
 import { parseReplyAddress, replyAddress } from '../../lambdas/core/reply-address';
 import { fixedKey, loadExample, mail, startHarness, type Harness, openReport as openReportIn } from '../support/intake-harness';
+import { testTimeout } from '../support/timeouts';
 
 const config = loadExample('bases');
 const SECURITY = config.projects[0].addresses[0];
@@ -106,4 +107,4 @@ test('a relay over the sending limit is answered to the maintainer: what happene
   expect(told[0].parsed.text).toMatch(/Your commands were applied: status/);
   expect(told[0].parsed.text).toMatch(/"build\.tar\.gz", 8\.0 MB/);
   expect((await h.store.listEvents(id)).map((e) => e.type)).toContain('relay.failed');
-}, 60_000);
+}, testTimeout(60_000));

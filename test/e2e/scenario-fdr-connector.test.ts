@@ -9,6 +9,7 @@
  */
 import { example } from './scenario-support';
 import { REPORTER, runBusinessHoursScenario } from './business-hours-scenario';
+import { testTimeout } from '../support/timeouts';
 
 const MAINTAINERS = 'carol@crowdstrike.com dave@crowdstrike.com';
 const LEAD = 'cc:fdr-connector-security-lead@crowdstrike.com';
@@ -48,4 +49,4 @@ test('fdr-connector: a Friday report before a Monday holiday is escalated Wednes
   console.log(`transitions fdr-connector: ${run.transitions}`);
   // Ticks: the first, 4 firing instants, 1 wake-up by mail = 6 x (Tick, Finished?, Sleep)
   expect(run.transitions).toBe(6 * 3);
-}, 30_000);
+}, testTimeout(30_000));

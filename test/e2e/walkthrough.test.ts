@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testTimeout } from '../support/timeouts';
 
 const ROOT = join(__dirname, '../..');
 
@@ -136,5 +137,5 @@ describe('README walkthrough', () => {
     expect(stopped.code === 0 || stopped.signal === 'SIGINT').toBe(true);
     expect(stopped.err).not.toMatch(/Error|ERR!/);
     expect(existsSync(join(data, 'stack.json'))).toBe(false);
-  }, 90_000);
+  }, testTimeout(90_000));
 });
