@@ -1,0 +1,74 @@
+/**
+ * `npm run bench -- burst [COUNT]`: COUNT (default 1,000) new reports over SMTP to the local stack as `npm start`
+ * runs it (node bin/secintake.js start, its own process), 50 connections. Checks that none is lost and that each
+ * report got exactly one receipt, and prints p50/p99 of the time from SMTP 250 to the receipt's file in the outbox
+ * folder (polled every 50 ms: the figures are that coarse).
+ */
+import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { record } from './budgets';
+import { burst, cli, startStack } from './soak';
+
+const CONNECTIONS = 50;
+const POLL_MS = 50;
+/** How long the stack may take, after the last 250, to send the last receipt, before the run counts it lost. */
+const DRAIN_LIMIT_MS = 10 * 60_000;
+
+export async function burstSection(count = Number(process.argv[2] === 'burst' ? (process.argv[3] ?? 1000) : 1000)): Promise<void> {
+  const data = await mkdtemp(join(tmpdir(), 'secintake-burst-'));
+  const stack = await startStack(data);
+  const acceptedAt = new Map<number, number>();
+  const receiptAt = new Map<number, number>();
+  const seen = new Set<string>();
+  let receiptFiles = 0;
+  const poll = async () => {
+    for (const f of await readdir(join(data, 'outbox')).catch(() => [] as string[])) {
+      if (seen.has(f) || !f.endsWith('-receipt.eml')) continue;
+      seen.add(f);
+      receiptFiles++;
+      const head = (await readFile(join(data, 'outbox', f), 'utf8')).split(/\r?\n\r?\n/)[0]!;
+      const i = Number(/Soak report (\d+)/.exec(head)?.[1]);
+      if (Number.isInteger(i) && !receiptAt.has(i)) receiptAt.set(i, Date.now());
+    }
+  };
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      await poll();
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  })();
+  const started = Date.now();
+  try {
+    const accepted = new Set<number>();
+    await burst(stack.port, Array.from({ length: count }, (_, i) => i), accepted, CONNECTIONS, () => {
+      for (const i of accepted) if (!acceptedAt.has(i)) acceptedAt.set(i, Date.now());
+    });
+    const sentSecs = (Date.now() - started) / 1000;
+    const drainUntil = Date.now() + DRAIN_LIMIT_MS;
+    while (receiptAt.size < accepted.size && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 200));
+    polling = false;
+    await poller;
+    await poll();
+    const drainedSecs = (Date.now() - started) / 1000;
+    const reports = JSON.parse(await cli(data, 'reports', '--json')) as { id: string; subject: string }[];
+    const onReport = new Set(reports.map((r) => Number(/Soak report (\d+)/.exec(r.subject)?.[1])));
+    const lost = [...accepted].filter((i) => !onReport.has(i)).length + (count - accepted.size);
+    const latencies = [...receiptAt.entries()].filter(([i]) => acceptedAt.has(i)).map(([i, t]) => t - acceptedAt.get(i)!).sort((a, b) => a - b);
+    const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+    const oneReceiptEach = receiptFiles === reports.length && receiptAt.size === reports.length;
+    console.log(`\nburst: ${count} messages over ${CONNECTIONS} SMTP connections to node bin/secintake.js start`);
+    console.log(
+      `  250 for ${accepted.size} in ${sentSecs.toFixed(1)} s (${(accepted.size / sentSecs).toFixed(1)} msg/s); last receipt after ${drainedSecs.toFixed(1)} s; ` +
+        `reports ${reports.length}; receipt files ${receiptFiles}; lost ${lost}`,
+    );
+    console.log(`  SMTP 250 -> receipt in the outbox: p50 ${q(0.5)} ms, p99 ${q(0.99)} ms (polled every ${POLL_MS} ms)`);
+    record('burst', `${lost} lost, ${oneReceiptEach ? '1 receipt each' : 'receipts != reports'}, p50 ${(q(0.5) / 1000).toFixed(1)} s, p99 ${(q(0.99) / 1000).toFixed(1)} s`, lost === 0 && oneReceiptEach);
+  } finally {
+    polling = false;
+    stack.child.kill('SIGINT');
+    await new Promise((r) => (stack.child.exitCode !== null ? r(null) : stack.child.once('exit', r)));
+    await rm(data, { recursive: true, force: true });
+  }
+}
