@@ -42,6 +42,38 @@ export const RUNTIME_PROVIDED_MODULES = [
   '@aws-sdk/lib-dynamodb',
 ] as const;
 
+const ESBUILD = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'esbuild');
+
+/**
+ * One copy of a package where npm nested several of the same version (mailparser's and libmime's iconv-lite
+ * 0.7.3, about 0.5 MB each with their code-page tables), and the CommonJS build where our `import` and a
+ * dependency's `require` would otherwise bundle both the .mjs and the .cjs of one package.
+ */
+const ONE_COPY = {
+  'iconv-lite': path.join(PROJECT_ROOT, 'node_modules', 'libmime', 'node_modules', 'iconv-lite'),
+  'html-to-text': path.join(PROJECT_ROOT, 'node_modules', 'html-to-text', 'lib', 'html-to-text.cjs'),
+};
+
+/** esbuild command that builds `module` (a package path) into `<outputDir>/node_modules/<module>.js`. */
+function lazyModuleCommand(module: string, outputDir: string): string {
+  const entry = require.resolve(module, { paths: [PROJECT_ROOT] });
+  const args = [
+    JSON.stringify(entry),
+    '--bundle',
+    '--platform=node',
+    `--target=${BUNDLE_TARGET}`,
+    '--format=cjs',
+    '--minify',
+    '--keep-names',
+    '--sourcemap',
+    '--sources-content=false',
+    '--log-level=warning',
+    `--outfile=${JSON.stringify(path.join(outputDir, 'node_modules', `${module}.js`))}`,
+    ...RUNTIME_PROVIDED_MODULES.map((m) => `--external:${m}`),
+  ];
+  return [JSON.stringify(ESBUILD), ...args].join(' ');
+}
+
 export interface ServiceFunctionProps {
   /** Path of the handler file relative to the project root, e.g. `lambdas/handlers/intake.ts` (exports `handler`). */
   entry: string;
@@ -57,6 +89,12 @@ export interface ServiceFunctionProps {
   onFailure?: sqs.IQueue;
   retryAttempts?: number;
   logRetention?: logs.RetentionDays;
+  /**
+   * Modules only some invocations need (the DKIM verifier: only mail from a maintainer's address), required on
+   * first use: each is built into a file of its own in the asset (node_modules/<module>.js), so a cold start that
+   * does not need it neither loads nor parses it.
+   */
+  lazyModules?: string[];
 }
 
 export class ServiceFunction extends Construct {
@@ -84,6 +122,7 @@ export class ServiceFunction extends Construct {
       }),
     );
 
+    const lazy = props.lazyModules ?? [];
     const define: Record<string, string> = {};
     if (props.config) define['process.env.SECINTAKE_CONFIG'] = JSON.stringify(JSON.stringify(props.config));
 
@@ -117,7 +156,15 @@ export class ServiceFunction extends Construct {
         keepNames: true,
         define,
         // The Lambda Node runtime ships AWS SDK v3; bundling it would add megabytes to every cold start.
-        externalModules: [...RUNTIME_PROVIDED_MODULES],
+        externalModules: [...RUNTIME_PROVIDED_MODULES, ...lazy],
+        esbuildArgs: Object.fromEntries(Object.entries(ONE_COPY).map(([name, to]) => [`--alias:${name}`, to])),
+        commandHooks: lazy.length
+          ? {
+              beforeBundling: () => [],
+              beforeInstall: () => [],
+              afterBundling: (_inputDir: string, outputDir: string) => lazy.map((m) => lazyModuleCommand(m, outputDir)),
+            }
+          : undefined,
         forceDockerBundling: false,
       },
     });

@@ -77,6 +77,7 @@ export async function synthesizedDeployment(): Promise<{ outdir: string; templat
     app.synth();
     try {
       await rename(building, outdir);
+      await pruneCache(outdir);
     } catch (err) {
       // another run (a second `npm test`) finished the same synth first: use its folder
       if (!existsSync(templatePath)) throw err;
@@ -86,6 +87,14 @@ export async function synthesizedDeployment(): Promise<{ outdir: string; templat
   }
   const template = JSON.parse(await readFile(templatePath, 'utf8')) as Template;
   return { outdir, template, reused };
+}
+
+/** Synths of older inputs, left more than an hour ago (a run started before may still read a recent one). */
+async function pruneCache(keep: string): Promise<void> {
+  for (const name of readdirSync(CACHE)) {
+    const dir = join(CACHE, name);
+    if (dir !== keep && statSync(dir).mtimeMs < Date.now() - 3600_000) await rm(dir, { recursive: true, force: true });
+  }
 }
 
 export function deployedFunctions(outdir: string, template: Template): DeployedFunction[] {
