@@ -54,6 +54,13 @@ const ONE_COPY = {
   'html-to-text': path.join(PROJECT_ROOT, 'node_modules', 'html-to-text', 'lib', 'html-to-text.cjs'),
 };
 
+/**
+ * iconv-lite's double-byte code-page tables (Chinese, Japanese, Korean; 0.4 MB minified) are required on first use
+ * of such a charset, as `require('./tables/<name>.json')`: left out of the bundle and copied beside it, they are
+ * read only by an invocation that decodes such mail.
+ */
+const ICONV_TABLES = path.join(ONE_COPY['iconv-lite'], 'encodings', 'tables');
+
 /** esbuild command that builds `module` (a package path) into `<outputDir>/node_modules/<module>.js`. */
 function lazyModuleCommand(module: string, outputDir: string): string {
   const entry = require.resolve(module, { paths: [PROJECT_ROOT] });
@@ -156,15 +163,16 @@ export class ServiceFunction extends Construct {
         keepNames: true,
         define,
         // The Lambda Node runtime ships AWS SDK v3; bundling it would add megabytes to every cold start.
-        externalModules: [...RUNTIME_PROVIDED_MODULES, ...lazy],
+        externalModules: [...RUNTIME_PROVIDED_MODULES, ...lazy, './tables/*'],
         esbuildArgs: Object.fromEntries(Object.entries(ONE_COPY).map(([name, to]) => [`--alias:${name}`, to])),
-        commandHooks: lazy.length
-          ? {
-              beforeBundling: () => [],
-              beforeInstall: () => [],
-              afterBundling: (_inputDir: string, outputDir: string) => lazy.map((m) => lazyModuleCommand(m, outputDir)),
-            }
-          : undefined,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            `cp -R ${JSON.stringify(ICONV_TABLES)} ${JSON.stringify(path.join(outputDir, 'tables'))}`,
+            ...lazy.map((m) => lazyModuleCommand(m, outputDir)),
+          ],
+        },
         forceDockerBundling: false,
       },
     });

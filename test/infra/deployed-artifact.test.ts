@@ -12,10 +12,11 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CreateTableCommand, type CreateTableCommandInput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { build } from 'esbuild';
+import { encode } from 'iconv-lite';
 import { RUNTIME_PROVIDED_MODULES } from '../../infra/constructs/service-function';
 import { DynamoReportStore } from '../../lambdas/adapters/aws/dynamo-report-store';
 import { localDynamoClient, startDynalite, type DynaliteHandle } from '../../lambdas/adapters/local/dynalite-server';
@@ -179,7 +180,8 @@ describe('the synthesized Lambda bundles, run as Lambda runs them', () => {
       for (const file of (await readdir(fn.assetDir, { recursive: true })).filter((f) => String(f).endsWith('.js'))) {
         const code = await readFile(join(fn.assetDir, String(file)), 'utf8');
         const required = [...new Set([...code.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!))];
-        const outside = required.filter((m) => !allowed.has(m) && !inAsset(m));
+        const relative = (m: string) => /^\.\.?\//.test(m) && existsSync(join(fn.assetDir, dirname(String(file)), m));
+        const outside = required.filter((m) => !allowed.has(m) && !inAsset(m) && !relative(m));
         expect({ fn: fn.logicalId, file, outside }).toEqual({ fn: fn.logicalId, file, outside: [] });
       }
     }
@@ -291,6 +293,33 @@ describe('the synthesized Lambda bundles, run as Lambda runs them', () => {
 
     expect(result).toHaveLength(1);
     expect((await store.getReport(reportId))?.status).toBe('received'); // no signature covers the command
+  });
+
+  it('intake: a report in a Chinese charset is decoded with the code-page tables kept beside the bundle', async () => {
+    const intake = functionNamed(functions, 'IntakeFunction');
+    const env = environmentOf(intake);
+    const event = JSON.parse(await readFile(join(FIXTURES, 'report.json'), 'utf8'));
+    const mail = event.Records[0].ses.mail;
+    mail.messageId = 'gbk0report0000000000000000000000000000001';
+    mail.source = 'li@reporter.example';
+    const subject = '解码函数中的堆溢出';
+    const head = [
+      'From: Li <li@reporter.example>',
+      'To: security@hashberg.io',
+      `Subject: =?GBK?B?${encode(subject, 'gbk').toString('base64')}?=`,
+      'Date: Fri, 12 Mar 2027 23:00:00 +0000',
+      'Message-ID: <gbk-1@reporter.example>',
+      'Content-Type: text/plain; charset=GBK',
+      '',
+      '',
+    ].join('\r\n');
+    const raw = Buffer.concat([Buffer.from(head), encode('解码时堆缓冲区溢出。\r\n', 'gbk')]);
+    await s3.client().send(new PutObjectCommand({ Bucket: env.BUCKET_NAME, Key: `${env.INBOUND_PREFIX}${mail.messageId}`, Body: raw }));
+
+    const [result] = resultOf(await invoke(intake, event, env)) as { outcome: string; reportId: string }[];
+
+    expect(result!.outcome).toBe('report');
+    expect((await store.getReport(result!.reportId))?.subject).toBe(subject);
   });
 
   it('a handler without the environment the stack gives it says which variable is missing', async () => {
