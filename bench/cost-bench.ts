@@ -22,8 +22,11 @@ export const PRICES = {
   s3Put: 0.005 / 1000, // S3 Standard PUT
   s3Get: 0.0004 / 1000, // S3 Standard GET
 } as const;
-/** Modelled Lambda durations (512 MB): not measured here; a cold start adds about the bundle's load time. */
-const LAMBDA = { memoryGb: 0.5, intakeSeconds: 0.3, tickSeconds: 0.1, armSeconds: 0.05 };
+/** As the stack sizes them; durations modelled, not measured here (a cold start adds about the bundle's load). */
+const LAMBDA = { intakeGb: 1, tickGb: 0.5, armGb: 0.25, intakeSeconds: 0.3, tickSeconds: 0.1, armSeconds: 0.05 };
+const PRICE_TEXT =
+  '$0.025 per 1,000 transitions; DynamoDB on-demand $0.625 per million writes, $0.125 per million reads; Lambda arm64 ' +
+  '$0.20 per million requests, $0.0000133334 per GB-s; SES $0.10 per 1,000 mails; S3 $0.005 per 1,000 PUT, $0.0004 per 1,000 GET';
 
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'BatchWriteItemCommand', 'DeleteItemCommand']);
 
@@ -90,7 +93,7 @@ export async function costSection(): Promise<void> {
   const ticks = Math.round(run.transitions / 3); // Tick, Finished?, Sleep per loop
   const invocations = { intake: run.inbound, tick: ticks, arm: Math.max(0, ticks - 1) };
   const gbSeconds =
-    LAMBDA.memoryGb * (invocations.intake * LAMBDA.intakeSeconds + invocations.tick * LAMBDA.tickSeconds + invocations.arm * LAMBDA.armSeconds);
+    LAMBDA.intakeGb * invocations.intake * LAMBDA.intakeSeconds + LAMBDA.tickGb * invocations.tick * LAMBDA.tickSeconds + LAMBDA.armGb * invocations.arm * LAMBDA.armSeconds;
   const s3 = { put: run.inbound, get: run.inbound };
   const perReport = {
     'Step Functions transitions': run.transitions * PRICES.transition,
@@ -105,7 +108,7 @@ export async function costSection(): Promise<void> {
     `  ${run.transitions} state transitions; DynamoDB ${reads} reads + ${writes} writes; Lambda ${invocations.intake} intake + ${invocations.tick} tick + ` +
       `${invocations.arm} arm invocations (${gbSeconds.toFixed(2)} GB-s modelled: ${JSON.stringify(LAMBDA)}); SES ${run.sent} sent + ${run.inbound} received; S3 ${s3.put} PUT + ${s3.get} GET`,
   );
-  console.log(`  list prices assumed (USD, us-east-1): ${JSON.stringify(PRICES)}`);
+  console.log(`  list prices assumed (USD, us-east-1): ${PRICE_TEXT}`);
   console.log('  per 1,000 reports (USD): ' + Object.entries(perReport).map(([k, v]) => `${k} ${(v * 1000).toFixed(2)}`).join('; ') + `; total ${(total * 1000).toFixed(2)}`);
   console.log('  (storage, KMS requests, CloudWatch logs and free tiers left out)');
   record('transitions', String(run.transitions), run.transitions <= 30);

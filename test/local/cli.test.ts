@@ -119,7 +119,7 @@ describe('secintake CLI', () => {
     child.stderr.on('data', () => {});
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      for (let i = 0; i < 200 && !out.includes('Stop with Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < testTimeout(600) && !out.includes('Stop with Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 100));
       expect(out).toMatch(/SMTP inbound \(plays SES\) +127\.0\.0\.1:\d+/);
       const stackFile = JSON.parse(await readFile(join(data, 'stack.json'), 'utf8'));
       expect(stackFile.pid).toBe(child.pid);
@@ -141,7 +141,7 @@ describe('secintake CLI', () => {
     expect(await exited).toBe(0);
     expect(out).toContain('stopped.');
     expect(existsSync(join(data, 'stack.json'))).toBe(false);
-  }, testTimeout(60_000));
+  }, testTimeout(120_000));
 });
 
 describe('secintake in a pipe', () => {
