@@ -54,16 +54,17 @@ export function message(i: number): Buffer {
   );
 }
 
-export async function burst(port: number, indices: number[], accepted: Set<number>, concurrency: number, onAccepted?: () => void) {
+export async function burst(port: number, indices: number[], accepted: Set<number>, concurrency: number, onAccepted?: (i: number) => void, onSending?: (i: number) => void) {
   const queue = [...indices];
   const worker = async () => {
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: false, connectionTimeout: 5000, socketTimeout: 10_000 });
     try {
       for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
         try {
+          onSending?.(i);
           await transport.sendMail({ envelope: { from: `r${i}@reporter${i % 7}.example`, to: [TO] }, raw: message(i) });
           accepted.add(i);
-          onAccepted?.();
+          onAccepted?.(i);
         } catch {
           // no 250: the sender keeps it for a retry
         }
