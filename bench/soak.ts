@@ -54,10 +54,18 @@ export function message(i: number): Buffer {
   );
 }
 
-export async function burst(port: number, indices: number[], accepted: Set<number>, concurrency: number, onAccepted?: (i: number) => void, onSending?: (i: number) => void) {
+export async function burst(
+  port: number,
+  indices: number[],
+  accepted: Set<number>,
+  concurrency: number,
+  onAccepted?: (i: number) => void,
+  onSending?: (i: number) => void,
+  socketTimeoutMs = 10_000,
+) {
   const queue = [...indices];
   const worker = async () => {
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: false, connectionTimeout: 5000, socketTimeout: 10_000 });
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: false, connectionTimeout: 5000, socketTimeout: socketTimeoutMs });
     try {
       for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
         try {
