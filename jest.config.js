@@ -7,6 +7,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
   setupFiles: ['<rootDir>/lambdas/local/polyfills.ts', '<rootDir>/test/setup-env.ts'],
-  testTimeout: Math.round(60000 * (Number.isFinite(scale) && scale > 0 ? scale : 1)),
+  testTimeout: Math.round(120000 * (Number.isFinite(scale) && scale > 0 ? scale : 1)),
   maxWorkers: 2,
 };

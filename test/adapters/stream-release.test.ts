@@ -68,7 +68,7 @@ describe('S3 bodies: 200 refused 300 KB messages through a pool of 10 sockets', 
     });
     const msg = await parser.parse(await store.get('inbound/small'), { limits: ACCEPTING });
     expect(msg.subject).toBe('small');
-  }, testTimeout(120_000));
+  }, testTimeout(480_000));
 });
 
 describe('files: no descriptor outlives its message', () => {
@@ -90,5 +90,5 @@ describe('files: no descriptor outlives its message', () => {
     for (let i = 0; i < 200; i++) await parser.parse(await store.get('inbound/small'), { limits: ACCEPTING });
     for (let turn = 0; turn < 1000 && openFiles() > before; turn++) await nextTurn();
     expect(openFiles()).toBeLessThanOrEqual(before);
-  }, testTimeout(120_000));
+  }, testTimeout(480_000));
 });

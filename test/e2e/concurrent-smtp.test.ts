@@ -94,5 +94,5 @@ describe('SMTP inbound under concurrent delivery', () => {
     // and the folder agrees with the records: one receipt file per report
     const files = (await readdir(stack.outboxDir)).filter((f) => /-receipt\.eml$/.test(f));
     expect(files).toHaveLength(TOTAL);
-  }, testTimeout(90_000));
+  }, testTimeout(360_000));
 });

@@ -276,5 +276,5 @@ describe('local stack end to end', () => {
     } finally {
       await stack.close();
     }
-  }, testTimeout(60_000));
+  }, testTimeout(240_000));
 });

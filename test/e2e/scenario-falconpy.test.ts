@@ -56,4 +56,4 @@ test('falconpy: reminders, escalation and late notice at 48 bh, hard escalation 
   // Ticks: the first, 4 firing instants (soft escalation and late notice share one), 1 wake-up by mail, and
   // 1 after the 7-day cap (2026-12-08T18:00Z) = 7 Ticks x (Tick, Finished?, Sleep)
   expect(run.transitions).toBe(7 * 3);
-}, testTimeout(30_000));
+}, testTimeout(120_000));

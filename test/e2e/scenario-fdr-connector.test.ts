@@ -49,4 +49,4 @@ test('fdr-connector: a Friday report before a Monday holiday is escalated Wednes
   console.log(`transitions fdr-connector: ${run.transitions}`);
   // Ticks: the first, 4 firing instants, 1 wake-up by mail = 6 x (Tick, Finished?, Sleep)
   expect(run.transitions).toBe(6 * 3);
-}, testTimeout(30_000));
+}, testTimeout(120_000));

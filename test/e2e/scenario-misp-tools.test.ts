@@ -52,4 +52,4 @@ test('misp-tools (crowdstrike.json): a Saturday report before Labor Day counts f
   console.log(`transitions misp-tools: ${run.transitions}`);
   // Ticks: the first, 4 firing instants, 1 wake-up by mail = 6 x (Tick, Finished?, Sleep)
   expect(run.transitions).toBe(6 * 3);
-}, testTimeout(30_000));
+}, testTimeout(120_000));

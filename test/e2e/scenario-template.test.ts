@@ -78,4 +78,4 @@ test('template: the receipt asks for exactly what is missing; late notice and es
   console.log(`transitions template: ${transitions}`);
   // Ticks: the first, 3 firing instants, 1 wake-up by mail = 5 x (Tick, Finished?, Sleep)
   expect(transitions).toBe(5 * 3);
-}, testTimeout(30_000));
+}, testTimeout(120_000));

@@ -140,5 +140,5 @@ describe('README walkthrough', () => {
     expect(stopped.code === 0 || stopped.signal === 'SIGINT').toBe(true);
     expect(stopped.err).not.toMatch(/Error|ERR!/);
     expect(existsSync(join(data, 'stack.json'))).toBe(false);
-  }, testTimeout(240_000));
+  }, testTimeout(480_000));
 });

@@ -38,7 +38,7 @@ import { startSesLocal, type SesLocal } from '../support/ses-local';
 import { testTimeout } from '../support/timeouts';
 
 // synth (when lambdas/ or infra/ changed since the last run) bundles every function with esbuild
-jest.setTimeout(testTimeout(180_000));
+jest.setTimeout(testTimeout(300_000));
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'ses');
 const REPLY_KEY = 'k'.repeat(64);

@@ -60,7 +60,7 @@ describe('secintake CLI', () => {
     expect(view.messages.length).toBeGreaterThanOrEqual(1);
     expect(Array.isArray(view.events)).toBe(true);
     expect(view.outbox.map((o: { kind: string }) => o.kind)).toContain('receipt');
-  }, testTimeout(30_000));
+  }, testTimeout(120_000));
 
   it('moves the clock forward only, firing due timers into the outbox', async () => {
     const before = JSON.parse((await cli(...d, 'outbox', '--json')).out).length;
@@ -80,7 +80,7 @@ describe('secintake CLI', () => {
     expect(after.map((o: { kind: string }) => o.kind).join(' ')).toMatch(/remind/);
     const first = await cli(...d, 'outbox', 'show', '1');
     expect(first.out).toMatch(/^Subject: /m);
-  }, testTimeout(30_000));
+  }, testTimeout(120_000));
 
   it('refuses replaying a processed message unless forced, and unknown IDs', async () => {
     const imported = await cli(...d, 'import', '--json', join(MAIL, 'report.eml'));
@@ -90,7 +90,7 @@ describe('secintake CLI', () => {
     expect(replay.err).toContain('already processed');
     const missing = await cli(...d, 'replay', 'doesnotexist0000000000');
     expect(missing).toMatchObject({ code: 1, err: expect.stringContaining('no stored message') });
-  }, testTimeout(30_000));
+  }, testTimeout(120_000));
 
   it('says what is wrong in one line: unknown report, bad config, bad usage', async () => {
     expect(await cli(...d, 'show', 'ZZZZ-ZZZZ')).toMatchObject({ code: 1, err: 'secintake: no report ZZZZ-ZZZZ (secintake reports lists them)\n' });
@@ -102,7 +102,7 @@ describe('secintake CLI', () => {
     const help = await cli('import', '--help');
     expect(help.code).toBe(0);
     expect(help.out).toContain('mbox');
-  }, testTimeout(30_000));
+  }, testTimeout(120_000));
 
   it('doctor checks config, data folder, port and workflows', async () => {
     const doctor = await cli(...d, 'doctor', '--port', '0');
@@ -110,7 +110,7 @@ describe('secintake CLI', () => {
     expect(doctor.out).toMatch(/^ok +data folder /m);
     expect(doctor.out).toMatch(/open report\(s\)/);
     expect(doctor.code).toBe(0);
-  }, testTimeout(30_000));
+  }, testTimeout(120_000));
 
   it('start listens, takes mail over SMTP from send, serves the CLI, and stops cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, [join(ROOT, 'bin/secintake.js'), ...d, 'start', '--port', '0'], { cwd: ROOT });
@@ -141,7 +141,7 @@ describe('secintake CLI', () => {
     expect(await exited).toBe(0);
     expect(out).toContain('stopped.');
     expect(existsSync(join(data, 'stack.json'))).toBe(false);
-  }, testTimeout(120_000));
+  }, testTimeout(480_000));
 });
 
 describe('secintake in a pipe', () => {

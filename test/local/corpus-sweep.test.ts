@@ -92,5 +92,5 @@ interface Line {
         `by INDEX category: ${JSON.stringify(byCategory, null, 1)}\n` +
         `receipts sent: ${receipts.length} for ${reports.length} new reports (the rest suppressed: rate limit per sender, or no usable From)`,
     );
-  }, testTimeout(90_000));
+  }, testTimeout(360_000));
 });

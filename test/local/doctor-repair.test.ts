@@ -45,4 +45,4 @@ test('doctor lists a raw message that intake never finished, and --repair finish
   } finally {
     await rm(data, { recursive: true, force: true });
   }
-}, testTimeout(60_000));
+}, testTimeout(240_000));

@@ -57,5 +57,5 @@ describe('local stack', () => {
     await third.runner.idle();
     await third.close();
     expect((await listOutboxFolder(join(data, 'outbox'))).length).toBe(beforeRestart.length + fired.length);
-  }, testTimeout(30_000));
+  }, testTimeout(120_000));
 });

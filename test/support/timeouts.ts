@@ -1,6 +1,6 @@
 /**
  * Every jest timeout here is a figure times one setting, TEST_TIMEOUT_SCALE (default 1): on a loaded or slow
- * machine run `TEST_TIMEOUT_SCALE=3 npm test`. jest.config.js scales the default (60 s) the same way. A timeout only
+ * machine run `TEST_TIMEOUT_SCALE=3 npm test`. jest.config.js scales the default (120 s) the same way. A timeout only
  * guards against a hang (a quadratic scan, a lost message); no test asserts on elapsed time: speed and memory are
  * measured by `npm run bench`, which prints figures against budgets.
  */
