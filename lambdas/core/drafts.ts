@@ -48,5 +48,5 @@ export type {
   QuarantinedItem,
   QuarantineDigestInput,
 } from './drafts/notice-drafts';
-export { acknowledgedDraft, commandsAppliedDraft } from './drafts/command-drafts';
+export { acknowledgedDraft, commandsAppliedDraft, relayCopyDraft, reopenedDraft } from './drafts/command-drafts';
 export type { AcknowledgedInput, CommandsAppliedInput } from './drafts/command-drafts';

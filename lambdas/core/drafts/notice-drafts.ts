@@ -6,7 +6,7 @@ import type { CommandError } from '../commands';
 import type { Project } from '../config';
 import { formatDuration, parseDuration } from '../duration';
 import type { Report } from '../report';
-import { type Draft, type DraftContext, maintainerAddresses, oneLine, paragraphs, reporterThread, subjectFor } from './draft';
+import { type Draft, type DraftContext, maintainerAddresses, oneLine, paragraphs, reporterThread, subjectFor, subjectTag } from './draft';
 import { MAINTAINER_REPLY_LINE, REPORTER_REPLY_LINE, indented, plural, when } from './mail-text';
 
 export interface EmbargoEndInput extends DraftContext {
@@ -28,13 +28,18 @@ export function embargoEndDrafts(input: EmbargoEndInput): { maintainers: Draft; 
   const { report, project } = input;
   const ended = when(input.endedAt ?? input.dueAt ?? report.embargo?.until ?? input.now, project);
   const credit = report.credit ? oneLine(report.credit) : undefined;
+  const wish = report.reporterPreferences?.credit ? oneLine(report.reporterPreferences.credit) : undefined;
+  const facts = report.facts;
   const maintainers = paragraphs(
     `The embargo on ${report.id} ended on ${ended}. The report is now due for disclosure.\n` +
       'Next: merge the fix, publish the release and the advisory, then reply with `Status: disclosed`.',
     [
-      `Credit as recorded: ${credit ?? 'none (add `Credit: <name>` if the reporter asked for it)'}`,
+      `Credit as recorded: ${credit ?? (wish ? `none confirmed; the reporter asked for "${wish}" (confirm with \`Credit: ${wish}\`)` : 'none (add `Credit: <name>` if the reporter asked for it)')}`,
       `CVE: ${report.cve ?? 'none recorded'}`,
-      `Severity: ${report.severity ?? 'none recorded'}`,
+      `Severity: ${report.severity ?? 'none recorded'}${facts?.severity?.vector ? ` (CVSS ${facts.severity.score}, ${facts.severity.vector})` : ''}`,
+      ...(facts?.affected.length ? [`Affected: ${facts.affected.map((a) => `${a.ecosystem} ${a.package} ${a.range}`).join('; ')}`] : []),
+      ...(facts?.fixed.length ? [`Fixed: ${facts.fixed.map((f) => [f.ecosystem, f.package, f.version].filter(Boolean).join(' ')).join('; ')}`] : []),
+      ...(facts?.cwe.length ? [`CWE: ${facts.cwe.join(', ')}`] : []),
     ].join('\n'),
     input.reporterTold
       ? `The reporter is told in a message sent with this one.\n${MAINTAINER_REPLY_LINE}`
@@ -46,6 +51,9 @@ export function embargoEndDrafts(input: EmbargoEndInput): { maintainers: Draft; 
     credit
       ? `You will be credited as: ${credit}. If that is not right, reply with the name to use, or say that ` +
           'you prefer not to be credited.'
+      : wish
+      ? `You asked to be credited as: ${wish}. The maintainers have not confirmed it yet; if it is no longer right, ` +
+          'reply with the name to use.'
       : 'No credit is recorded for you. Reply with the name to credit you by, or say that you prefer not to be ' +
           'credited.',
     REPORTER_REPLY_LINE,
@@ -154,6 +162,8 @@ export interface RelayFailedInput extends DraftContext {
   applied: string[];
   attachments: { filename?: string; size: number }[];
   inReplyTo?: string;
+  /** A transient failure on the last attempt (not a refusal): the message is kept and can be sent again. */
+  retryable?: { sesMessageId: string; attempts: number };
 }
 
 /** A maintainer's text could not be relayed: say so at once, with what was applied and what to do. */
@@ -168,9 +178,16 @@ export function relayFailedDraft(input: RelayFailedInput): Draft {
     `Your reply on ${report.id} was NOT sent to the reporter: ${oneLine(input.reason)}.\n` +
       (input.applied.length ? `Your commands were applied: ${input.applied.join(', ')}.` : 'It had no commands; nothing changed.'),
     files,
-    'What to do: send large files another way (for example a link to a private location the reporter can reach), ' +
-      'then reply again with your text and without the large attachments. Mail to the reporter is limited to ' +
-      '10 MB per message, attachments included (about 7 MB of files once encoded).',
+    input.retryable
+      ? `Nothing is lost: your message is stored. The mail service failed on all ${input.retryable.attempts} attempts; ` +
+          `once it works again, the operator re-sends it with \`secintake replay ${input.retryable.sesMessageId}\` ` +
+          '(on AWS: the failed-intake queue, see "Operations" in the README). You may also simply reply again later; ' +
+          'the reporter gets your text once either way goes through.'
+      : /limit|size|large|bytes/i.test(input.reason) || input.attachments.length
+      ? 'What to do: send large files another way (for example a link to a private location the reporter can reach), ' +
+        'then reply again with your text and without the large attachments. Mail to the reporter is limited to ' +
+        '10 MB per message, attachments included (about 7 MB of files once encoded).'
+      : 'What to do: reach the reporter another way if you can; `secintake show ' + report.id + '` shows what the mail service said.',
   );
   return {
     kind: 'relay-failed',
@@ -246,7 +263,9 @@ export function quarantineDigestDraft(input: QuarantineDigestInput): Draft {
       `${items.length === 1 ? 'was' : 'were'} quarantined (digest of ${when(input.now, project)}).\n` +
       'They were stored and not answered; their content is not shown here.',
     lines.join('\n'),
-    'Nothing needs doing if they are spam. `secintake show <ID>` shows what was recorded for one.',
+    'Nothing needs doing if they are spam. `secintake show <ID>` shows what was recorded for one.\n' +
+      `If one is a real report, release it: reply with the first line \`Release: yes\` and its tag in the subject ` +
+      `(${subjectTag(project, '<ID>')}); the sender then gets the receipt and the deadlines start from that moment.`,
   );
   return {
     kind: 'quarantine-digest',
