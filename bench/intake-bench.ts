@@ -1,5 +1,9 @@
 /**
- * `npm run bench`: intake throughput and cost, from one run on the same messages.
+ * `npm run bench [-- intake|burst|cli|cost|bundle|soak]`: figures, then the budgets table of issue 16 (budget and
+ * PASS/FAIL per row; bench/budgets.ts). No argument: every section but the soak. Timing figures on a shared machine
+ * are noisy: ratios are measured side by side in one run.
+ *
+ * intake section: throughput and cost, from one run on the same messages.
  *
  * Prints, per message set (generated 5 KB, 60 KB, 2 MB, 25 MB, and the shared corpus):
  *   - messages/s of bare mailparser parsing (simpleParser on the bytes)
@@ -7,7 +11,8 @@
  *   - their ratio
  *   - DynamoDB requests per inbound message, counted by command, reads and writes apart
  * then the peak RSS of a 40 MB message through intake, measured in its own process (bench/intake-rss.ts).
- * Numbers, not pass/fail. `npm run bench -- soak [COUNT]`: the crash-and-retry soak instead (bench/soak.ts).
+ * and the CPU our own code spends per small message (in-memory store: parse, classify, plan).
+ * `npm run bench -- soak [COUNT]`: the crash-and-retry soak instead (bench/soak.ts).
  */
 import '../lambdas/local/polyfills';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -27,12 +32,47 @@ import { soak } from './soak';
 import { messageOfSize, writeMessageFile } from './generate-mail';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { MemoryReportStore } from '../test/fakes/memory-report-store';
+import { printBudgets, record } from './budgets';
+import { bundleSection } from './bundle-bench';
+import { burstSection } from './burst-bench';
+import { costSection } from './cost-bench';
 
 const CORPUS = join(__dirname, '../../shared/corpus');
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'BatchWriteItemCommand', 'DeleteItemCommand']);
 
+const SECTIONS = ['intake', 'bundle', 'cost', 'burst', 'cli'] as const;
+type Section = (typeof SECTIONS)[number];
+
 async function main() {
-  if (process.argv[2] === 'soak') return soak(Number(process.argv[3] ?? 300));
+  const arg = process.argv[2];
+  if (arg === 'soak') return soak(Number(process.argv[3] ?? 300));
+  if (arg !== undefined && !(SECTIONS as readonly string[]).includes(arg)) {
+    throw new Error(`unknown bench section ${JSON.stringify(arg)}: one of ${SECTIONS.join(', ')}, soak`);
+  }
+  const run = (s: Section) => arg === undefined || arg === s;
+  if (run('intake')) await intakeSection();
+  if (run('bundle')) await bundleSection();
+  if (run('cost')) await costSection();
+  if (run('burst')) await burstSection();
+  if (run('cli')) await cliSection(arg === 'cli');
+  printBudgets();
+}
+
+/** bench/cli-bench.ts (issue 15) when it exists: run as it runs alone, its output passed through. */
+async function cliSection(asked: boolean): Promise<void> {
+  const file = join(__dirname, 'cli-bench.ts');
+  if (!existsSync(file)) {
+    if (asked) console.log('\ncli: bench/cli-bench.ts is not in this checkout');
+    return;
+  }
+  console.log('\ncli (bench/cli-bench.ts)');
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), file], { maxBuffer: 16 << 20 });
+  process.stdout.write(stdout);
+  process.stderr.write(stderr);
+}
+
+async function intakeSection() {
   const config = loadConfigFile(join(__dirname, '../examples/bases.json'));
   const to = config.projects[0].addresses[0];
   const sets: { name: string; messages: Buffer[] }[] = [
@@ -47,6 +87,7 @@ async function main() {
     sets.push({ name: `corpus (${paths.length})`, messages: paths.map((p) => readFileSync(join(CORPUS, p))) });
   }
 
+  const largeRatios: number[] = [];
   console.log('set            msgs   parse msg/s   intake msg/s   intake/parse   ddb req/msg (reads + writes)   writes by command');
   for (const set of sets) {
     const parseStart = process.hrtime.bigint();
@@ -75,6 +116,11 @@ async function main() {
     await bench.close();
     const parseRate = n / parseSecs;
     const intakeRate = n / intakeSecs;
+    if (set.name === '5 KB') {
+      const reads = (total - writes) / n;
+      record('requests', `${reads.toFixed(1)} reads + ${(writes / n).toFixed(1)} writes`, reads <= 2 && writes / n <= 5);
+    }
+    if (set.name === '2 MB' || set.name === '25 MB') largeRatios.push(intakeRate / parseRate);
     console.log(
       [
         set.name.padEnd(14),
@@ -91,6 +137,10 @@ async function main() {
     "(writes include the receipt and the maintainers' notice each new report sends: per mail, a conditional outbox item, " +
       'then one batch with its sent mark, record, thread index entry and event)',
   );
+
+  const worst = Math.min(...largeRatios);
+  record('largeRatio', `${worst.toFixed(2)} (worst of 2 MB, 25 MB)`, worst >= 0.7);
+  await ownCodeCpu(config, to);
 
   const dir = await mkdtemp(join(tmpdir(), 'secintake-rss-'));
   const big = join(dir, 'big.eml');
@@ -109,6 +159,40 @@ async function main() {
     await dynamo.close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * CPU time (user + system, this process) of receiveMail per 5 KB new report with an in-memory store: parsing,
+ * classification, threading, planning and composing the two mails; no DynamoDB, no I/O wait. p99 of 300.
+ */
+async function ownCodeCpu(config: Awaited<ReturnType<typeof loadConfigFile>>, to: string): Promise<void> {
+  const bench = await benchDeps(config);
+  const deps = { ...bench.deps, store: new MemoryReportStore() };
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < 330; i++) {
+      const m = messageOfSize(5 * 1024, 10_000 + i, to);
+      const id = randomBytes(10).toString('hex');
+      await deps.raw.put(`inbound/${id}`, m);
+      const before = process.cpuUsage();
+      await receiveMail(deps, {
+        sesMessageId: id,
+        recipients: [to],
+        verdicts: { spf: 'UNKNOWN', dkim: 'UNKNOWN', dmarc: 'UNKNOWN', spam: 'UNKNOWN', virus: 'UNKNOWN' },
+        receivedAt: new Date().toISOString(),
+        rawKey: `inbound/${id}`,
+        mailFrom: 'bench@reporter.example',
+      });
+      const used = process.cpuUsage(before);
+      if (i >= 30) samples.push((used.user + used.system) / 1000); // the first 30 warm the JIT
+    }
+  } finally {
+    await bench.close();
+  }
+  samples.sort((a, b) => a - b);
+  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
+  console.log(`our own code per 5 KB new report (in-memory store, incl. the raw read from a file), CPU: p50 ${at(0.5).toFixed(2)} ms, p99 ${at(0.99).toFixed(2)} ms`);
+  record('ownCpu', `${at(0.99).toFixed(2)} ms (p50 ${at(0.5).toFixed(2)})`, at(0.99) <= 2);
 }
 
 main().catch((err) => {

@@ -14,7 +14,7 @@ const ROOT = join(__dirname, '..');
 const BIN = join(ROOT, 'bin/secintake.js');
 const TO = 'security@hashberg.io';
 
-function startStack(data: string): Promise<{ child: ChildProcess; port: number }> {
+export function startStack(data: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, [BIN, 'start', '--data', data, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stderr!.resume();
@@ -28,7 +28,7 @@ function startStack(data: string): Promise<{ child: ChildProcess; port: number }
   });
 }
 
-async function cli(data: string, ...args: string[]): Promise<string> {
+export async function cli(data: string, ...args: string[]): Promise<string> {
   const child = spawn(process.execPath, [BIN, '--data', data, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c) => (out += c));
@@ -37,7 +37,7 @@ async function cli(data: string, ...args: string[]): Promise<string> {
   return out;
 }
 
-function message(i: number): Buffer {
+export function message(i: number): Buffer {
   return Buffer.from(
     [
       `From: Reporter ${i} <r${i}@reporter${i % 7}.example>`,
@@ -54,16 +54,25 @@ function message(i: number): Buffer {
   );
 }
 
-async function burst(port: number, indices: number[], accepted: Set<number>, concurrency: number, onAccepted?: () => void) {
+export async function burst(
+  port: number,
+  indices: number[],
+  accepted: Set<number>,
+  concurrency: number,
+  onAccepted?: (i: number) => void,
+  onSending?: (i: number) => void,
+  socketTimeoutMs = 10_000,
+) {
   const queue = [...indices];
   const worker = async () => {
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: false, connectionTimeout: 5000, socketTimeout: 10_000 });
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: false, connectionTimeout: 5000, socketTimeout: socketTimeoutMs });
     try {
       for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
         try {
+          onSending?.(i);
           await transport.sendMail({ envelope: { from: `r${i}@reporter${i % 7}.example`, to: [TO] }, raw: message(i) });
           accepted.add(i);
-          onAccepted?.();
+          onAccepted?.(i);
         } catch {
           // no 250: the sender keeps it for a retry
         }

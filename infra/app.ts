@@ -2,17 +2,6 @@
  * CDK entry (cdk.json: `npx tsx infra/app.ts`). `npx cdk deploy -c config=examples/bases.json` deploys the
  * stack for that config; cdk-nag's AwsSolutions checks run on every synth and fail it on any unexplained finding.
  */
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { configFromContext } from './config/deployment-config';
-import { PROJECT_ROOT } from './constructs/service-function';
-import { SecurityIntakeStack } from './stacks/security-intake-stack';
+import { deploymentApp } from './deployment-app';
 
-const app = new App();
-const config = configFromContext(app.node, PROJECT_ROOT);
-new SecurityIntakeStack(app, String(app.node.tryGetContext('stackName') ?? 'SecurityIntake'), {
-  config,
-  env: { region: config.aws.region, account: process.env.CDK_DEFAULT_ACCOUNT },
-});
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-app.synth();
+deploymentApp().app.synth();

@@ -25,6 +25,61 @@ export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
 /** esbuild target: Lambda's runtime is newer, but the same code also runs on Node >= 22 elsewhere. */
 export const BUNDLE_TARGET = 'node22';
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+/**
+ * What the Lambda Node.js runtime (nodejs18.x and later, nodejs24.x included) provides in /var/runtime/node_modules:
+ * the AWS SDK for JavaScript v3, its client packages and the DynamoDB document client (`@aws-sdk/lib-dynamodb`),
+ * at the runtime's own version. These few, the ones our handlers import, are left out of the bundles; everything
+ * else (Powertools, which AWS ships as a layer and not in the runtime; mailparser; mailauth; ...) is bundled.
+ * An explicit list, not `@aws-sdk/*`: a package added later is bundled until someone checks the runtime has it.
+ * test/infra/deployed-artifact.test.ts runs each bundle with exactly these modules resolvable.
+ */
+export const RUNTIME_PROVIDED_MODULES = [
+  '@aws-sdk/client-dynamodb',
+  '@aws-sdk/client-s3',
+  '@aws-sdk/client-secrets-manager',
+  '@aws-sdk/client-ses',
+  '@aws-sdk/client-sfn',
+  '@aws-sdk/lib-dynamodb',
+] as const;
+
+const ESBUILD = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'esbuild');
+
+/**
+ * One copy of a package where npm nested several of the same version (mailparser's and libmime's iconv-lite
+ * 0.7.3, about 0.5 MB each with their code-page tables), and the CommonJS build where our `import` and a
+ * dependency's `require` would otherwise bundle both the .mjs and the .cjs of one package.
+ */
+const ONE_COPY = {
+  'iconv-lite': path.join(PROJECT_ROOT, 'node_modules', 'libmime', 'node_modules', 'iconv-lite'),
+  'html-to-text': path.join(PROJECT_ROOT, 'node_modules', 'html-to-text', 'lib', 'html-to-text.cjs'),
+};
+
+/**
+ * iconv-lite's double-byte code-page tables (Chinese, Japanese, Korean; 0.4 MB minified) are required on first use
+ * of such a charset, as `require('./tables/<name>.json')`: left out of the bundle and copied beside it, they are
+ * read only by an invocation that decodes such mail.
+ */
+const ICONV_TABLES = path.join(ONE_COPY['iconv-lite'], 'encodings', 'tables');
+
+/** esbuild command that builds `module` (a package path) into `<outputDir>/node_modules/<module>.js`. */
+function lazyModuleCommand(module: string, outputDir: string): string {
+  const entry = require.resolve(module, { paths: [PROJECT_ROOT] });
+  const args = [
+    JSON.stringify(entry),
+    '--bundle',
+    '--platform=node',
+    `--target=${BUNDLE_TARGET}`,
+    '--format=cjs',
+    '--minify',
+    '--keep-names',
+    '--sourcemap',
+    '--sources-content=false',
+    '--log-level=warning',
+    `--outfile=${JSON.stringify(path.join(outputDir, 'node_modules', `${module}.js`))}`,
+    ...RUNTIME_PROVIDED_MODULES.map((m) => `--external:${m}`),
+  ];
+  return [JSON.stringify(ESBUILD), ...args].join(' ');
+}
 
 export interface ServiceFunctionProps {
   /** Path of the handler file relative to the project root, e.g. `lambdas/handlers/intake.ts` (exports `handler`). */
@@ -41,6 +96,12 @@ export interface ServiceFunctionProps {
   onFailure?: sqs.IQueue;
   retryAttempts?: number;
   logRetention?: logs.RetentionDays;
+  /**
+   * Modules only some invocations need (the DKIM verifier: only mail from a maintainer's address), required on
+   * first use: each is built into a file of its own in the asset (node_modules/<module>.js), so a cold start that
+   * does not need it neither loads nor parses it.
+   */
+  lazyModules?: string[];
 }
 
 export class ServiceFunction extends Construct {
@@ -68,6 +129,7 @@ export class ServiceFunction extends Construct {
       }),
     );
 
+    const lazy = props.lazyModules ?? [];
     const define: Record<string, string> = {};
     if (props.config) define['process.env.SECINTAKE_CONFIG'] = JSON.stringify(JSON.stringify(props.config));
 
@@ -101,7 +163,16 @@ export class ServiceFunction extends Construct {
         keepNames: true,
         define,
         // The Lambda Node runtime ships AWS SDK v3; bundling it would add megabytes to every cold start.
-        externalModules: ['@aws-sdk/*'],
+        externalModules: [...RUNTIME_PROVIDED_MODULES, ...lazy, './tables/*'],
+        esbuildArgs: Object.fromEntries(Object.entries(ONE_COPY).map(([name, to]) => [`--alias:${name}`, to])),
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            `cp -R ${JSON.stringify(ICONV_TABLES)} ${JSON.stringify(path.join(outputDir, 'tables'))}`,
+            ...lazy.map((m) => lazyModuleCommand(m, outputDir)),
+          ],
+        },
         forceDockerBundling: false,
       },
     });

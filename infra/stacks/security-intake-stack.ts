@@ -96,6 +96,8 @@ export class SecurityIntakeStack extends Stack {
       memorySize: 1024,
       retryAttempts: INTAKE_ATTEMPTS - 1,
       onFailure: this.failedIntake,
+      // what lambdas/adapters/mailauth-dkim.ts requires on first use: only a maintainer's mail needs it
+      lazyModules: ['mailauth/lib/dkim/verify'],
     });
     this.tick = new ServiceFunction(this, 'Tick', {
       entry: 'lambdas/handlers/tick.ts',

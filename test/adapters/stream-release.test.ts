@@ -17,6 +17,7 @@ import { MailparserParser } from '../../lambdas/adapters/mailparser-parser';
 import { UnparseableMessage } from '../../lambdas/core/parsed-message';
 import type { RawMailStore } from '../../lambdas/ports/raw-mail-store';
 import { startS3Local, type S3Local } from '../support/s3-local';
+import { testTimeout } from '../support/timeouts';
 
 const parser = new MailparserParser();
 const REFUSING = { maxMessageBytes: 100 * 1024, maxHeaderBytes: 64 * 1024, maxMimeDepth: 20, maxParts: 500 };
@@ -67,7 +68,7 @@ describe('S3 bodies: 200 refused 300 KB messages through a pool of 10 sockets', 
     });
     const msg = await parser.parse(await store.get('inbound/small'), { limits: ACCEPTING });
     expect(msg.subject).toBe('small');
-  }, 120_000);
+  }, testTimeout(480_000));
 });
 
 describe('files: no descriptor outlives its message', () => {
@@ -89,5 +90,5 @@ describe('files: no descriptor outlives its message', () => {
     for (let i = 0; i < 200; i++) await parser.parse(await store.get('inbound/small'), { limits: ACCEPTING });
     for (let turn = 0; turn < 1000 && openFiles() > before; turn++) await nextTurn();
     expect(openFiles()).toBeLessThanOrEqual(before);
-  }, 120_000);
+  }, testTimeout(480_000));
 });

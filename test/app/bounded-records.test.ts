@@ -5,6 +5,7 @@
  */
 import { BOUNDS, clip } from '../../lambdas/core/bounded';
 import { loadExample, startHarness, type Harness } from '../support/intake-harness';
+import { testTimeout } from '../support/timeouts';
 
 const config = loadExample('bases');
 let h: Harness;
@@ -47,7 +48,7 @@ test('10,000 attachments: listed up to the bound, the rest counted', async () =>
   const { record } = await expectNormalReport(raw);
   expect(record.attachments).toHaveLength(BOUNDS.attachments);
   expect(record.attachmentsOmitted).toBe(10_000 - BOUNDS.attachments);
-}, 60_000);
+}, testTimeout(240_000));
 
 test('a 1 MB subject', async () => {
   const subject = 'overflow '.repeat(120_000);

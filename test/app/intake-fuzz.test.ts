@@ -5,13 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, checkOne, fixtureFiles, fuzzHarness, fuzzIntake } from '../support/intake-fuzz';
+import { testTimeout } from '../support/timeouts';
 
 test('2,000 mutants of real corpus messages: each ends with one outcome, raw kept, nothing escapes, nothing hangs', async () => {
   const outcomes = await fuzzIntake({ runs: 2000, seed: 20261202 });
   const total = Object.values(outcomes).reduce((a, b) => a + b, 0);
   expect(total).toBe(2000);
   console.log(`fuzz: 2000 mutants, outcomes ${JSON.stringify(outcomes)}`);
-}, 300_000);
+}, testTimeout(1_200_000));
 
 test.each(fixtureFiles())('regression fixture %s gets one outcome', async (file) => {
   const h = await fuzzHarness();

@@ -5,6 +5,7 @@
  */
 import { parseReplyAddress, replyAddress } from '../../lambdas/core/reply-address';
 import { fixedKey, loadExample, mail, startHarness, type Harness, openReport as openReportIn } from '../support/intake-harness';
+import { testTimeout } from '../support/timeouts';
 
 const config = loadExample('bases');
 const SECURITY = config.projects[0].addresses[0];
@@ -106,7 +107,7 @@ test('a relay over the sending limit is answered to the maintainer: what happene
   expect(told[0].parsed.text).toMatch(/Your commands were applied: status/);
   expect(told[0].parsed.text).toMatch(/"build\.tar\.gz", 8\.0 MB/);
   expect((await h.store.listEvents(id)).map((e) => e.type)).toContain('relay.failed');
-}, 60_000);
+}, testTimeout(240_000));
 
 test('a relay the mail service fails on every retry is answered to the maintainer on the last attempt, and only then', async () => {
   const { recordIntakeFailure } = await import('../../lambdas/app/receive-mail');
@@ -140,4 +141,4 @@ test('a relay the mail service fails on every retry is answered to the maintaine
   // the commands were applied once, whatever the retries
   expect((await h.store.getReport(id))?.status).toBe('triaged');
   expect(h.sender.to(ALICE).filter((s) => s.outboxId.startsWith('applied:'))).toHaveLength(0);
-}, 60_000);
+}, testTimeout(240_000));

@@ -12,6 +12,7 @@ import { authenticateMaintainer } from '../../lambdas/core/maintainer';
 import { UnparseableMessage } from '../../lambdas/core/parsed-message';
 import { dkimDns, signMessage } from '../support/dkim-keys';
 import { crlf, loadExample, mail } from '../support/intake-harness';
+import { testTimeout } from '../support/timeouts';
 
 const config = loadExample('bases');
 const project = config.projects[0];
@@ -135,4 +136,4 @@ test('mutated replies: authentication fails, or parsed From/To/Subject equal the
   );
   // some mutations (e.g. a junk X- line, a duplicated unsigned field) leave a genuine message standing
   expect(authenticated).toBeGreaterThan(0);
-}, 120_000);
+}, testTimeout(480_000));

@@ -1,5 +1,6 @@
 import { inAnyRange, mentionedVersions, missingInformation, versionSupportNote } from '../../lambdas/core/drafts';
 import { basesProject } from '../support/draft-fixtures';
+import { testTimeout } from '../support/timeouts';
 
 const project = basesProject();
 
@@ -65,5 +66,5 @@ describe('versionSupportNote', () => {
     const hostile = 'version ' + '1.'.repeat(50_000) + ' version ' + '9'.repeat(100_000);
     expect(() => versionSupportNote(hostile, project)).not.toThrow();
     expect(Array.isArray(missingInformation(hostile, project))).toBe(true);
-  }, 20_000);
+  }, testTimeout(120_000));
 });

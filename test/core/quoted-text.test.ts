@@ -1,4 +1,5 @@
 import { trimQuoted } from '../../lambdas/core/quoted-text';
+import { testTimeout } from '../support/timeouts';
 
 describe('trimQuoted', () => {
   it('drops a Gmail-style attribution and the quoted history under it', () => {
@@ -100,5 +101,5 @@ describe('trimQuoted', () => {
     expect(trimQuoted(('1'.repeat(299) + '\n').repeat(5000)).length).toBeGreaterThan(0);
     expect(typeof trimQuoted(('On ' + '2026 '.repeat(59) + '\n').repeat(5000))).toBe('string');
     expect(trimQuoted('> x\n'.repeat(100_000)).trim()).toBe('');
-  }, 20_000);
+  }, testTimeout(120_000));
 });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { startLocalStack, type LocalStack } from '../../lambdas/local/stack';
+import { testTimeout } from '../support/timeouts';
 
 const ROOT = join(__dirname, '../..');
 const CONFIG = join(ROOT, 'examples/bases.json');
@@ -93,5 +94,5 @@ describe('SMTP inbound under concurrent delivery', () => {
     // and the folder agrees with the records: one receipt file per report
     const files = (await readdir(stack.outboxDir)).filter((f) => /-receipt\.eml$/.test(f));
     expect(files).toHaveLength(TOTAL);
-  }, 90_000);
+  }, testTimeout(360_000));
 });

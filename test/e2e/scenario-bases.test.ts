@@ -8,6 +8,7 @@
  */
 import { controlClient } from '../../lambdas/local/control-server';
 import { example, exampleMail, plainMail, redated, startScenario, timelineOf, type Scenario } from './scenario-support';
+import { testTimeout } from '../support/timeouts';
 
 const REPORTER = 'jane@reporter.example';
 const ALICE = 'alice@hashberg.io';
@@ -130,7 +131,7 @@ test('bases: the whole lifecycle, each mail at its instant, to the right people'
   // Ticks: the first, 8 timers (the update is reminded half-way and 2 h before, then escalated), 4 wake-ups by
   // mail = 13; each is Tick, Finished?, then Sleep (Closed at the end)
   expect(transitions).toBe(13 * 3);
-}, 30_000);
+}, testTimeout(120_000));
 
 test('bases: "Status: acknowledged" with a short note acknowledges, and the detailed response is still due at 48 h', async () => {
   const t = await startScenario({ config: example('bases'), startAt: ARRIVAL, maintainerDomains: ['hashberg.io'] });
@@ -158,4 +159,4 @@ test('bases: "Status: acknowledged" with a short note acknowledges, and the deta
   } finally {
     await t.close();
   }
-}, 30_000);
+}, testTimeout(120_000));

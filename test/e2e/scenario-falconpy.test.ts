@@ -9,6 +9,7 @@
  */
 import { example } from './scenario-support';
 import { REPORTER, runBusinessHoursScenario } from './business-hours-scenario';
+import { testTimeout } from '../support/timeouts';
 
 /** Round-robin gives the first report to the first maintainer: reminders go to the owner only. */
 const OWNER = 'alice@crowdstrike.com';
@@ -57,4 +58,4 @@ test('falconpy: reminders, escalation and late notice at 48 bh, hard escalation 
   // Ticks: the first, 4 firing instants (soft escalation and late notice share one), 1 wake-up by mail, and
   // 1 after the 7-day cap (2026-12-08T18:00Z) = 7 Ticks x (Tick, Finished?, Sleep)
   expect(run.transitions).toBe(7 * 3);
-}, 30_000);
+}, testTimeout(120_000));

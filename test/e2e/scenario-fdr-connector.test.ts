@@ -9,6 +9,7 @@
  */
 import { example } from './scenario-support';
 import { REPORTER, runBusinessHoursScenario } from './business-hours-scenario';
+import { testTimeout } from '../support/timeouts';
 
 /** Round-robin gives the first report to the first maintainer: reminders go to the owner only. */
 const OWNER = 'carol@crowdstrike.com';
@@ -50,4 +51,4 @@ test('fdr-connector: a Friday report before a Monday holiday is escalated Wednes
   console.log(`transitions fdr-connector: ${run.transitions}`);
   // Ticks: the first, 4 firing instants, 1 wake-up by mail = 6 x (Tick, Finished?, Sleep)
   expect(run.transitions).toBe(6 * 3);
-}, 30_000);
+}, testTimeout(120_000));

@@ -10,6 +10,7 @@
  */
 import { example } from './scenario-support';
 import { REPORTER, runBusinessHoursScenario } from './business-hours-scenario';
+import { testTimeout } from '../support/timeouts';
 
 /** Round-robin gives the first report to the first maintainer: reminders go to the owner only. */
 const OWNER = 'erin@crowdstrike.com';
@@ -53,4 +54,4 @@ test('misp-tools (crowdstrike.json): a Saturday report before Labor Day counts f
   console.log(`transitions misp-tools: ${run.transitions}`);
   // Ticks: the first, 4 firing instants, 1 wake-up by mail = 6 x (Tick, Finished?, Sleep)
   expect(run.transitions).toBe(6 * 3);
-}, 30_000);
+}, testTimeout(120_000));

@@ -5,6 +5,7 @@
  * Nobody answers in time: reminders at 12 h and 22 h, escalation and an honest late notice at 24 h.
  */
 import { example, exampleMail, plainMail, redated, startScenario, timelineOf, type Scenario } from './scenario-support';
+import { testTimeout } from '../support/timeouts';
 
 const REPORTER = 'sam@finder.example';
 const SECURITY = 'security@yourdomain.com';
@@ -80,4 +81,4 @@ test('template: the receipt asks for exactly what is missing; late notice and es
   console.log(`transitions template: ${transitions}`);
   // Ticks: the first, 3 firing instants, 1 wake-up by mail = 5 x (Tick, Finished?, Sleep)
   expect(transitions).toBe(5 * 3);
-}, 30_000);
+}, testTimeout(120_000));

@@ -1,6 +1,6 @@
 /**
- * The README walkthrough (notes/walkthrough.md), run as a newcomer would paste it: the same `npx secintake ...`
- * commands as child processes (async spawn), with only `--data <temp folder>` added and `--port 0` for start
+ * The README walkthrough (notes/walkthrough.md), run as a newcomer would paste it: the same `secintake ...`
+ * commands (as `node bin/secintake.js`, what `npx secintake` runs) as child processes (async spawn), with only `--data <temp folder>` added and `--port 0` for start
  * instead of 2525. `npm start` runs in the background in its own process group and is stopped the way Ctrl-C
  * stops it, SIGINT to the whole group (npm, sh and node), which must end it cleanly. The maintainer's reply is the example signed by examples/local-dkim/sign.js with a key it generates, checked against the DNS records it writes.
  */
@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testTimeout } from '../support/timeouts';
 
 const ROOT = join(__dirname, '../..');
 
@@ -49,16 +50,19 @@ describe('README walkthrough', () => {
   afterAll(async () => {
     if (start && start.exitCode === null && start.signalCode === null) {
       ctrlC(start);
-      const timeout = setTimeout(() => ctrlC(start!, 'SIGKILL'), 10_000);
+      const timeout = setTimeout(() => ctrlC(start!, 'SIGKILL'), testTimeout(10_000));
       await started;
       clearTimeout(timeout);
     }
     await rm(data, { recursive: true, force: true });
   });
 
-  /** `npx secintake <args> --data <tmp>` in the checkout, as typed in a second terminal. */
+  /**
+   * `npx secintake <args> --data <tmp>` in the checkout, as typed in a second terminal; run as what npx runs,
+   * `node bin/secintake.js` (package.json `bin`), without npx's own start-up of seconds on a loaded machine.
+   */
   async function secintake(...args: string[]): Promise<string> {
-    const r = await finished(spawn('npx', ['secintake', ...args, '--data', data], { cwd: ROOT, env: { ...process.env, npm_config_loglevel: 'error' } }));
+    const r = await finished(spawn(process.execPath, [join(ROOT, 'bin/secintake.js'), ...args, '--data', data], { cwd: ROOT }));
     if (r.code !== 0) throw new Error(`secintake ${args.join(' ')} exited ${r.code}: ${r.err}`);
     // `outbox show` prints the .eml as stored: quoted-printable soft line breaks are undone for matching
     return r.out.replace(/=\r?\n/g, '');
@@ -77,7 +81,7 @@ describe('README walkthrough', () => {
     });
     start.stdout!.on('data', (c) => (startOut += c));
     started = finished(start);
-    for (let i = 0; i < 300 && !startOut.includes('Stop with Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < testTimeout(600) && !startOut.includes('Stop with Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 100));
     expect(startOut).toMatch(/SMTP inbound \(plays SES\) +127\.0\.0\.1:\d+ +for security@hashberg\.io/);
     expect(startOut).not.toMatch(/TRUSTING LOCAL SENDERS/);
 
@@ -139,5 +143,5 @@ describe('README walkthrough', () => {
     expect(stopped.code === 0 || stopped.signal === 'SIGINT').toBe(true);
     expect(stopped.err).not.toMatch(/Error|ERR!/);
     expect(existsSync(join(data, 'stack.json'))).toBe(false);
-  }, 90_000);
+  }, testTimeout(480_000));
 });

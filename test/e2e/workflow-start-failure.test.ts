@@ -12,6 +12,7 @@ import { controlClient } from '../../lambdas/local/control-server';
 import { startLocalStack } from '../../lambdas/local/stack';
 import type { Workflow } from '../../lambdas/ports/workflow';
 import { example, plainMail, startScenario, timelineOf, type Scenario } from './scenario-support';
+import { testTimeout } from '../support/timeouts';
 
 const REPORTER = 'sam@finder.example';
 const SECURITY = 'security@yourdomain.com';
@@ -85,7 +86,7 @@ test('a failed workflow start: intake fails and is recorded, the orphan check fi
   expect(receipt.text).toContain('We received your report on Mon 2027-02-01 08:30 UTC');
   expect(receipt.text).toContain('acknowledges it by Tue 2027-02-02 08:30 UTC');
   console.log(`transitions workflow-start-retry: ${s.stack.runner.transitions(report.id)}`);
-}, 30_000);
+}, testTimeout(120_000));
 
 test('the doctor\'s other advice, a restart, also gives the orphan its workflow; the receipt still needs the replay', async () => {
   const data = await mkdtemp(join(tmpdir(), 'secintake-orphan-'));
@@ -123,4 +124,4 @@ test('the doctor\'s other advice, a restart, also gives the orphan its workflow;
   } finally {
     await rm(data, { recursive: true, force: true });
   }
-}, 30_000);
+}, testTimeout(120_000));

@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../lambdas/local/cli/main';
+import { testTimeout } from '../support/timeouts';
 
 const ROOT = join(__dirname, '../..');
 const MAIL = join(ROOT, 'examples/mail');
@@ -59,7 +60,7 @@ describe('secintake CLI', () => {
     expect(view.messages.length).toBeGreaterThanOrEqual(1);
     expect(Array.isArray(view.events)).toBe(true);
     expect(view.outbox.map((o: { kind: string }) => o.kind)).toContain('receipt');
-  }, 30_000);
+  }, testTimeout(120_000));
 
   it('moves the clock forward only, firing due timers into the outbox', async () => {
     const before = JSON.parse((await cli(...d, 'outbox', '--json')).out).length;
@@ -79,7 +80,7 @@ describe('secintake CLI', () => {
     expect(after.map((o: { kind: string }) => o.kind).join(' ')).toMatch(/remind/);
     const first = await cli(...d, 'outbox', 'show', '1');
     expect(first.out).toMatch(/^Subject: /m);
-  }, 30_000);
+  }, testTimeout(120_000));
 
   it('refuses replaying a processed message unless forced, and unknown IDs', async () => {
     const imported = await cli(...d, 'import', '--json', join(MAIL, 'report.eml'));
@@ -89,7 +90,7 @@ describe('secintake CLI', () => {
     expect(replay.err).toContain('already processed');
     const missing = await cli(...d, 'replay', 'doesnotexist0000000000');
     expect(missing).toMatchObject({ code: 1, err: expect.stringContaining('no stored message') });
-  }, 30_000);
+  }, testTimeout(120_000));
 
   it('says what is wrong in one line: unknown report, bad config, bad usage', async () => {
     expect(await cli(...d, 'show', 'ZZZZ-ZZZZ')).toMatchObject({ code: 1, err: 'secintake: no report ZZZZ-ZZZZ (secintake reports lists them)\n' });
@@ -101,7 +102,7 @@ describe('secintake CLI', () => {
     const help = await cli('import', '--help');
     expect(help.code).toBe(0);
     expect(help.out).toContain('mbox');
-  }, 30_000);
+  }, testTimeout(120_000));
 
   it('doctor checks config, data folder, port and workflows', async () => {
     const doctor = await cli(...d, 'doctor', '--port', '0');
@@ -109,7 +110,7 @@ describe('secintake CLI', () => {
     expect(doctor.out).toMatch(/^ok +data folder /m);
     expect(doctor.out).toMatch(/open report\(s\)/);
     expect(doctor.code).toBe(0);
-  }, 30_000);
+  }, testTimeout(120_000));
 
   it('start listens, takes mail over SMTP from send, serves the CLI, and stops cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, [join(ROOT, 'bin/secintake.js'), ...d, 'start', '--port', '0'], { cwd: ROOT });
@@ -118,7 +119,7 @@ describe('secintake CLI', () => {
     child.stderr.on('data', () => {});
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      for (let i = 0; i < 200 && !out.includes('Stop with Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < testTimeout(600) && !out.includes('Stop with Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 100));
       expect(out).toMatch(/SMTP inbound \(plays SES\) +127\.0\.0\.1:\d+/);
       const stackFile = JSON.parse(await readFile(join(data, 'stack.json'), 'utf8'));
       expect(stackFile.pid).toBe(child.pid);
@@ -140,7 +141,7 @@ describe('secintake CLI', () => {
     expect(await exited).toBe(0);
     expect(out).toContain('stopped.');
     expect(existsSync(join(data, 'stack.json'))).toBe(false);
-  }, 60_000);
+  }, testTimeout(480_000));
 });
 
 describe('secintake in a pipe', () => {

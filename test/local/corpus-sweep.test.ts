@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../lambdas/local/cli/main';
 import { listOutboxFolder } from '../../lambdas/adapters/local/outbox-folder-sender';
+import { testTimeout } from '../support/timeouts';
 
 const CORPUS = join(__dirname, '../../../shared/corpus');
 const AUTOMATIC = new Set(['bounce-dsn', 'auto-reply', 'mdn-read-receipt', 'feedback-report-arf', 'other-report']);
@@ -91,5 +92,5 @@ interface Line {
         `by INDEX category: ${JSON.stringify(byCategory, null, 1)}\n` +
         `receipts sent: ${receipts.length} for ${reports.length} new reports (the rest suppressed: rate limit per sender, or no usable From)`,
     );
-  }, 90_000);
+  }, testTimeout(360_000));
 });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../lambdas/local/cli/main';
 import { startLocalStack } from '../../lambdas/local/stack';
+import { testTimeout } from '../support/timeouts';
 
 const ROOT = join(__dirname, '../..');
 const config = join(ROOT, 'examples/bases.json');
@@ -44,4 +45,4 @@ test('doctor lists a raw message that intake never finished, and --repair finish
   } finally {
     await rm(data, { recursive: true, force: true });
   }
-}, 60_000);
+}, testTimeout(240_000));

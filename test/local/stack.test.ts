@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { submitOverSmtp } from '../../lambdas/adapters/local/smtp-submit';
 import { listOutboxFolder } from '../../lambdas/adapters/local/outbox-folder-sender';
 import { startLocalStack } from '../../lambdas/local/stack';
+import { testTimeout } from '../support/timeouts';
 
 const ROOT = join(__dirname, '../..');
 const config = join(ROOT, 'examples/bases.json');
@@ -56,5 +57,5 @@ describe('local stack', () => {
     await third.runner.idle();
     await third.close();
     expect((await listOutboxFolder(join(data, 'outbox'))).length).toBe(beforeRestart.length + fired.length);
-  }, 30_000);
+  }, testTimeout(120_000));
 });

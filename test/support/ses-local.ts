@@ -11,6 +11,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import startSesServer from 'aws-ses-v2-local';
 import { getStoreReadonly, type Email } from 'aws-ses-v2-local/dist/store';
+import { testTimeout } from './timeouts';
 
 export type StoredEmail = Email;
 
@@ -26,6 +27,10 @@ export interface SesLocal {
 
 export async function startSesLocal(): Promise<SesLocal> {
   const server: Server = await startSesServer({ host: '127.0.0.1', port: 0 });
+  // Node closes an idle keep-alive socket after 5 s; on a loaded machine the SDK can write its next request (a
+  // 10 MB one takes a while to build) into a socket the server is closing: read ECONNRESET. Idle sockets stay open
+  // longer than any pause between two requests of a test.
+  server.keepAliveTimeout = testTimeout(60_000);
   const requests: Record<string, string>[] = [];
   server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     res.on('finish', () => {

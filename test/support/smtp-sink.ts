@@ -4,6 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { testTimeout } from './timeouts';
 
 export interface SinkMessage {
   mailFrom: string;
@@ -48,7 +49,7 @@ export async function startSmtpSink(options: { rejectRecipients?: RegExp } = {})
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.server.address() as AddressInfo).port;
 
-  async function waitFor(count: number, timeoutMs = 5000): Promise<SinkMessage[]> {
+  async function waitFor(count: number, timeoutMs = testTimeout(5000)): Promise<SinkMessage[]> {
     const deadline = Date.now() + timeoutMs;
     while (messages.length < count) {
       if (Date.now() > deadline) throw new Error(`SMTP sink: ${messages.length} of ${count} messages after ${timeoutMs} ms`);
