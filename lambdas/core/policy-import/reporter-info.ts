@@ -110,7 +110,7 @@ export function findVersions(blocks: Block[], projectName?: string): VersionsRes
     const summary = [supported.length ? `${supported.join(', ')} supported` : '', unsupported.length ? `${unsupported.join(', ')} not supported` : '']
       .filter(Boolean)
       .join('; ');
-    return { found: { summary, supported, unsupported, sentence: body.map((r) => r.text).join('; ') }, unsure };
+    return { found: { summary, supported, unsupported, sentence: body.map((r) => r.text).join(' / ') }, unsure };
   }
   // no table: the first sentence under a heading about supported versions
   for (const b of blocks) {
