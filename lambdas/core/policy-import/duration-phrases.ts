@@ -103,7 +103,8 @@ export function findTimes(sentence: string): TimePhrase[] {
     found.push(phrase);
   }
   for (const m of sentence.matchAll(CADENCE_WORD)) {
-    if (found.some((f) => m.index >= f.index && m.index < f.end)) continue;
+    // "once a week": the cadence word takes the time inside it
+    for (let i = found.length - 1; i >= 0; i--) if (found[i].index < m.index + m[0].length && m.index < found[i].end) found.splice(i, 1);
     const [all, fortnight, week, day, month] = m;
     const phrase: TimePhrase = { text: all, index: m.index, end: m.index + all.length, cadence: true, threshold: false };
     if (fortnight) phrase.soft = { amount: 14, unit: 'd' };

@@ -145,7 +145,10 @@ function valuesOf(kind: PromiseKind, t: TimePhrase, clause: string, sentence: st
     }
     case 'embargo': {
       if (t.cadence || t.threshold) return [{ kind: 'unsure', sentence, why: `"${t.text}" around disclosure is not an embargo length` }];
-      const usual = /\b(?:typically|usually|normally|by default|default|generally|standard)\b/i.test(clause);
+      const USUAL = /\b(?:typically|usually|normally|by default|default|generally|standard)\b/i;
+      const MOST = /\b(?:at most|at the latest|maximum|max|no more than|up to|no longer than|not exceed\w*)\b/i;
+      const before = clause.slice(Math.max(0, t.index - 30), t.index);
+      const usual = MOST.test(before) ? false : USUAL.test(before) || (USUAL.test(clause) && !MOST.test(clause));
       if (t.hard) {
         return [
           { kind: 'value', path: 'timers.embargo.default', value: soft, sentence },
