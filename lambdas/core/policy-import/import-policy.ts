@@ -7,7 +7,7 @@
  * Pure: text in, proposal out.
  */
 import { durationText, type Duration } from '../duration';
-import { findAddresses, findKeys } from './contacts';
+import { findAddresses, findKeys, placeholderAddress } from './contacts';
 import { readBlocks, sentences, type Block } from './markdown-text';
 import { findAskFor, findSubjectTag, findVersions, type AskItem } from './reporter-info';
 import { notEnglish } from './sentence-reading';
@@ -124,6 +124,7 @@ export function importPolicy(markdown: string, opts: { projectId?: string } = {}
     evidence.addresses = [...new Set(sure.map((a) => a.sentence))].join(' / ');
   }
   for (const a of addresses.filter((x) => x.unsure)) unsure.push({ sentence: a.sentence, why: `${a.address}: ${a.unsure}` });
+  for (const a of sure.filter((x) => placeholderAddress(x.address))) unsure.push({ sentence: a.sentence, why: `${a.address} looks like a placeholder: replace it with the real address` });
 
   const tag = findSubjectTag(blocks);
   if (tag) {

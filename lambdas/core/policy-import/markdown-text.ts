@@ -125,7 +125,9 @@ export function readBlocks(markdown: string): Block[] {
       lastParagraph = undefined;
       continue;
     }
-    if (ROW.test(line)) {
+    // a pipe table may leave out its outer pipes: "Version | Supported" over "--- | ---"
+    const bareTable = line.includes('|') && (table !== undefined || (RULE.test(lines[i + 1] ?? '') && (lines[i + 1] ?? '').includes('|')));
+    if (ROW.test(line) || bareTable) {
       close();
       if (RULE.test(line)) continue;
       const cells = splitRow(line);

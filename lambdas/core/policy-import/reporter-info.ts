@@ -14,13 +14,13 @@ export interface AskItem {
 
 /** Known items, in the order they are tried: the first whose words appear in the item names it. */
 const KNOWN: { key: string; words: RegExp; hints: string[] }[] = [
-  { key: 'contact', words: /\bcontact you\b|\breach you\b/i, hints: ['contact', 'reach me', 'reply to (me|this)', 'signal', 'phone', 'pgp', 'gpg'] },
+  { key: 'contact', words: /\bcontact (?:you|details|information|info)\b|\breach you\b/i, hints: ['contact', 'reach me', 'reply to (me|this)', 'signal', 'phone', 'pgp', 'gpg'] },
   { key: 'credit', words: /\bcredit|publicly identified|acknowledg/i, hints: ['credit', 'anonym', 'attribut', 'publicly identif', 'acknowledg(e|ment) (me|as)'] },
   { key: 'environment', words: /\b(?:python|node|java|ruby|go|os|operating system|platform|environment|dependenc\w*|browser)\b/i, hints: ['python ?\\d', 'cpython', 'pypy', 'pip freeze', 'requirements', 'dependenc', 'linux', 'windows', 'macos', 'ubuntu', 'debian'] },
   { key: 'description', words: /\bdescri\w*|\bsummary\b|\btype of (?:issue|vulnerability)\b/i, hints: ['vulnerab', 'impact', 'attacker', 'descri'] },
   { key: 'reproduce', words: /\breproduc\w*|\bsteps\b|\bproof[- ]of[- ]concept\b|\bpoc\b|\bexploit\b/i, hints: ['reproduc', 'steps', 'proof of concept', '\\bpoc\\b', 'traceback'] },
   { key: 'affected-versions', words: /\bversions?\b|\breleases?\b|\baffected\b/i, hints: ['version', '\\bv\\d', '\\d+\\.\\d+'] },
-  { key: 'mitigations', words: /\bmitigat\w*|\bworkaround|\bfix\b/i, hints: ['mitigat', 'workaround', '\\bfix', 'patch', 'disabl'] },
+  { key: 'mitigations', words: /\bmitigat\w*|\bworkaround|\bfix\b|\bremediat\w*/i, hints: ['mitigat', 'workaround', '\\bfix', 'patch', 'disabl'] },
   { key: 'impact', words: /\bimpact\b/i, hints: ['impact', 'attacker', 'exploit'] },
   { key: 'location', words: /\blocation\b|\bfile|\bsource code\b|\bur[li]\b/i, hints: ['\\.(py|js|ts|go|rs|java|c|rb)\\b', 'line \\d', 'https?://'] },
 ];
@@ -102,6 +102,10 @@ export function findVersions(blocks: Block[], projectName?: string): VersionsRes
       const version = range(r.cells![v] ?? '');
       const mark = r.cells![s] ?? '';
       if (!version) continue;
+      if (!/\d/.test(version)) {
+        unsure.push({ sentence: r.text, why: `"${version}" is not a version range (supportedVersions lists ranges such as 1.x or <2.0)` });
+        continue;
+      }
       if (NO.test(mark)) unsupported.push(version);
       else if (YES.test(mark)) supported.push(version);
       else unsure.push({ sentence: r.text, why: `support mark "${mark}" is neither yes nor no` });

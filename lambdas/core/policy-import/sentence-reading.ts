@@ -51,6 +51,8 @@ export function limitsReporter(sentence: string): boolean {
 
 /** "If you have not heard back within 48 hours, please follow up": implies a promise, states none. */
 export function followUpAdvice(sentence: string): boolean {
+  if (/\bescalat\w*/i.test(sentence) && /\bif\b/i.test(sentence)) return true;
+  if (/\bif\b[^.;]*\b(?:does not|do not|doesn't|don't|did not|didn't|fails? to|has not|have not|hasn't|haven't)\b[^.;]*\b(?:respond\w*|response|reply|acknowledg\w*|hear|engage\w*)/i.test(sentence)) return true;
   return /\bif\s+(?:you\s+)?(?:have not|haven't|do not|don't|did not|didn't|have yet to|are not|aren't)\s+(?:yet\s+)?(?:heard|hear|received?|get|got|gotten|been contacted)\b|\bif\s+(?:there is |you get |you receive )?no\s+(?:response|reply|answer|acknowledg\w*)\b/i.test(
     sentence,
   );
@@ -76,7 +78,7 @@ export function hedge(sentence: string): string | undefined {
 
 /** Vague times: a promise with no time a timer can hold. */
 export const VAGUE_TIME =
-  /\b(?:promptly|as soon as (?:possible|practical|practicable|we can)|asap|in a timely (?:manner|fashion)|timely|quickly|shortly|a few (?:hours|days|weeks)|several (?:days|weeks)|a couple of (?:days|weeks)|reasonable (?:time|timeframe|time ?frame|amount of time|period))\b/i;
+  /\b(?:promptly|as soon as (?:possible|practical|practicable|we can)|asap|in a timely (?:manner|fashion)|timely|quickly|shortly|a few (?:business |working )?(?:hours|days|weeks)|several (?:business |working )?(?:days|weeks)|a couple of (?:business |working )?(?:days|weeks)|reasonable (?:time|timeframe|time ?frame|amount of time|period))\b/i;
 
 /** Splits a sentence into clauses that each carry one promise: at ";" and at ", and we" / "and will". */
 export function clauses(sentence: string): string[] {

@@ -35,11 +35,11 @@ export type Finding = TimerFinding | SentenceNote;
 
 const text = (d: Duration) => `${d.amount}${d.unit}`;
 
-function nearest(clause: string, at: TimePhrase): { kind: PromiseKind; distance: number }[] {
+function nearest(text: string, at: TimePhrase): { kind: PromiseKind; distance: number }[] {
   const out: { kind: PromiseKind; distance: number }[] = [];
   for (const kind of Object.keys(KEYWORDS) as PromiseKind[]) {
     let best = Infinity;
-    for (const m of clause.matchAll(KEYWORDS[kind])) {
+    for (const m of text.matchAll(KEYWORDS[kind])) {
       const d = m.index >= at.end ? m.index - at.end : m.index + m[0].length <= at.index ? at.index - (m.index + m[0].length) : 0;
       best = Math.min(best, d);
     }
@@ -48,16 +48,32 @@ function nearest(clause: string, at: TimePhrase): { kind: PromiseKind; distance:
   return out.sort((x, y) => x.distance - y.distance);
 }
 
-/** Which promise a time in a clause belongs to; `undefined` when no word says. */
-function kindOf(clause: string, at: TimePhrase): PromiseKind | { unsure: string } | undefined {
+/**
+ * Which promise a time in a clause belongs to; `undefined` when no word says. English names the promise before
+ * its time ("acknowledge ... within 48 hours and provide a detailed response within 7 days"), so the words between
+ * the previous time and this one are read first, and the words after it only when those name nothing.
+ */
+function kindOf(clause: string, at: TimePhrase, others: TimePhrase[] = []): PromiseKind | { unsure: string } | undefined {
   if (at.cadence) {
     return mentions('update', clause) || /\bcommunicat\w*|\bcontact\b|\bhear from us\b/i.test(clause)
       ? 'update'
       : { unsure: `a cadence (${at.text}) not said to be of updates` };
   }
-  let kinds = nearest(clause, at);
+  const previous = Math.max(0, ...others.filter((o) => o.end <= at.index).map((o) => o.end));
+  const next = Math.min(clause.length, ...others.filter((o) => o.index >= at.end).map((o) => o.index));
+  const before = clause.slice(previous, at.end);
+  const window = { ...at, index: at.index - previous, end: at.end - previous };
+  const fromBefore = choose(before, window);
+  if (fromBefore !== undefined) return fromBefore;
+  const around = choose(clause.slice(previous, next), window);
+  // "typically 7 days and at most 30 days": the second time shares the first one's words
+  return around !== undefined ? around : choose(clause, at);
+}
+
+function choose(text: string, at: TimePhrase): PromiseKind | { unsure: string } | undefined {
+  let kinds = nearest(text, at);
   // a detailed response beats the generic "response" of an acknowledgment
-  if (kinds.some((k) => k.kind === 'respond') && !/acknowledg|receipt|received/i.test(clause)) {
+  if (kinds.some((k) => k.kind === 'respond') && !/acknowledg|receipt|received/i.test(text)) {
     kinds = kinds.filter((k) => k.kind !== 'acknowledge');
   }
   // an acknowledgment's "status update" is not a cadence: updates come only with one (above)
@@ -95,12 +111,15 @@ export function readTimerSentence(sentence: string, context: string[]): Finding[
   }
   if (followUpAdvice(sentence)) return [{ kind: 'unsure', sentence, why: 'tells the reporter what to do when no answer came: it implies a promise but does not state one' }];
   if (disclaims(sentence)) return [{ kind: 'unsure', sentence, why: 'says the time is not guaranteed' }];
-  const hedged = hedge(sentence);
-  if (hedged) return [{ kind: 'unsure', sentence, why: hedged }];
 
   const out: Finding[] = [];
   for (const clause of clauses(sentence)) {
     const inClause = findTimes(clause);
+    const hedged = inClause.length ? hedge(clause) : undefined;
+    if (hedged) {
+      out.push({ kind: 'unsure', sentence, why: hedged });
+      continue;
+    }
     for (const t of inClause) {
       if (t.problem) {
         out.push({ kind: 'unsure', sentence, why: `"${t.text}": ${t.problem}` });
@@ -108,7 +127,7 @@ export function readTimerSentence(sentence: string, context: string[]): Finding[
       }
       // "(> 1 week), we will send you weekly updates": a threshold beside a cadence of updates is when they start
       const updates = t.threshold && inClause.some((o) => o.cadence && !o.problem && kindOf(clause, o) === 'update');
-      let kind = updates ? 'update' : kindOf(clause, t);
+      let kind = updates ? 'update' : kindOf(clause, t, inClause);
       for (const c of kind === undefined ? context : []) {
         kind = kindOf(`${c} ${t.text}`, { ...t, index: c.length + 1, end: c.length + 1 + t.text.length });
         if (kind !== undefined) break;

@@ -98,10 +98,14 @@ describe('seed details a maintainer checks', () => {
     expect(importPolicy(seed('fdr-connector')).project.addresses).toBeUndefined();
   });
 
-  it('template: 24h acknowledgment; "promptly addressed" and the relative key link go to a person', () => {
+  it('template: 24h acknowledgment; "promptly addressed", the placeholder address and the relative key link go to a person', () => {
     const p = importPolicy(seed('template'));
     expect(p.project.timers).toEqual({ acknowledge: { soft: '24h' } });
     expect(p.project.supportedVersions).toEqual({ summary: '1.x.x supported; <1.0 not supported', supported: ['1.x.x'], unsupported: ['<1.0'] });
-    expect(p.unsure.map((u) => u.sentence)).toEqual(['All security vulnerabilities will be promptly addressed.', 'GPG Key: security-team.asc']);
+    expect(p.unsure.map((u) => u.why)).toEqual([
+      'a promise with no time ("promptly"): no timer can hold it',
+      'security@yourdomain.com looks like a placeholder: replace it with the real address',
+      'the key link "./security-team.asc" is not a full https URL: give its published URL (securityTxt.encryption)',
+    ]);
   });
 });
