@@ -91,7 +91,7 @@ export function findKeys(blocks: Block[]): KeyFinding[] {
     // the key's link or fingerprint is often in the paragraph after the one that names the key
     const previous = blocks[i - 1];
     const named = (x?: Block) => x !== undefined && x.kind !== 'heading' && /\b(?:pgp|gpg|openpgp|public key|encrypt|fingerprint)/i.test(x.text);
-    if (b.kind === 'heading' || !(named(b) || named(previous) || /\b(?:pgp|gpg)\b/i.test(b.section))) return;
+    if (b.kind === 'heading' || !(named(b) || named(previous) || named(blocks[i - 2]) || /\b(?:pgp|gpg)\b/i.test(b.section))) return;
     const sentence = sentences(b.text).find((s) => /\b(?:pgp|gpg|openpgp|key|encrypt)/i.test(s)) ?? sentences(b.text)[0] ?? b.text;
     const links = [...b.raw.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\)|(?<![(<])\b(https:\/\/[^\s<>)\]]+)/g)].map((m) => m[1] ?? m[2]);
     const keyLinks = links.filter((l) => /\.(?:asc|gpg|pgp|key|txt)$|keys\.openpgp\.org|keyserver|pgp|gpg|\/pks\/lookup/i.test(l));

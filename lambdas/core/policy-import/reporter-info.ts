@@ -51,7 +51,11 @@ export function findAskFor(blocks: Block[]): { items: AskItem[]; sentence: strin
     const list = blocks.filter((x) => x.kind === 'item' && x.intro === b.intro && x.parent === undefined);
     const used = new Set<string>();
     const items = list.map((item) => {
-      const known = KNOWN.find((k) => k.words.test(item.text) && !used.has(k.key));
+      // the item's first words say what it is: "the affected version ... and your Python version" is the version
+      const known = KNOWN.filter((k) => !used.has(k.key))
+        .map((k) => ({ k, at: item.text.search(k.words) }))
+        .filter((x) => x.at >= 0)
+        .sort((x, y) => x.at - y.at)[0]?.k;
       let key = known?.key ?? slug(item.text);
       for (let n = 2; used.has(key); n++) key = `${known?.key ?? slug(item.text)}-${n}`;
       used.add(key);

@@ -80,10 +80,10 @@ export function hedge(sentence: string): string | undefined {
 export const VAGUE_TIME =
   /\b(?:promptly|as soon as (?:possible|practical|practicable|we can)|asap|in a timely (?:manner|fashion)|timely|quickly|shortly|a few (?:business |working )?(?:hours|days|weeks)|several (?:business |working )?(?:days|weeks)|a couple of (?:business |working )?(?:days|weeks)|reasonable (?:time|timeframe|time ?frame|amount of time|period))\b/i;
 
-/** Splits a sentence into clauses that each carry one promise: at ";" and at ", and we" / "and will". */
+/** Splits a sentence into clauses that each carry one promise: at ";", ", and", "and we" / "and will". */
 export function clauses(sentence: string): string[] {
   return sentence
-    .split(/;\s+|,?\s+and\s+(?=(?:we|you|they|our|the team|will|i)\b)|,\s+(?:then|after which|followed by)\s+/i)
+    .split(/;\s+|,\s+and\s+|\s+and\s+(?=(?:we|you|they|our|the team|will|i)\b)|,\s+(?:then|after which|followed by)\s+/i)
     .map((c) => c.trim())
     .filter(Boolean);
 }

@@ -14,7 +14,7 @@ const KEYWORDS: Record<PromiseKind, RegExp> = {
   acknowledge:
     /\backnowledg\w*|\breceipt\b|\breceived?\b|\bhear (?:back|from us)\b|\b(?:come|get) back to you\b|\b(?:first|initial) (?:response|reply|contact|answer)\b|\brespond(?:s|ed)?\b|\breply\b|\bresponse\b|\banswer\b|\bcontact you\b|\bconfirm\w*\b/gi,
   respond:
-    /\bdetailed (?:response|reply|answer)\b|\bassess\w*|\btriag\w*|\bevaluat\w*|\bvalidat\w*|\binvestigat\w*|\bnext steps\b|\bfull (?:response|reply)\b|\bconfirm (?:the|whether|if) (?:vulnerability|issue|report|problem)\b|\bdetermin\w* (?:whether|if|the)\b/gi,
+    /\bdetailed (?:response|reply|answer)\b|\bassess\w*|\btriag\w*|\bevaluat\w*|\bvalidat\w*|\binvestigat\w*|\bnext steps\b|\bfull (?:response|reply)\b|\bconfirm (?:the|whether|if) (?:vulnerability|issue|report|problem)\b|\bdetermin\w* (?:whether|if|the)\b|\bhandl(?:e|ed|ing)\b/gi,
   update: /\bupdates?\b|\binform\w*|\bprogress\b|\bstatus\b|\bkeep you (?:posted|informed|updated)\b/gi,
   embargo: /\bdisclos\w*|\bembargo\w*|\bpublish\w*|\bpublic\w*|\badvisor(?:y|ies)\b|\bannounc\w*|\bCVE\b/gi,
   fix: /\baddressed\b|\bfix\w*|\bpatch\w*|\bremediat\w*|\bresolv\w*|\bmitigat\w*|\breleas\w*/gi,
@@ -115,7 +115,10 @@ export function readTimerSentence(sentence: string, context: string[]): Finding[
   const out: Finding[] = [];
   for (const clause of clauses(sentence)) {
     const inClause = findTimes(clause);
-    const hedged = inClause.length ? hedge(clause) : undefined;
+    // "If a report turns out to be out of scope, we close it within 3 days": a promise for some reports only.
+    // (A threshold for updates is the one condition the config holds: "(> 1 week), we will send weekly updates".)
+    const conditional = /^\s*if\b/i.test(sentence) && !inClause.some((t) => t.threshold || t.cadence);
+    const hedged = !inClause.length ? undefined : conditional ? 'a promise under a condition (only for some reports): the config holds one time for all' : hedge(clause);
     if (hedged) {
       out.push({ kind: 'unsure', sentence, why: hedged });
       continue;
@@ -123,6 +126,11 @@ export function readTimerSentence(sentence: string, context: string[]): Finding[
     for (const t of inClause) {
       if (t.problem) {
         out.push({ kind: 'unsure', sentence, why: `"${t.text}": ${t.problem}` });
+        continue;
+      }
+      // "the 60-day clock", "not on the 60-day schedule": a period named elsewhere, not a promise made here
+      if (/\bthe\s*$/i.test(clause.slice(Math.max(0, t.index - 5), t.index))) {
+        out.push({ kind: 'unsure', sentence, why: `"the ${t.text}" refers to a time stated elsewhere` });
         continue;
       }
       // "(> 1 week), we will send you weekly updates": a threshold beside a cadence of updates is when they start
