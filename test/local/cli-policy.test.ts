@@ -60,6 +60,12 @@ describe('policy import', () => {
     expect(j.out).not.toMatch(/[\u001b\u0007\u202e]/);
   });
 
+  it('refuses a --project that is not a project id (exit 2)', async () => {
+    const r = await cli('policy', 'import', '--project', 'Bad ID', join(SEEDS, 'bases-SECURITY.md'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/is not a project id/);
+  });
+
   it('a missing file is one line, exit 1', async () => {
     const r = await cli('policy', 'import', join(dir, 'nope.md'));
     expect(r.code).toBe(1);

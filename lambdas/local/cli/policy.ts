@@ -94,6 +94,9 @@ export function addPolicyCommands(program: Command, ctx: PolicyCliContext): void
     .option('--project <id>', 'the project id to put in the proposal')
     .option('--json', 'print {"project", "evidence", "noPromise", "unsure", "ignored"}')
     .action(act(async (file: string, o: { project?: string; json?: boolean }) => {
+      if (o.project !== undefined && !/^[a-z0-9][a-z0-9-]{0,39}$/.test(o.project)) {
+        throw new UserError(`--project ${JSON.stringify(o.project)} is not a project id (a-z, 0-9, -)`, 2);
+      }
       const proposal = importPolicy(await readPolicyFile(file), { projectId: o.project });
       if (o.json) io.out(jsonSafe(JSON.stringify(proposal, null, 2)) + '\n');
       else io.out(terminalSafe(proposalText(proposal)));

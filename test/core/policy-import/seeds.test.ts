@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigFile } from '../../../lambdas/adapters/local/config-file';
-import type { Project } from '../../../lambdas/core/config';
+import { projectSchema, type Project } from '../../../lambdas/core/config';
 import { policyDrift } from '../../../lambdas/core/policy-import/drift';
 import { importPolicy } from '../../../lambdas/core/policy-import/import-policy';
 import { readBlocks } from '../../../lambdas/core/policy-import/markdown-text';
@@ -63,6 +63,14 @@ describe.each(SEED_NAMES)('seed %s', (name) => {
   it('lists the same supported and unsupported version ranges', () => {
     expect(proposal.project.supportedVersions?.supported ?? []).toEqual(project.supportedVersions?.supported ?? []);
     expect(proposal.project.supportedVersions?.unsupported ?? []).toEqual(project.supportedVersions?.unsupported ?? []);
+  });
+
+  it('proposes a fragment that, over the example config, is a valid project (the contract of --json)', () => {
+    const merge = (base: unknown, over: unknown): unknown =>
+      over && typeof over === 'object' && !Array.isArray(over) && base && typeof base === 'object'
+        ? Object.fromEntries([...new Set([...Object.keys(base), ...Object.keys(over)])].map((k) => [k, merge((base as Record<string, unknown>)[k], (over as Record<string, unknown>)[k])]))
+        : over === undefined ? base : over;
+    expect(projectSchema.safeParse(merge(project, proposal.project)).error).toBeUndefined();
   });
 
   it('quotes every value from the file word for word, and the file agrees with its example config (no drift)', () => {
