@@ -166,9 +166,12 @@ function contextOf(blocks: Block[], i: number, list: string[], k: number): strin
   return out;
 }
 
+/** Notes are for a person to read: a sentence longer than a screen is cut (evidence is never cut). */
+const MAX_NOTE = 1000;
+
 function dedupe(notes: Note[]): Note[] {
   const seen = new Set<string>();
-  return notes.filter((n) => {
+  return notes.map((n) => (n.sentence.length > MAX_NOTE ? { ...n, sentence: `${n.sentence.slice(0, MAX_NOTE)}…` } : n)).filter((n) => {
     const key = `${n.sentence}\u0000${n.why}`;
     if (seen.has(key)) return false;
     seen.add(key);

@@ -25,6 +25,8 @@ const KNOWN: { key: string; words: RegExp; hints: string[] }[] = [
   { key: 'location', words: /\blocation\b|\bfile|\bsource code\b|\bur[li]\b/i, hints: ['\\.(py|js|ts|go|rs|java|c|rb)\\b', 'line \\d', 'https?://'] },
 ];
 
+const MAX_ASK_ITEMS = 30;
+
 const INTRO = /\b(?:include|following (?:information|details)|provide|should contain|as much (?:information|detail)|helpful|with the following)\b/i;
 
 function slug(text: string): string {
@@ -41,14 +43,17 @@ function slug(text: string): string {
 
 /** Items of the first list introduced by a sentence asking for information, with that sentence. */
 export function findAskFor(blocks: Block[]): { items: AskItem[]; sentence: string } | undefined {
+  const tried = new Set<number>();
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i];
-    if (b.kind !== 'item' || b.intro === undefined || b.parent !== undefined) continue;
+    if (b.kind !== 'item' || b.intro === undefined || b.parent !== undefined || tried.has(b.intro)) continue;
+    tried.add(b.intro);
     const intro = blocks[b.intro];
     const introSentences = sentences(intro.text);
     const last = introSentences[introSentences.length - 1] ?? '';
     if (!INTRO.test(last) || !/\b(?:report|information|details|include|email|vulnerab)/i.test(last)) continue;
     const list = blocks.filter((x) => x.kind === 'item' && x.intro === b.intro && x.parent === undefined);
+    if (list.length > MAX_ASK_ITEMS) continue; // not a list of what to include: a person reads it
     const used = new Set<string>();
     const items = list.map((item) => {
       // the item's first words say what it is: "the affected version ... and your Python version" is the version
@@ -89,7 +94,11 @@ export function findVersions(blocks: Block[], projectName?: string): VersionsRes
   const unsure: { sentence: string; why: string }[] = [];
   const rows = blocks.filter((b) => b.kind === 'row' && b.header && b.cells && b.cells !== b.header);
   const tables = new Map<string[], Block[]>();
-  for (const r of rows) tables.set(r.header!, [...(tables.get(r.header!) ?? []), r]);
+  for (const r of rows) {
+    const body = tables.get(r.header!);
+    if (body) body.push(r);
+    else tables.set(r.header!, [r]);
+  }
   for (const [header, body] of tables) {
     const v = header.findIndex((h) => /version|release|branch/i.test(h));
     const s = header.findIndex((h, i) => i !== v && /support/i.test(h));

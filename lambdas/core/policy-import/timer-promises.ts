@@ -33,6 +33,9 @@ export interface SentenceNote {
 }
 export type Finding = TimerFinding | SentenceNote;
 
+const MAX_TIMES = 12;
+const clip = (s: string) => (s.length > 1000 ? `${s.slice(0, 1000)}…` : s);
+
 const text = (d: Duration) => `${d.amount}${d.unit}`;
 
 function nearest(text: string, at: TimePhrase): { kind: PromiseKind; distance: number }[] {
@@ -103,6 +106,8 @@ export function readTimerSentence(sentence: string, context: string[]): Finding[
     }
     return [];
   }
+  // a "sentence" of dozens of times is a table flattened into prose, or hostile: a person reads it
+  if (times.length > MAX_TIMES) return [{ kind: 'unsure', sentence: clip(sentence), why: `${times.length} times in one sentence: not read` }];
   if (limitsReporter(sentence)) {
     if (/\bdisclos\w*|\bpublic\w*|\bembargo\w*|\bpublish\w*/i.test(sentence)) {
       return [{ kind: 'unsure', sentence, why: 'asks the reporter to wait before disclosing: an embargo the project asks for, not a promise it makes (timers.embargo)' }];

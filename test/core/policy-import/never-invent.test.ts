@@ -156,6 +156,17 @@ describe('any text (fuzz)', () => {
     );
   });
 
+  it.each([
+    ['80,000 times in one sentence', '1 day '.repeat(80_000)],
+    ['a long paragraph introducing 40,000 list items', `${'Please include word '.repeat(5_000)}\n\n${'- item\n'.repeat(40_000)}`],
+    ['20,000 table rows', `| Version | Supported |\n|---|---|\n${'| 1.x | yes |\n'.repeat(20_000)}`],
+    ['20,000 mailto links', '[a](mailto:security@example.org) '.repeat(20_000)],
+    ['20,000 headings', '# Supported versions\n'.repeat(20_000)],
+  ])('survives %s', (_, md) => {
+    const p = importPolicy(md);
+    for (const u of p.unsure) expect(u.sentence.length).toBeLessThanOrEqual(1001);
+  });
+
   it('a long hostile line reads in bounded time (no catastrophic backtracking)', () => {
     const md = `${'within 48 - '.repeat(20_000)}${'a'.repeat(50_000)} ${'[at] '.repeat(20_000)}${'|'.repeat(20_000)}`;
     const p = importPolicy(md);
