@@ -37,6 +37,9 @@ export interface PolicyProposal {
   project: ProjectFragment;
   /** Config path -> the sentence the value came from, as the rendered file reads. */
   evidence: Record<string, string>;
+  /** For a value whose sentence only refers to its promise ("You should receive this message within ..."): the
+   *  sentence it refers to (the enclosing list item, the sentence before). */
+  context: Record<string, string>;
   /** Config paths the file makes no promise about. */
   noPromise: string[];
   /** Sentences a person must read and decide on. */
@@ -82,6 +85,8 @@ export function importPolicy(markdown: string, opts: { projectId?: string } = {}
         if (f.kind !== 'value') (f.kind === 'ignored' ? ignored : unsure).push({ sentence: f.sentence, why: f.why });
         else {
           const prior = values.get(f.path);
+          // a nested list item reads under its parent ("- Communicate with you ... / - You should receive this message ...")
+          if (!f.context && b.parent !== undefined) f.context = blocks[b.parent].text;
           if (!prior) values.set(f.path, f);
           else if (!same(prior.value, f.value)) {
             unsure.push({ sentence: f.sentence, why: `says ${durationText(f.value)} for ${f.path}, where another sentence says ${durationText(prior.value)} (kept)` });
@@ -97,9 +102,11 @@ export function importPolicy(markdown: string, opts: { projectId?: string } = {}
 
   const project: ProjectFragment = opts.projectId ? { id: opts.projectId } : {};
   const timers: NonNullable<ProjectFragment['timers']> = {};
+  const context: Record<string, string> = {};
   const take = (path: string) => {
     const f = values.get(path);
     if (f) evidence[path] = f.sentence;
+    if (f?.context) context[path] = f.context;
     return f ? durationText(f.value) : undefined;
   };
   const soft = take('timers.acknowledge.soft');
@@ -153,7 +160,7 @@ export function importPolicy(markdown: string, opts: { projectId?: string } = {}
 
   const noPromise = PROMISE_PATHS.filter((p) => !(p in evidence) && !(p === 'timers.update.after' && 'timers.update.every' in evidence));
   if (timers.update && !values.has('timers.update.after')) evidence['timers.update.after'] = evidence['timers.update.every'];
-  return { project, evidence, noPromise, unsure: dedupe(unsure), ignored: dedupe(ignored) };
+  return { project, evidence, context, noPromise, unsure: dedupe(unsure), ignored: dedupe(ignored) };
 }
 
 /** What a sentence without a promise word may refer to: the sentence before, the enclosing item, the list's intro. */

@@ -25,6 +25,8 @@ export interface TimerFinding {
   path: string;
   value: Duration;
   sentence: string;
+  /** The sentence that names the promise, when `sentence` only refers to it ("this message"). */
+  context?: string;
 }
 export interface SentenceNote {
   kind: 'unsure' | 'ignored';
@@ -141,15 +143,21 @@ export function readTimerSentence(sentence: string, context: string[]): Finding[
       // "(> 1 week), we will send you weekly updates": a threshold beside a cadence of updates is when they start
       const updates = t.threshold && inClause.some((o) => o.cadence && !o.problem && kindOf(clause, o) === 'update');
       let kind = updates ? 'update' : kindOf(clause, t, inClause);
+      let from: string | undefined;
       for (const c of kind === undefined ? context : []) {
         kind = kindOf(`${c} ${t.text}`, { ...t, index: c.length + 1, end: c.length + 1 + t.text.length });
-        if (kind !== undefined) break;
+        if (kind !== undefined) {
+          from = c;
+          break;
+        }
       }
       if (kind === undefined) {
         out.push({ kind: 'unsure', sentence, why: `a time ("${t.text}") with no promise named` });
       } else if (typeof kind === 'object') {
         out.push({ kind: 'unsure', sentence, why: kind.unsure });
-      } else out.push(...valuesOf(kind, t, clause, sentence, inClause));
+      } else {
+        out.push(...valuesOf(kind, t, clause, sentence, inClause).map((f) => (from && f.kind === 'value' ? { ...f, context: from } : f)));
+      }
     }
   }
   return out;

@@ -56,7 +56,9 @@ export function proposalText(p: PolicyProposal): string {
   const paths = Object.keys(p.evidence);
   if (!paths.length) out.push('  (nothing: the file states none of the fields below)');
   for (const key of paths) {
-    out.push(`  ${key}: ${valueText(at(p.project, key))}`, `      "${shorten(p.evidence[key])}"`);
+    out.push(`  ${key}: ${valueText(at(p.project, key))}`);
+    if (p.context[key]) out.push(`      (under "${shorten(p.context[key], 200)}")`);
+    out.push(`      "${shorten(p.evidence[key])}"`);
   }
   out.push('', `No promise in the file (${p.noPromise.length}; choose a value and say why in "defaults", or leave it out):`);
   out.push(p.noPromise.length ? `  ${p.noPromise.join(', ')}` : '  (none)');
