@@ -1,8 +1,8 @@
 /**
  * Timer promises in a SECURITY.md: for every time phrase, the promise it belongs to (acknowledge, respond,
  * update, embargo, fix), read from the words nearest to it in its clause; the enclosing list item or the sentence
- * before when the clause names none ("You should receive this message within 48 - 72 business hours" under
- * "Communicate with you to confirm we have received the report").
+ * before when the clause names none ("| Step | Time |" rows read with their header; "- Within 2 business days."
+ * under "- We confirm receipt of your report").
  */
 import type { Duration } from '../duration';
 import { findTimes, type TimePhrase } from './duration-phrases';
