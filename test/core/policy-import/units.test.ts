@@ -94,6 +94,13 @@ describe('promises with their units', () => {
     expect(timers(sentence)).toEqual(expected);
   });
 
+  it('reads a time in a nested item under the item that names the promise, and says so', () => {
+    const p = importPolicy('- We confirm receipt of your report.\n  - Within 2 business days.\n');
+    expect(p.project.timers).toEqual({ acknowledge: { soft: '2bd' } });
+    expect(p.evidence['timers.acknowledge.soft']).toBe('Within 2 business days.');
+    expect(p.context['timers.acknowledge.soft']).toBe('We confirm receipt of your report.');
+  });
+
   it('reads a timeline table row by row', () => {
     const md = ['| Step | Time |', '|---|---|', '| Acknowledgement of the report | 2 business days |', '| Detailed assessment | 10 business days |'].join('\n');
     expect(timers(md)).toEqual({ acknowledge: { soft: '2bd' }, respond: '10bd' });
