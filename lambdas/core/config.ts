@@ -30,6 +30,10 @@ export const durationSchema = z
     examples: ['24h', '7d', '48bh', '2bd', '30m'],
   });
 
+/** RFC 9116 section 2.5: web URIs in security.txt must be https. */
+const httpsUrl = z.string().regex(/^https:\/\/[^\s/?#]+[^\s]*$/, { error: (iss) => `${JSON.stringify(iss.input)} is not an https URL` });
+const ENCRYPTION_URI = /^(?:https:\/\/[^\s/?#]+[^\s]*|openpgp4fpr:[0-9a-fA-F]{40}|dns:\S+)$/;
+
 const email = z.email({ error: (iss) => `${JSON.stringify(iss.input)} is not an email address` });
 
 const localTime = z
@@ -184,6 +188,20 @@ const projectShape = z.strictObject({
     })
     .optional()
     .describe('How long records are kept; absent: the table keeps them, raw mail is kept 730 days'),
+  /** RFC 9116 security.txt written by `secintake security-txt` from this project (Contact: from `addresses`). */
+  securityTxt: z
+    .strictObject({
+      /** Encryption: URIs of the project's OpenPGP key (https URL, or openpgp4fpr:<fingerprint>). */
+      encryption: z.array(z.string().regex(ENCRYPTION_URI, { error: (iss) => `${JSON.stringify(iss.input)} is not a key URI (https://... or openpgp4fpr:<40 hex digits>)` })).default([]),
+      policy: httpsUrl.optional().describe('Policy: the published SECURITY.md (https URL)'),
+      acknowledgments: httpsUrl.optional().describe('Acknowledgments: the page crediting reporters (https URL)'),
+      preferredLanguages: z.array(z.string().regex(/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a language tag (e.g. en, de, pt-BR)` })).default([]),
+      canonical: z.array(httpsUrl).default([]).describe('Canonical: the URLs the file is published at'),
+      expiresInDays: z.number().int().min(1).max(365).default(365).describe('Expires: this many days after writing (RFC 9116: less than a year)'),
+      file: z.string().optional().describe('Where the written file is kept (relative to the config file): doctor warns 30 days before its Expires'),
+    })
+    .optional()
+    .describe('security.txt (RFC 9116) written by `secintake security-txt`; Contact comes from addresses'),
   /** Show the maintainer's display name on relayed replies ("Sam via bases security"). */
   relayDisplayName: z.boolean().default(true).describe('Relay replies as "<name> via <project> security"'),
   /** Fields chosen for this file where the SECURITY.md is silent: documentation only. */

@@ -12,6 +12,7 @@ import { startLocalStack } from '../stack';
 import { UserError } from '../stack-operations';
 import { rememberConfig, runningStack, withStack, type GlobalOptions } from './connect';
 import { textLogger, type CliIo } from './io';
+import { securityTxtHealth } from './policy';
 
 export class StackAlreadyRunning extends UserError {
   override readonly name = 'StackAlreadyRunning';
@@ -138,6 +139,9 @@ export async function doctorCommand(g: GlobalOptions, o: { port: string; repair?
   try {
     const config = loadConfigFile(g.config);
     ok(`config ${shown(g.config)}: ${config.projects.map((p) => `${p.id} <${p.addresses.join(', ')}>`).join('; ')}`);
+    const txt = await securityTxtHealth(config, g.config, new Date());
+    txt.ok.forEach(ok);
+    txt.problems.forEach(problem);
   } catch (err) {
     problem((err as Error).message);
     return 1; // nothing else can be checked without a config

@@ -16,6 +16,7 @@ import { jsonSafe, terminalSafe } from './terminal-safe';
 import { processIo, type CliIo } from './io';
 import { doctorCommand, sendCommand, startCommand } from './commands';
 import { slaCommand, type SlaCommandOptions } from './sla-command';
+import { addPolicyCommands } from './policy';
 
 /** The config the package ships: found from wherever the CLI is run. */
 export const DEFAULT_CONFIG = path.resolve(__dirname, '../../../examples/bases.json');
@@ -204,6 +205,9 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .option('--port <n>', 'SMTP port start would use', '2525')
     .option('--repair', 'replay every inbound message whose intake did not finish (a crash, a failure): pending receipts and notices are sent, nothing twice')
     .action(act((o: { port: string; repair?: boolean }) => doctorCommand(g(), o, { ...io, out: (t) => io.out(terminalSafe(t)) })));
+
+  // issue 18: policy import / policy check / security-txt
+  addPolicyCommands(program, { io, config: () => g().config, act });
 
   program.addOption(new Option('--debug', 'print stack traces').hideHelp());
 
