@@ -24,6 +24,8 @@ import { dueActions, isFinished, lateNoticeNextDate, nextUpdateDate, nextWakeAt,
 import type { Deps } from './deps';
 import { sendOnce } from './outbox';
 import { sendQuarantineDigest } from './quarantine-digest';
+import { parseHeldDigestExecution } from '../core/held';
+import { heldDigestTurn } from './held-mail';
 import { envelopeFor, patchReport } from './report-records';
 
 export interface TickInput {
@@ -56,6 +58,8 @@ export class UnknownProject extends Error {
 
 export async function tick(deps: Deps, input: TickInput): Promise<TickOutput> {
   const { reportId } = input;
+  const heldDigest = parseHeldDigestExecution(reportId);
+  if (heldDigest) return { reportId, plannedVersion: 0, ...(await heldDigestTurn(deps, reportId, heldDigest)) };
   let report = await deps.store.getReport(reportId);
   if (!report) {
     deps.log.warn('tick: report not found, ending its workflow', { reportId });

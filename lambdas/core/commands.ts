@@ -30,7 +30,9 @@ export type Command =
   | { name: 'cve'; cve: string }
   | { name: 'credit'; credit: string }
   | { name: 'internal'; internal: boolean }
-  | { name: 'reporter'; reachable: true };
+  | { name: 'reporter'; reachable: true }
+  /** Held mail to open as reports: read in a reply to the held-mail digest only (core/held.ts promoteRefs). */
+  | { name: 'promote'; refs: string[] };
 
 export type CommandName = Command['name'];
 
@@ -67,6 +69,7 @@ export const COMMAND_EXAMPLES: Record<CommandName, string> = {
   credit: 'Credit: Jane Doe (Example Corp)',
   internal: 'Internal: yes   (or: Internal: no)',
   reporter: 'Reporter: reachable   (after a bounce: mail to the reporter resumes)',
+  promote: 'Promote: K7QM-2XPD   (in a reply to the held-mail digest: opens that held message as a report)',
 };
 
 /** The correct form of a command, valid at `now` (an embargo date a week ahead, never one already past). */
@@ -173,6 +176,9 @@ function parseValue(name: CommandName, value: string, now: Date, embargo?: Embar
       if (v === 'yes' || v === 'no') return { ok: { name, internal: v === 'yes' } };
       return { error: `"${value}" is not yes or no` };
     }
+    case 'promote':
+      // read by the held-mail path (core/held.ts promoteRefs) in a reply to the digest; on a report it is a mistake
+      return { error: 'Promote opens held mail as new reports: send it in a reply to the held-mail digest, not in a reply about a report' };
     case 'reporter':
       return value.toLowerCase() === 'reachable'
         ? { ok: { name, reachable: true } }
