@@ -23,7 +23,7 @@ test('one digest execution per project and UTC hour, never mistaken for a report
 test('Promote lines: only at the top, references normalized, the rest ignored', () => {
   expect(promoteRefs('Promote: k7qm2xpd, 9W2R-XC4M\nStatus: triaged\n\nPromote: AAAA-BBBB')).toEqual({ refs: ['K7QM-2XPD', '9W2R-XC4M'], invalid: [] });
   expect(promoteRefs('Hi,\nPromote: K7QM-2XPD')).toEqual({ refs: [], invalid: [] });
-  expect(promoteRefs('Promote: nonsense')).toEqual({ refs: [], invalid: ['nonsense'] });
+  expect(promoteRefs('Promote: the-first-one')).toEqual({ refs: [], invalid: ['the-first-one'] });
 });
 
 test('Promote in a reply about a report is a command error that says where it belongs', () => {
