@@ -37,6 +37,7 @@ export async function holdMessage(
     sesMessageId: facts.sesMessageId,
     rawKey: facts.rawKey,
     receivedAt: facts.receivedAt,
+    heldAt: deps.clock.now().toISOString(),
     recipients: facts.recipients.slice(0, BOUNDS.list).map((a) => clip(a, BOUNDS.address)),
     ...(facts.mailFrom !== undefined ? { mailFrom: clip(facts.mailFrom, BOUNDS.address) } : {}),
     verdicts: facts.verdicts,
@@ -47,7 +48,7 @@ export async function holdMessage(
     checks: boundedChecks(checks),
   };
   await deps.store.putHeld(held);
-  if (opts.digest) await deps.workflow.start(heldDigestExecution(project.id, facts.receivedAt));
+  if (opts.digest) await deps.workflow.start(heldDigestExecution(project.id, held.heldAt));
   return held;
 }
 

@@ -20,6 +20,9 @@ export interface HeldMessage {
   rawKey: string;
   /** Arrival, ISO 8601 UTC. */
   receivedAt: string;
+  /** When intake held it (ISO): the digest of this UTC hour lists it. Not the arrival: an intake retried after
+   *  the arrival's hour ended would otherwise fall in a digest already sent. */
+  heldAt: string;
   recipients: string[];
   mailFrom?: string;
   verdicts: Verdicts;
@@ -44,8 +47,8 @@ export function heldRef(sesMessageId: string): string {
  */
 const DIGEST_EXECUTION = /^held-([a-z0-9][a-z0-9-]{0,39})-(\d{10})$/;
 
-export function heldDigestExecution(projectId: string, receivedAt: string | Date): string {
-  const { start } = quarantineWindowOf(receivedAt);
+export function heldDigestExecution(projectId: string, heldAt: string | Date): string {
+  const { start } = quarantineWindowOf(heldAt);
   return `held-${projectId}-${start.toISOString().slice(0, 13).replace(/[-T]/g, '')}`;
 }
 
@@ -59,8 +62,8 @@ export function parseHeldDigestExecution(name: string): { project: string; start
 }
 
 /** The hour key of the store's listing of held mail (the window's start, ISO, to the hour). */
-export function heldHour(receivedAt: string | Date): string {
-  return quarantineWindowOf(receivedAt).start.toISOString().slice(0, 13);
+export function heldHour(heldAt: string | Date): string {
+  return quarantineWindowOf(heldAt).start.toISOString().slice(0, 13);
 }
 
 /**

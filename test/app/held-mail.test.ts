@@ -144,3 +144,15 @@ test('a Promote with an unknown reference opens nothing and tells the maintainer
   expect(answer.subject).toContain('Not promoted: ZZZZ-ZZZZ');
   expect(answer.text).toContain('no held message ZZZZ-ZZZZ');
 });
+
+test('mail held after its arrival hour ended (an intake retried late) is in the next digest, not lost to one already sent', async () => {
+  h.clock.set('2027-03-12T22:03:00Z');
+  const r = await h.deliver(outOfOffice(), { mailFrom: 'bob@partner.example', receivedAt: '2027-03-12T21:59:00.000Z' });
+  const next = heldDigestExecution('bases', '2027-03-12T22:03:00Z');
+  expect(h.workflow.started).toEqual([next]);
+  h.clock.set('2027-03-12T23:00:00Z');
+  await tick(h.deps, { reportId: next, execution: next });
+  const digest = h.sender.to(ALICE)[0]!.parsed;
+  expect(digest.text).toContain(/held as (\S+),/.exec(r.reason)![1]!);
+  expect(digest.text).toContain('Fri 2027-03-12 21:59 GMT'); // shown with its arrival
+});

@@ -159,7 +159,7 @@ export class MemoryReportStore implements ReportStore {
 
   async listHeld(project: string, hour: string): Promise<HeldMessage[]> {
     return [...this.held.values()]
-      .filter((h) => h.project === project && heldHour(h.receivedAt) === hour)
+      .filter((h) => h.project === project && heldHour(h.heldAt) === hour)
       .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.ref.localeCompare(b.ref))
       .map(copy);
   }

@@ -317,7 +317,7 @@ export class DynamoReportStore implements ReportStore {
 
   async putHeld(held: HeldMessage): Promise<void> {
     // two plain puts, each idempotent: a crash between them is repaired by the retry
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...held, pk: `HELDHOUR#${held.project}#${heldHour(held.receivedAt)}`, sk: held.ref } }));
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...held, pk: `HELDHOUR#${held.project}#${heldHour(held.heldAt)}`, sk: held.ref } }));
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...held, pk: `HELD#${held.ref}`, sk: 'HELD' } }));
   }
 
