@@ -98,5 +98,5 @@ interface Line {
         `by INDEX category: ${JSON.stringify(byCategory, null, 1)}\n` +
         `${reports.length} new reports, ${held} messages held for the digest, no mail sent (history)`,
     );
-  }, 90_000);
+  }, 180_000); // 360 messages through the whole intake: about 70 s on an idle 2-core machine, far more under load
 });
