@@ -156,6 +156,18 @@ describe('secintake import of a mailbox is history', () => {
     expect(JSON.parse((await cli(...d, 'reports', '--json')).out)).toEqual([]);
     expect(await listOutboxFolder(join(data, 'outbox'))).toEqual([]);
   }, 30_000);
+
+  it('an imported bounce is held; secintake promote opens it as a report (its notice to the maintainers, no receipt)', async () => {
+    const file = join(data, 'bounce.eml');
+    await writeFile(file, message(['From: MAILER-DAEMON@mx.other.example', 'To: security@hashberg.io', 'Subject: Undelivered Mail Returned to Sender', 'Date: Mon, 22 Feb 2027 10:00:00 +0000', 'Message-ID: <dsn@mx.other.example>', 'X-Failed-Recipients: gone@other.example'], 'This is the mail system. Also: your login page has an XSS, details below.'));
+    const { results } = await importJson(file);
+    expect(results).toEqual([expect.objectContaining({ outcome: 'ignored', reason: expect.stringMatching(/^bounce: held as [0-9A-Z]{4}-[0-9A-Z]{4}/) })]);
+    const ref = /held as (\S+),/.exec(results[0]!.reason)![1]!;
+    const promoted = await cli(...d, 'promote', ref);
+    expect(promoted).toMatchObject({ code: 0, out: `${ref}: opened as report ${ref} (no receipt: it looked automatic; the maintainers got its notice)\n` });
+    expect((await listOutboxFolder(join(data, 'outbox'))).map((m) => [m.kind, m.to])).toEqual([['notice', 'alice@hashberg.io, bob@hashberg.io']]);
+    expect(await cli(...d, 'promote', 'ZZZZ-ZZZZ')).toMatchObject({ code: 1, err: expect.stringContaining('no held message ZZZZ-ZZZZ') });
+  }, 30_000);
 });
 
 test('arrival: the top Received field\'s date, else Date, never in the future, else now', () => {
