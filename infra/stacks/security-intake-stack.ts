@@ -9,7 +9,6 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { INBOUND_PREFIX } from '../../lambdas/adapters/aws/ses-inbound-event';
-import { INTAKE_RETRY_ATTEMPTS } from '../../lambdas/app/deps';
 import type { DeployableConfig } from '../config/deployment-config';
 import { Alarms } from '../constructs/alarms';
 import { DataStores } from '../constructs/data-stores';
@@ -85,7 +84,7 @@ export class SecurityIntakeStack extends Stack {
       // Parsing a 40 MB message streams at ~100 MB/s; the rest is a few DynamoDB writes and one SES send.
       timeout: Duration.minutes(2),
       memorySize: 1024,
-      retryAttempts: INTAKE_RETRY_ATTEMPTS,
+      retryAttempts: 2,
       onFailure: this.failedIntake,
     });
     this.tick = new ServiceFunction(this, 'Tick', {

@@ -26,7 +26,3 @@ export interface Deps {
   log: Logger;
   metrics: Metrics;
 }
-
-/** Lambda's async retries of a failed intake (the Intake function's `retryAttempts`): 1 + 2 attempts, then the
- *  on-failure queue. A use case knows its last attempt from the failures recorded on the inbound record. */
-export const INTAKE_RETRY_ATTEMPTS = 2;

@@ -19,7 +19,7 @@ import { trimQuoted } from '../core/quoted-text';
 import type { InboundFacts, Report } from '../core/report';
 import { MailRejected } from '../ports/mail-sender';
 import { wakeReport } from './arm';
-import { INTAKE_RETRY_ATTEMPTS, type Deps } from './deps';
+import type { Deps } from './deps';
 import { sendOnce } from './outbox';
 import { auditEvent, envelopeFor, messageRecord, patchReport, type Arrival } from './report-records';
 import { confirmToMaintainers, embargoNotice, tellReporter } from './command-notices';
@@ -100,18 +100,10 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
       });
     } catch (err) {
       // a refused message (too large, a rejected address) will not go through on a retry: tell the maintainer
-      // now; anything else is transient and is retried (Lambda's retries, then the failure queue and its alarm),
-      // and on the last attempt the maintainer is told too, instead of a silent failure queue
-      let retry: { attempts: number } | undefined;
-      if (!(err instanceof MailRejected)) {
-        const failedBefore = (await deps.store.getInbound(facts.sesMessageId))?.attempts ?? 0;
-        if (failedBefore < INTAKE_RETRY_ATTEMPTS) throw err;
-        retry = { attempts: failedBefore + 1 };
-      }
-      relayFailure = retry
-        ? `the mail service failed on each of ${retry.attempts} attempts to send it (${(err as Error).name}, a temporary error)`
-        : (err as MailRejected).reason;
-      await relayFailed(deps, updated, arrival, maintainer, relayFailure, parsed.commands.map((c) => c.name), retry ? 'retry' : 'size');
+      // now; anything else is transient and is retried (Lambda's retries, then the failure queue and its alarm)
+      if (!(err instanceof MailRejected)) throw err;
+      relayFailure = err.reason;
+      await relayFailed(deps, updated, arrival, maintainer, err.reason, parsed.commands.map((c) => c.name));
     }
   } else if (internal && text.length > 0) {
     const others = project.maintainers.map((m) => m.address).filter((a) => a.toLowerCase() !== maintainer);
@@ -131,7 +123,7 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
   }
   await wakeReport(deps, updated);
   const applied = parsed.commands.map((c) => c.name).join(', ') || 'no commands';
-  if (relayFailure) return `${applied}; the relay to the reporter ${relayFailure.startsWith('the mail service') ? 'failed' : 'was refused'} (${relayFailure}): the maintainer was told`;
+  if (relayFailure) return `${applied}; the relay to the reporter was refused (${relayFailure}): the maintainer was told`;
   return `${applied}; ${relay ? 'reply relayed to the reporter' : internal ? 'internal note, not relayed' : 'nothing to relay'}`;
 }
 
@@ -149,13 +141,13 @@ function applyOnce(
   );
 }
 
-async function relayFailed(deps: Deps, report: Report, arrival: Arrival, maintainer: string, reason: string, applied: string[], cause: 'size' | 'retry') {
+async function relayFailed(deps: Deps, report: Report, arrival: Arrival, maintainer: string, reason: string, applied: string[]) {
   const { project, facts, msg } = arrival;
   await event(deps, report, facts, 'relay.failed', maintainer, { reason });
   await sendOnce(deps, {
     reportId: report.id,
     outboxId: `relay-failed:${facts.sesMessageId}`,
-    draft: relayFailedDraft({ report, project, to: maintainer, reason, applied, attachments: msg.attachments, inReplyTo: msg.messageId, now: deps.clock.now(), cause }),
+    draft: relayFailedDraft({ report, project, to: maintainer, reason, applied, attachments: msg.attachments, inReplyTo: msg.messageId, now: deps.clock.now() }),
     envelope: await envelopeFor(deps, report),
   });
 }

@@ -154,8 +154,6 @@ export interface RelayFailedInput extends DraftContext {
   applied: string[];
   attachments: { filename?: string; size: number }[];
   inReplyTo?: string;
-  /** What to advise: `size` (default) send large files another way; `retry` the service kept failing, send again. */
-  cause?: 'size' | 'retry';
 }
 
 /** A maintainer's text could not be relayed: say so at once, with what was applied and what to do. */
@@ -170,13 +168,9 @@ export function relayFailedDraft(input: RelayFailedInput): Draft {
     `Your reply on ${report.id} was NOT sent to the reporter: ${oneLine(input.reason)}.\n` +
       (input.applied.length ? `Your commands were applied: ${input.applied.join(', ')}.` : 'It had no commands; nothing changed.'),
     files,
-    input.cause === 'retry'
-      ? 'What to do: reply again with your text later (the reporter has not seen it); commands you repeat are ' +
-          'checked again, so leave out those already applied. If it keeps failing, tell whoever runs security-intake ' +
-          'that its outbound mail is failing.'
-      : 'What to do: send large files another way (for example a link to a private location the reporter can reach), ' +
-          'then reply again with your text and without the large attachments. Mail to the reporter is limited to ' +
-          '10 MB per message, attachments included (about 7 MB of files once encoded).',
+    'What to do: send large files another way (for example a link to a private location the reporter can reach), ' +
+      'then reply again with your text and without the large attachments. Mail to the reporter is limited to ' +
+      '10 MB per message, attachments included (about 7 MB of files once encoded).',
   );
   return {
     kind: 'relay-failed',
