@@ -85,6 +85,7 @@ export class ReportWorkflow extends Construct {
         reportId: sfn.JsonPath.stringAt('$.Payload.reportId'),
         token: sfn.JsonPath.taskToken,
         plannedVersion: sfn.JsonPath.numberAt('$.Payload.plannedVersion'),
+        execution: sfn.JsonPath.stringAt('$$.Execution.Name'),
         sleepSeconds: sfn.JsonPath.numberAt('$.Payload.sleepSeconds'),
       }),
       taskTimeout: sfn.Timeout.at('$.Payload.sleepSeconds'),

@@ -9,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { INBOUND_PREFIX } from '../../lambdas/adapters/aws/ses-inbound-event';
+import { INTAKE_ATTEMPTS } from '../../lambdas/app/intake-attempts';
 import type { DeployableConfig } from '../config/deployment-config';
 import { Alarms } from '../constructs/alarms';
 import { DataStores } from '../constructs/data-stores';
@@ -84,7 +85,7 @@ export class SecurityIntakeStack extends Stack {
       // Parsing a 40 MB message streams at ~100 MB/s; the rest is a few DynamoDB writes and one SES send.
       timeout: Duration.minutes(2),
       memorySize: 1024,
-      retryAttempts: 2,
+      retryAttempts: INTAKE_ATTEMPTS - 1,
       onFailure: this.failedIntake,
     });
     this.tick = new ServiceFunction(this, 'Tick', {

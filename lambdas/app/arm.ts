@@ -12,11 +12,14 @@ import type { Report } from '../core/report';
 import { VersionConflict } from '../ports/report-store';
 import type { Deps } from './deps';
 import { parseHeldDigestExecution } from '../core/held';
+import { generationOf } from '../ports/workflow';
 
 export interface ArmInput {
   reportId: string;
   token: string;
   plannedVersion: number;
+  /** `$$.Execution.Name`: a sleep of an older generation is never armed (intake wakes only the current one). */
+  execution?: string;
 }
 
 const MAX_ATTEMPTS = 5;
@@ -29,6 +32,11 @@ export async function arm(deps: Pick<Deps, 'store' | 'workflow' | 'log'>, input:
     if (!report) {
       // Nothing to sleep on: end the sleep so Tick sees the report is gone and ends the execution.
       deps.log.warn('arm: report not found', { reportId: input.reportId });
+      await deps.workflow.wake(input.token);
+      return;
+    }
+    if (input.execution !== undefined && generationOf(input.execution) < (report.generation ?? 0)) {
+      // a newer generation runs this report: end this sleep now, and its Tick ends the execution
       await deps.workflow.wake(input.token);
       return;
     }

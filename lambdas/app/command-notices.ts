@@ -9,7 +9,7 @@
  * Each mail is keyed by the maintainer's message, so a retry never sends it twice.
  */
 import type { Project } from '../core/config';
-import { acknowledgedDraft, commandsAppliedDraft, embargoChangedDraft, embargoSentence } from '../core/drafts';
+import { acknowledgedDraft, commandsAppliedDraft, embargoChangedDraft, embargoSentence, reopenedDraft } from '../core/drafts';
 import type { Report } from '../core/report';
 import { deadlinesOf } from '../core/timeline';
 import type { Deps } from './deps';
@@ -18,12 +18,16 @@ import { envelopeFor } from './report-records';
 
 type Change = { type: string; detail: Record<string, unknown> };
 
-const embargoChanged = (changes: { type: string }[]) => changes.some((c) => c.type === 'embargo.set' || c.type === 'embargo.lifted');
+const embargoChanged = (changes: { type: string }[]) => changes.some((c) => c.type === 'embargo.set' || c.type === 'embargo.lifted' || c.type === 'embargo.extended');
+const extensionReason = (changes: Change[]) => {
+  const reason = changes.find((c) => c.type === 'embargo.extended')?.detail.reason;
+  return typeof reason === 'string' ? { extensionReason: reason } : {};
+};
 
 /** The sentence a relayed reply ends with when its commands set, moved or lifted the embargo. */
-export function embargoNotice(before: Report, after: Report, project: Project, changes: { type: string }[], now: Date): string | undefined {
+export function embargoNotice(before: Report, after: Report, project: Project, changes: Change[], now: Date): string | undefined {
   if (!embargoChanged(changes)) return undefined;
-  return embargoSentence({ report: after, project, until: after.embargo?.until, previous: before.embargo?.until, now });
+  return embargoSentence({ report: after, project, until: after.embargo?.until, previous: before.embargo?.until, now, ...extensionReason(changes) });
 }
 
 /** What the reporter was sent because of these changes, in words for the maintainers' confirmation. */
@@ -49,10 +53,19 @@ export async function tellReporter(
     await sendOnce(deps, {
       reportId: after.id,
       outboxId: `embargo-set:${c.key}`,
-      draft: embargoChangedDraft({ report: after, project, until: after.embargo?.until, previous: before.embargo?.until, now }),
+      draft: embargoChangedDraft({ report: after, project, until: after.embargo?.until, previous: before.embargo?.until, now, ...extensionReason(c.changes) }),
       envelope: await envelopeFor(deps, after),
     });
     told.push(after.embargo ? 'the embargo date' : 'that the embargo was lifted');
+  }
+  if (!c.relayed && c.changes.some((x) => x.type === 'report.reopened')) {
+    await sendOnce(deps, {
+      reportId: after.id,
+      outboxId: `reopened:${c.key}`,
+      draft: reopenedDraft({ report: after, project, deadlines: deadlinesOf(after, project, now), now }),
+      envelope: await envelopeFor(deps, after),
+    });
+    told.push('that the report was reopened');
   }
   return told;
 }

@@ -23,6 +23,8 @@ import type { Deps } from './deps';
 import { sendOnce } from './outbox';
 import { auditEvent, envelopeFor, messageRecord, patchReport, type Arrival } from './report-records';
 import { confirmToMaintainers, embargoNotice, tellReporter } from './command-notices';
+import { sendReceiptOnRelease } from './open-report';
+import { INTAKE_ATTEMPTS } from './intake-attempts';
 
 /** How many applied message IDs a report remembers: enough to cover any retry window. */
 const APPLIED_MEMORY = 20;
@@ -59,7 +61,20 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
   // an answer to an internal note stays internal unless it says `Internal: no`
   const explicit = parsed.commands.some((c) => c.name === 'internal');
   const internal = explicit ? effects.internal : arrival.internalThread === true;
-  const text = trimQuoted(parsed.rest).trim();
+  if (internal && effects.updateText !== undefined) {
+    const problem = { line: `Update: ${effects.updateText}`.slice(0, 120), reason: 'an Update is for the reporter, and this message is internal; send it without `Internal: yes` (or as a reply that is not to an internal note)', example: 'Update: The fix is in review; we expect a release next week.' };
+    await sendOnce(deps, {
+      reportId: report.id,
+      outboxId: `command-error:${facts.sesMessageId}`,
+      draft: commandErrorDraft({ report, project, errors: [problem], ...replyTo, now }),
+      envelope: await envelopeFor(deps, report),
+    });
+    await event(deps, report, facts, 'commands.rejected', maintainer, { errors: [problem.reason] });
+    return `commands not applied (${problem.reason}): nothing changed, the maintainer was told`;
+  }
+  const below = trimQuoted(parsed.rest).trim();
+  // `Update: <line>` is text for the reporter like the text below the commands (and comes first)
+  const text = [effects.updateText, below].filter((t): t is string => t !== undefined && t !== '').join('\n\n');
   const relay = text.length > 0 && !internal;
   const updated = await applyOnce(deps, report, facts.sesMessageId, (current) => {
     const patch = { ...effects.patch };
@@ -67,7 +82,7 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
       const at = now.toISOString();
       // The detailed response is text to the reporter: a later reply, or the first one when it comes with an
       // assessment (`Status: triaged` and on); a status alone never is.
-      const assessed = parsed.commands.some((c) => c.name === 'status' && ASSESSING.includes(c.status));
+      const assessed = parsed.commands.some((c) => c.name === 'status' && c.status !== 'reopened' && ASSESSING.includes(c.status));
       if (!current.acknowledgedAt) patch.acknowledgedAt ??= at;
       if (!current.respondedAt && (current.acknowledgedAt || assessed)) patch.respondedAt = at;
       patch.lastUpdateAt = at;
@@ -100,8 +115,18 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
       });
     } catch (err) {
       // a refused message (too large, a rejected address) will not go through on a retry: tell the maintainer
-      // now; anything else is transient and is retried (Lambda's retries, then the failure queue and its alarm)
-      if (!(err instanceof MailRejected)) throw err;
+      // now; anything else is transient and is retried (Lambda's retries, then the failure queue and its alarm),
+      // and on the last attempt the maintainer is told too, so that a failure is never silent
+      if (!(err instanceof MailRejected)) {
+        const attempts = ((await deps.store.getInbound(facts.sesMessageId))?.attempts ?? 0) + 1;
+        if (attempts >= INTAKE_ATTEMPTS) {
+          const reason = `the mail service failed (${err instanceof Error ? err.name : 'error'}) on attempt ${attempts} of ${INTAKE_ATTEMPTS}`;
+          await relayFailed(deps, updated, arrival, maintainer, reason, parsed.commands.map((c) => c.name), { sesMessageId: facts.sesMessageId, attempts }).catch(() => {
+            // the same outage may refuse this one too: the failure record and the queue's alarm remain
+          });
+        }
+        throw err;
+      }
       relayFailure = err.reason;
       await relayFailed(deps, updated, arrival, maintainer, err.reason, parsed.commands.map((c) => c.name));
     }
@@ -117,6 +142,12 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
     }
   }
   const toReporter = relay && !relayFailure ? [`your text${msg.attachments.length ? ' and attachments' : ''}`] : [];
+  if (effects.newGeneration !== undefined) {
+    // a reopen or a release: the new generation's execution runs the report; the old sleep is ended (its Tick
+    // sees it is stale and stops), and intake wakes only the new one from now on
+    await deps.workflow.start(report.id, updated.generation ?? effects.newGeneration);
+  }
+  if (effects.released) toReporter.push(await sendReceiptOnRelease(deps, project, updated));
   toReporter.push(...(await tellReporter(deps, { before: report, after: updated, project, relayed: relay && !relayFailure, changes: effects.changes, key: facts.sesMessageId, now })));
   if (effects.changes.length) {
     await confirmToMaintainers(deps, { report: updated, project, maintainer, changes: effects.changes, toReporter, key: facts.sesMessageId, inReplyTo: msg.messageId, now });
@@ -141,13 +172,13 @@ function applyOnce(
   );
 }
 
-async function relayFailed(deps: Deps, report: Report, arrival: Arrival, maintainer: string, reason: string, applied: string[]) {
+async function relayFailed(deps: Deps, report: Report, arrival: Arrival, maintainer: string, reason: string, applied: string[], retryable?: { sesMessageId: string; attempts: number }) {
   const { project, facts, msg } = arrival;
-  await event(deps, report, facts, 'relay.failed', maintainer, { reason });
+  await event(deps, report, facts, 'relay.failed', maintainer, { reason, ...(retryable ? { retryable: true } : {}) });
   await sendOnce(deps, {
     reportId: report.id,
     outboxId: `relay-failed:${facts.sesMessageId}`,
-    draft: relayFailedDraft({ report, project, to: maintainer, reason, applied, attachments: msg.attachments, inReplyTo: msg.messageId, now: deps.clock.now() }),
+    draft: relayFailedDraft({ report, project, to: maintainer, reason, applied, attachments: msg.attachments, inReplyTo: msg.messageId, now: deps.clock.now(), ...(retryable ? { retryable } : {}) }),
     envelope: await envelopeFor(deps, report),
   });
 }

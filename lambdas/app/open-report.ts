@@ -15,6 +15,7 @@ import type { CheckResult, InboundFacts, Report } from '../core/report';
 import { mailboxKey } from '../core/address-key';
 import { noAutomaticAnswer } from '../core/classify';
 import { isOurAddress } from '../core/route';
+import { reporterPreferencesOf } from '../core/reporter-preferences';
 import { reportIdCandidate } from '../core/report-id';
 import { deadlinesOf, dueActions, quarantineWindowOf } from '../core/timeline';
 import { missingInformation, newReportNoticeDraft, quarantineDigestDraft, receiptDraft, versionSupportNote } from '../core/drafts';
@@ -38,7 +39,11 @@ export async function openReport(
   checks: CheckResult[],
   relatesTo: string[],
 ): Promise<Report> {
-  const report = await createReport(deps, project, facts, msg, { relatesTo: relatesTo.length ? relatesTo : undefined });
+  const wishes = reporterPreferencesOf(msg.text);
+  const report = await createReport(deps, project, facts, msg, {
+    relatesTo: relatesTo.length ? relatesTo : undefined,
+    ...(Object.keys(wishes).length ? { reporterPreferences: { ...wishes, from: facts.sesMessageId } } : {}),
+  }, () => ownerFor(deps, project));
   // A delivery finishing another one's report (a retry under a new ID) writes the records of the report's own
   // arrival: same instant, same keys, so nothing is doubled.
   facts = { ...facts, receivedAt: report.createdAt };
@@ -131,6 +136,33 @@ async function settleImportedTimers(deps: Deps, project: Project, report: Report
   });
 }
 
+/**
+ * A quarantined report released by a maintainer: the sender gets the receipt it would have had, built from the
+ * original raw message, with the deadlines counted from the release. Returns what happened, in words for the
+ * maintainers' confirmation.
+ */
+export async function sendReceiptOnRelease(deps: Deps, project: Project, report: Report): Promise<string> {
+  const first = (await deps.store.listMessages(report.id)).find((m) => m.direction === 'in' && m.id === report.origin);
+  if (!first?.rawKey) return 'no receipt: the original message is not on record';
+  let msg: ParsedMessage;
+  try {
+    msg = await deps.parser.parse(await deps.raw.get(first.rawKey), { limits: deps.config.limits });
+  } catch {
+    return 'no receipt: the original message cannot be parsed (it is kept as it came)';
+  }
+  const facts: InboundFacts = {
+    sesMessageId: report.origin,
+    recipients: first.to,
+    verdicts: first.verdicts ?? { spf: 'UNKNOWN', dkim: 'UNKNOWN', dmarc: 'UNKNOWN', spam: 'UNKNOWN', virus: 'UNKNOWN' },
+    receivedAt: first.at,
+    rawKey: first.rawKey,
+  };
+  // the checks that quarantined it were overruled by the maintainer; those that say "do not answer" still hold
+  const checks = first.checks.filter((c) => c.result !== 'fail');
+  const sent = await sendReceipt(deps, project, report, msg, facts, checks);
+  return sent ? 'the receipt, with the deadlines counted from now' : 'no receipt (suppressed: `secintake show` gives the reason)';
+}
+
 /** A plain address we can write to; malformed or empty From fields get no receipt (the maintainers still see it). */
 const PLAIN_ADDRESS = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]+$/;
 
@@ -141,7 +173,7 @@ async function sendReceipt(
   msg: ParsedMessage,
   facts: InboundFacts,
   checks: CheckResult[],
-): Promise<void> {
+): Promise<boolean> {
   const noAnswer = noAutomaticAnswer(checks);
   const suppressed = !PLAIN_ADDRESS.test(report.reporter.address)
     ? 'no usable From address (empty, missing or malformed): no receipt is sent, and never to the envelope sender, which anyone can forge'
@@ -150,7 +182,10 @@ async function sendReceipt(
       : facts.verdicts.dmarc === 'FAIL'
         ? 'DMARC FAIL: the From address is probably forged, and a receipt would go to someone who did not write (backscatter)'
         : noAnswer;
-  if (suppressed) return suppressReceipt(deps, report, suppressed);
+  if (suppressed) {
+    await suppressReceipt(deps, report, suppressed);
+    return false;
+  }
   const already = await deps.store.getOutbox(report.id, 'receipt');
   if (!already) {
     // Count only first attempts: a retry of the same report must not eat into the sender's allowance.
@@ -165,7 +200,7 @@ async function sendReceipt(
           }),
         ],
       });
-      return;
+      return false;
     }
   }
   const result = await sendOnce(deps, {
@@ -182,8 +217,18 @@ async function sendReceipt(
     envelope: await envelopeFor(deps, report),
   });
   if (result.sent) deps.metrics.count('receiptsSent');
+  return true;
 }
 
+
+/** The owner of a new report: round-robin over the maintainers (a per-project counter), a fixed one, or none. */
+async function ownerFor(deps: Deps, project: Project): Promise<string | undefined> {
+  const a = project.assignment;
+  if (a === 'none') return undefined;
+  if (typeof a === 'object') return a.fixed.toLowerCase();
+  const n = await deps.store.incrementCounter(`assign:${project.id}`, 'round-robin');
+  return project.maintainers[(n - 1) % project.maintainers.length]!.address.toLowerCase();
+}
 
 async function createReport(
   deps: Deps,
@@ -191,7 +236,13 @@ async function createReport(
   facts: InboundFacts,
   msg: ParsedMessage | undefined,
   extra: Partial<Report>,
+  owner?: () => Promise<string | undefined>,
 ): Promise<Report> {
+  // a retried delivery finds its report and takes no new turn of the round-robin
+  const existing = await deps.store.getReport(reportIdCandidate(facts.sesMessageId, 0));
+  if (existing && existing.origin === facts.sesMessageId) return existing;
+  const assigned = owner ? await owner() : undefined;
+  if (assigned) extra = { ...extra, owner: assigned };
   for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
     const report: Report = {
       id: reportIdCandidate(facts.sesMessageId, attempt),

@@ -23,6 +23,7 @@ import type { Report } from '../core/report';
 import { dueActions, isFinished, lateNoticeNextDate, nextUpdateDate, nextWakeAt, type TimerAction } from '../core/timeline';
 import type { Deps } from './deps';
 import { sendOnce } from './outbox';
+import { executionName, generationOf } from '../ports/workflow';
 import { sendQuarantineDigest } from './quarantine-digest';
 import { parseHeldDigestExecution } from '../core/held';
 import { heldDigestTurn } from './held-mail';
@@ -30,7 +31,7 @@ import { envelopeFor, patchReport } from './report-records';
 
 export interface TickInput {
   reportId: string;
-  /** `$$.Execution.Name`: `<reportId>` or `<reportId>_<generation>`. */
+  /** `$$.Execution.Name`: `<reportId>` or `<reportId>-g<generation>`. */
   execution?: string;
 }
 
@@ -46,6 +47,8 @@ export interface TickOutput {
 
 /** Never sleep longer than this in one state (DESIGN section 4; Node timers overflow at 24.8 days). */
 export const MAX_SLEEP_SECONDS = 7 * 24 * 3600;
+/** A timer firing later than this after its instant says so in its mail. */
+export const LATE_FIRING_MS = 60_000;
 /** Hand over well before Step Functions' one-year limit on a Standard execution. */
 export const GENERATION_MS = 300 * 24 * 3600 * 1000;
 
@@ -69,6 +72,11 @@ export async function tick(deps: Deps, input: TickInput): Promise<TickOutput> {
   if (!project) throw new UnknownProject(reportId, report.project);
 
   const now = deps.clock.now();
+  if (isStale(report, input.execution)) {
+    // a reopen, a release or a hand-over started a newer generation: only that one acts on the report
+    deps.log.info('tick: a newer workflow generation runs this report, ending this one', { reportId, execution: input.execution, generation: report.generation ?? 0 });
+    return { reportId, done: true, sleepSeconds: 1, plannedVersion: report.version };
+  }
   for (const action of dueActions(report, project, now)) {
     report = await act(deps, report, project, action, now);
   }
@@ -141,9 +149,13 @@ async function act(deps: Deps, report: Report, project: Project, action: TimerAc
  */
 function messagesFor(action: TimerAction, report: Report, project: Project, now: Date): Array<{ outboxId: string; draft: Draft }> {
   if (action.deadline === 'quarantine') return []; // the digest is sent by sendQuarantineDigest
-  const base = { report, project, now, deadline: action.deadline, dueAt: action.dueAt };
+  // a firing more than a minute after its instant (the stack was stopped, a long retry) says when it was planned
+  const late = now.getTime() - action.firesAt.getTime() > LATE_FIRING_MS;
+  const base = { report, project, now, deadline: action.deadline, dueAt: action.dueAt, ...(late ? { plannedAt: action.firesAt } : {}) };
   const reporterReachable = report.reporterUnreachable === undefined;
   const one = (draft: Draft) => [{ outboxId: action.key, draft }];
+  // what the reporter's late notice promised: a date still ahead, or only that it is late
+  const told = (next: Date) => ({ reporterToldNextBy: next.getTime() > now.getTime() ? next : true as const });
   switch (action.kind) {
     case 'remind':
       return one(reminderDraft(base));
@@ -153,9 +165,9 @@ function messagesFor(action: TimerAction, report: Report, project: Project, now:
         escalationDraft({
           ...base,
           bound: action.key === 'acknowledge:escalate:hard' ? 'hard' : 'soft',
-          ...(soft && reporterReachable ? { reporterToldNextBy: lateNoticeNextDate(report, project) } : {}),
+          ...(soft && reporterReachable ? told(lateNoticeNextDate(report, project)) : {}),
           ...(action.deadline === 'update' && project.timers.update?.lateNotice && reporterReachable
-            ? { reporterToldNextBy: nextUpdateDate(action.dueAt, project) }
+            ? told(nextUpdateDate(action.dueAt, project))
             : {}),
         }),
       );
@@ -164,7 +176,8 @@ function messagesFor(action: TimerAction, report: Report, project: Project, now:
       if (!reporterReachable) return [];
       // a missed update promises the next point of the cadence; a late acknowledgment, the policy's next date
       const nextDate = action.deadline === 'update' ? nextUpdateDate(action.dueAt, project) : lateNoticeNextDate(report, project);
-      return one(lateNoticeDraft({ ...base, nextDate, escalated: project.escalation.length > 0 }));
+      // sent late (the stack was stopped), the date may already be past: a notice never promises a past date
+      return one(lateNoticeDraft({ ...base, ...(nextDate.getTime() > now.getTime() ? { nextDate } : {}), escalated: project.escalation.length > 0 }));
     }
     case 'embargo-end': {
       // the maintainers' copy says truthfully whether the reporter's copy goes out with it
@@ -179,18 +192,26 @@ function messagesFor(action: TimerAction, report: Report, project: Project, now:
   }
 }
 
+/** An execution of an older generation than the report's current one (input without a name: never stale). */
+export function isStale(report: Report, execution: string | undefined): boolean {
+  return execution !== undefined && generationOf(execution) < (report.generation ?? 0);
+}
+
 /**
- * Generation g of a report's workflow covers [createdAt + g*300 days, createdAt + (g+1)*300 days): when the
- * clock passes into a later generation, start it (named `<reportId>_<g>`) and end this one. Deterministic from
- * the report and the execution's name, so no counter has to be carried through the state machine.
+ * A Standard execution lasts at most a year: when the current generation is 300 days old, the next one starts
+ * (`<reportId>-g<n+1>`) and this one ends. The generation is counted on the report (one conditional write), so
+ * a retried or concurrent hand-over starts the same execution, and starting it twice is harmless.
  */
 async function handOverIfOld(deps: Deps, report: Report, execution: string | undefined, now: Date) {
   if (!execution) return undefined;
-  const match = /_(\d+)$/.exec(execution);
-  const generation = match ? Number(match[1]) : 0;
-  const due = Math.floor((now.getTime() - new Date(report.createdAt).getTime()) / GENERATION_MS);
-  if (due <= generation) return undefined;
-  await deps.workflow.start(report.id, due);
-  deps.log.info('workflow handed over to a new execution', { reportId: report.id, generation: due });
-  return `${report.id}_${due}`;
+  const generation = generationOf(execution);
+  const startedAt = new Date(report.generationStartedAt ?? report.createdAt);
+  if (now.getTime() - startedAt.getTime() < GENERATION_MS) return undefined;
+  const updated = await patchReport(deps, report, (current) =>
+    (current.generation ?? 0) === generation ? { generation: generation + 1, generationStartedAt: now.toISOString() } : undefined,
+  );
+  const next = updated.generation ?? 0;
+  await deps.workflow.start(report.id, next);
+  deps.log.info('workflow handed over to a new execution', { reportId: report.id, generation: next });
+  return executionName(report.id, next);
 }

@@ -8,9 +8,16 @@ import type { Project } from './config';
 import { addDuration } from './deadline';
 import { formatInstant } from './format-instant';
 import type { Report, ReportStatus } from './report';
+import type { Facts } from './facts';
 
 export interface CommandEffects {
   patch: Partial<Report>;
+  /** A new workflow generation must start (reopen, release from quarantine). */
+  newGeneration?: number;
+  /** Released from quarantine: the sender is sent the receipt built from the original message. */
+  released?: boolean;
+  /** `Update:` text, for the reporter (before any text below the commands). */
+  updateText?: string;
   changes: { type: string; detail: Record<string, unknown> }[];
   refusals: CommandError[];
   /** `Internal: yes`: record and tell the other maintainers, relay nothing to the reporter. */
@@ -33,19 +40,75 @@ export function applyCommands(
 ): CommandEffects {
   const effects: CommandEffects = { patch: {}, changes: [], refusals: [], internal: false };
   const at = now.toISOString();
+  const lead = project.escalation.some((a) => a.toLowerCase() === actor.toLowerCase());
+  const nextGeneration = () => {
+    effects.newGeneration = (report.generation ?? 0) + 1;
+    effects.patch.generation = effects.newGeneration;
+    effects.patch.generationStartedAt = at;
+  };
+  const release = () => {
+    effects.released = true;
+    effects.patch.quarantine = undefined;
+    effects.patch.status = 'received';
+    effects.patch.timersFrom = at;
+    nextGeneration();
+    effects.changes.push({ type: 'report.released', detail: { from: 'quarantined', to: 'received', reason: report.quarantine?.reason } });
+  };
+  const listed = new Set<string>();
   for (const cmd of commands) {
     switch (cmd.name) {
+      case 'release':
+        if (!report.quarantine) {
+          effects.refusals.push({ line: 'Release: yes', reason: `${report.id} is not quarantined; there is nothing to release`, example: 'Status: triaged' });
+        } else release();
+        break;
+      case 'update':
+        effects.updateText = cmd.text;
+        break;
       case 'status': {
+        if (cmd.status === 'reopened') {
+          if (report.status !== 'closed' && report.status !== 'disclosed') {
+            effects.refusals.push({ line: 'Status: reopened', reason: `${report.id} is ${report.status}, not closed: only a closed or disclosed report can be reopened`, example: 'Status: triaged' });
+            break;
+          }
+          effects.patch.status = report.respondedAt ? 'triaged' : report.acknowledgedAt ? 'acknowledged' : 'received';
+          effects.patch.closeReason = undefined;
+          effects.patch.duplicateOf = undefined;
+          effects.patch.disclosedAt = undefined;
+          effects.patch.reopenedAt = at;
+          nextGeneration();
+          effects.changes.push({ type: 'report.reopened', detail: { from: report.status, to: effects.patch.status } });
+          break;
+        }
+        if (cmd.status === 'received' && report.quarantine) {
+          release();
+          break;
+        }
         effects.patch.status = cmd.status;
+        if ((cmd.status === 'disclosed' || cmd.status === 'closed') && !report.disclosedAt) effects.patch.disclosedAt = at;
         if (cmd.status === 'closed') {
           effects.patch.closeReason = cmd.reason;
           if (cmd.duplicateOf) effects.patch.duplicateOf = cmd.duplicateOf;
         }
         if (ACKNOWLEDGING.includes(cmd.status) && !report.acknowledgedAt) effects.patch.acknowledgedAt = at;
+        // a project that counts an assessment by status alone (`respondMetBy: "status"`)
+        if (project.timers.respondMetBy === 'status' && ASSESSING.includes(cmd.status) && !report.respondedAt) effects.patch.respondedAt = at;
         effects.changes.push({ type: 'status.changed', detail: { from: report.status, to: cmd.status, ...('reason' in cmd ? { reason: cmd.reason, duplicateOf: cmd.duplicateOf } : {}) } });
         break;
       }
       case 'embargo': {
+        if (cmd.embargo.kind === 'extend') {
+          const refusal = extensionRefusal(report, cmd.embargo, now, project, lead, actor);
+          if (typeof refusal === 'string') {
+            effects.refusals.push({ line: embargoLine(cmd.embargo), reason: refusal, example: commandExample('embargo', now) });
+            break;
+          }
+          const until = refusal.until.toISOString();
+          effects.patch.embargo = { until, setAt: at, setBy: actor };
+          effects.patch.embargoExtensions = [...(report.embargoExtensions ?? []), { until, at, by: actor, reason: cmd.embargo.reason }];
+          effects.changes.push({ type: 'embargo.extended', detail: { from: report.embargo?.until, to: until, reason: cmd.embargo.reason } });
+          break;
+        }
         const anchor = report.embargoAnchorAt ? new Date(report.embargoAnchorAt) : now;
         const result = safely(() => resolveEmbargo(cmd.embargo, now, project, anchor));
         if ('refusal' in result) {
@@ -57,10 +120,42 @@ export function applyCommands(
         effects.changes.push({ type: result.until ? 'embargo.set' : 'embargo.lifted', detail: { from: report.embargo?.until, to: result.until?.toISOString() } });
         break;
       }
-      case 'severity':
+      case 'severity': {
         effects.patch.severity = cmd.severity;
-        effects.changes.push({ type: 'severity.set', detail: { from: report.severity, to: cmd.severity } });
+        if (cmd.cvss || report.facts?.severity) {
+          const facts = (effects.patch.facts ??= { ...emptyFacts(), ...report.facts });
+          if (cmd.cvss) facts.severity = cmd.cvss;
+          else delete facts.severity;
+        }
+        const shown = cmd.cvss ? `${cmd.severity} (CVSS ${cmd.cvss.score}, ${cmd.cvss.vector})` : cmd.severity;
+        effects.changes.push({ type: 'severity.set', detail: { from: report.facts?.severity ? `${report.severity} (CVSS ${report.facts.severity.score})` : report.severity, to: shown } });
         break;
+      }
+      case 'affected':
+      case 'fixed':
+      case 'cwe': {
+        const facts = (effects.patch.facts ??= { ...emptyFacts(), ...report.facts });
+        const list = cmd.name === 'affected' ? 'affected' : cmd.name === 'fixed' ? 'fixed' : 'cwe';
+        // the lines of one message replace the list: the first line of this message starts it afresh
+        if (!listed.has(list)) {
+          listed.add(list);
+          (facts[list] as unknown[]) = [];
+        }
+        const item = cmd.name === 'affected' ? cmd.affected : cmd.name === 'fixed' ? cmd.fixed : cmd.cwe;
+        if (item !== undefined) (facts[list] as unknown[]).push(item);
+        break;
+      }
+      case 'assign': {
+        const to = cmd.to === 'me' ? actor.toLowerCase() : cmd.to;
+        const allowed = [...project.maintainers.map((m) => m.address.toLowerCase()), ...project.escalation.map((a) => a.toLowerCase())];
+        if (!allowed.includes(to)) {
+          effects.refusals.push({ line: `Assign: ${cmd.to}`, reason: `${to} is not a maintainer or lead of ${project.id}`, example: 'Assign: me' });
+          break;
+        }
+        effects.patch.owner = to;
+        effects.changes.push({ type: 'owner.changed', detail: { from: report.owner, to } });
+        break;
+      }
       case 'cve':
         effects.patch.cve = cmd.cve;
         effects.changes.push({ type: 'cve.set', detail: { from: report.cve, to: cmd.cve } });
@@ -80,7 +175,23 @@ export function applyCommands(
         break;
     }
   }
+  for (const list of listed) {
+    const key = list as 'affected' | 'fixed' | 'cwe';
+    const show = (items: unknown[] | undefined) => (items ?? []).map(factText).join('; ') || undefined;
+    effects.changes.push({ type: `${key}.set`, detail: { from: show(report.facts?.[key]), to: show(effects.patch.facts?.[key]) } });
+  }
   return effects;
+}
+
+export function emptyFacts(): Facts {
+  return { affected: [], fixed: [], cwe: [] };
+}
+
+/** One fact as a maintainer would write it. */
+export function factText(item: unknown): string {
+  if (typeof item === 'string') return item;
+  const f = item as { ecosystem?: string; package?: string; range?: string; version?: string };
+  return [f.ecosystem, f.package, f.range ?? f.version].filter(Boolean).join(' ');
 }
 
 /** A value that cannot be computed (a calendar walk that overflows, a date out of range) is a refusal, never a
@@ -102,6 +213,7 @@ export function resolveEmbargo(
   anchor: Date = now,
 ): { until?: Date } | { refusal: string } {
   if (setting.kind === 'none') return {};
+  if (setting.kind === 'extend') return { refusal: 'an extension is checked by the rule for leads' };
   const cal = project.calendar;
   const until = setting.kind === 'at' ? new Date(setting.iso) : addDuration(now, setting.text, cal);
   if (Number.isNaN(until.getTime())) return { refusal: 'the date could not be read' };
@@ -121,6 +233,32 @@ export function resolveEmbargo(
   return { until };
 }
 
+/**
+ * Going beyond the policy's maximum is a lead's decision (an escalation contact), with a reason: the embargo
+ * must exist and not have ended, and the new end must be later than the current one.
+ */
+function extensionRefusal(
+  report: Report,
+  setting: Extract<EmbargoSetting, { kind: 'extend' }>,
+  now: Date,
+  project: Project,
+  lead: boolean,
+  actor: string,
+): string | { until: Date } {
+  if (!lead) {
+    return `only a lead (an escalation contact of ${project.id}: ${project.escalation.join(', ') || 'none configured'}) may extend an embargo beyond the policy; ${actor} is a maintainer`;
+  }
+  if (!report.embargo || report.disclosureDueAt) return `${report.id} has no running embargo to extend`;
+  const until = setting.to.kind === 'at' ? new Date(setting.to.iso) : addDuration(now, setting.to.text, project.calendar);
+  if (Number.isNaN(until.getTime())) return 'the date could not be read';
+  const current = new Date(report.embargo.until);
+  if (until.getTime() <= current.getTime()) {
+    return `${formatInstant(until, project.calendar.timeZone)} is not later than the current end (${formatInstant(current, project.calendar.timeZone)}); to shorten it, use Embargo: <date>`;
+  }
+  return { until };
+}
+
 function embargoLine(setting: EmbargoSetting): string {
+  if (setting.kind === 'extend') return `Embargo: extend ${setting.to.kind === 'at' ? setting.to.iso : setting.to.text} reason: ${setting.reason}`;
   return `Embargo: ${setting.kind === 'at' ? setting.iso : setting.kind === 'duration' ? setting.text : 'none'}`;
 }

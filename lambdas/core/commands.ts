@@ -16,17 +16,31 @@
 import { DURATION_PATTERN } from './config';
 import { CLOSE_REASONS, REPORT_STATUSES, type CloseReason, type ReportStatus } from './report';
 import { normalizeReportId } from './report-id';
+import { parseAffected, parseCvss, parseCwe, parseFixed, type AffectedRange, type FixedVersion, type SeverityFact } from './facts';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export type EmbargoSetting = { kind: 'at'; iso: string } | { kind: 'duration'; text: string } | { kind: 'none' };
+export type EmbargoEnd = { kind: 'at'; iso: string } | { kind: 'duration'; text: string };
+export type EmbargoSetting = EmbargoEnd | { kind: 'none' } | { kind: 'extend'; to: EmbargoEnd; reason: string };
 
 export type Command =
   | { name: 'status'; status: Exclude<ReportStatus, 'closed'> }
   | { name: 'status'; status: 'closed'; reason: CloseReason; duplicateOf?: string }
+  /** Only on a closed (or disclosed) report: a new workflow generation starts. */
+  | { name: 'status'; status: 'reopened' }
+  /** Only on a quarantined report (also `Status: received` there): it becomes a report, with a receipt. */
+  | { name: 'release' }
+  /** A short status update for the reporter (with any text below the commands). */
+  | { name: 'update'; text: string }
   | { name: 'embargo'; embargo: EmbargoSetting }
-  | { name: 'severity'; severity: Severity }
+  | { name: 'severity'; severity: Severity; cvss?: SeverityFact }
+  /** Several lines allowed; the lines of one message replace the list (`none` empties it). */
+  | { name: 'affected'; affected?: AffectedRange }
+  | { name: 'fixed'; fixed?: FixedVersion }
+  | { name: 'cwe'; cwe?: string }
+  /** `me` or a maintainer's (or lead's) address: the report's owner. */
+  | { name: 'assign'; to: string }
   | { name: 'cve'; cve: string }
   | { name: 'credit'; credit: string }
   | { name: 'internal'; internal: boolean }
@@ -58,17 +72,27 @@ export interface EmbargoDefaults {
 }
 
 export const CREDIT_MAX_LENGTH = 200;
-/** Seven commands exist; a longer block is a pasted header block or an attack, not a command list. */
-export const MAX_COMMAND_LINES = 12;
+/** Commands that may be given on several lines of one message (each line one item of a list). */
+const REPEATABLE: ReadonlySet<CommandName> = new Set(['affected', 'fixed', 'cwe']);
+export const UPDATE_MAX_LENGTH = 500;
+export const EXTEND_REASON_MAX_LENGTH = 300;
+/** Thirteen commands exist, three of them repeatable; a longer block is a pasted header block or an attack, not a command list. */
+export const MAX_COMMAND_LINES = 24;
 
 export const COMMAND_EXAMPLES: Record<CommandName, string> = {
   status: 'Status: triaged   (or: Status: closed invalid ; Status: closed duplicate of K7QM-2XPD)',
   embargo: 'Embargo: 2027-03-20 12:00 UTC   (or: Embargo: 72h ; Embargo: none)',
-  severity: 'Severity: high   (low, medium, high, critical)',
+  severity: 'Severity: high   (low, medium, high, critical; or a vector: Severity: CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H)',
+  affected: 'Affected: PyPI bases >=0.2.0, <0.3.1   (one line per range; Affected: none)',
+  fixed: 'Fixed: 0.3.1   (or: Fixed: PyPI bases 0.3.1)',
+  cwe: 'CWE: CWE-407',
+  assign: 'Assign: me   (or: Assign: bob@example.org)',
   cve: 'CVE: CVE-2026-12345',
   credit: 'Credit: Jane Doe (Example Corp)',
   internal: 'Internal: yes   (or: Internal: no)',
   reporter: 'Reporter: reachable   (after a bounce: mail to the reporter resumes)',
+  release: 'Release: yes   (a quarantined message becomes a report; the sender gets the receipt)',
+  update: 'Update: The fix is in review; we expect a release next week.',
   promote: 'Promote: K7QM-2XPD   (in a reply to the held-mail digest: opens that held message as a report)',
 };
 
@@ -76,7 +100,7 @@ export const COMMAND_EXAMPLES: Record<CommandName, string> = {
 export function commandExample(name: CommandName, now: Date): string {
   if (name !== 'embargo') return COMMAND_EXAMPLES[name];
   const day = new Date(now.getTime() + 7 * 86_400_000).toISOString().slice(0, 10);
-  return `Embargo: ${day} 12:00 UTC   (or: Embargo: 72h ; Embargo: none)`;
+  return `Embargo: ${day} 12:00 UTC   (or: Embargo: 72h ; Embargo: none ; a lead: Embargo: extend ${day} 12:00 UTC reason: <why>)`;
 }
 
 /** C0 and C1 controls, DEL, line/paragraph separators and bidi overrides (which can disguise text). */
@@ -121,12 +145,12 @@ export function parseCommands(body: string, now: Date, embargo?: EmbargoDefaults
     if (!isCommandName(word)) {
       errors.push({
         line,
-        reason: `"${match[1]}" is not a command; known commands: Status, Embargo, Severity, CVE, Credit, Internal, Reporter`,
+        reason: `"${match[1]}" is not a command; known commands: Status, Embargo, Severity, CVE, Credit, Internal, Reporter, Release, Update, Affected, Fixed, CWE, Assign`,
         example: 'Status: triaged',
       });
       continue;
     }
-    if (seen.has(word)) {
+    if (seen.has(word) && !REPEATABLE.has(word)) {
       errors.push({ line, reason: `${match[1]} is given twice; give it once`, example: commandExample(word, now) });
       continue;
     }
@@ -159,9 +183,33 @@ function parseValue(name: CommandName, value: string, now: Date, embargo?: Embar
     }
     case 'severity': {
       const severity = value.toLowerCase();
-      return (SEVERITIES as readonly string[]).includes(severity)
-        ? { ok: { name, severity: severity as Severity } }
-        : { error: `"${value}" is not a severity; use low, medium, high or critical` };
+      if ((SEVERITIES as readonly string[]).includes(severity)) return { ok: { name, severity: severity as Severity } };
+      if (/^cvss:/i.test(value)) {
+        const cvss = parseCvss(value);
+        if ('error' in cvss) return cvss;
+        const rating = cvss.ok.rating === 'none' ? 'low' : cvss.ok.rating;
+        return { ok: { name, severity: rating, cvss: cvss.ok } };
+      }
+      return { error: `"${value}" is not a severity; use low, medium, high or critical, or a CVSS 3.1 / 4.0 vector` };
+    }
+    case 'affected': {
+      if (value.toLowerCase() === 'none') return { ok: { name } };
+      const r = parseAffected(value);
+      return 'ok' in r ? { ok: { name, affected: r.ok } } : r;
+    }
+    case 'fixed': {
+      if (value.toLowerCase() === 'none') return { ok: { name } };
+      const r = parseFixed(value);
+      return 'ok' in r ? { ok: { name, fixed: r.ok } } : r;
+    }
+    case 'cwe': {
+      if (value.toLowerCase() === 'none') return { ok: { name } };
+      const r = parseCwe(value);
+      return 'ok' in r ? { ok: { name, cwe: r.ok } } : r;
+    }
+    case 'assign': {
+      const to = value.toLowerCase();
+      return to === 'me' || /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(to) ? { ok: { name, to } } : { error: `"${value}" is not "me" or an address` };
     }
     case 'cve':
       return /^CVE-\d{4}-\d{4,7}$/i.test(value)
@@ -183,6 +231,12 @@ function parseValue(name: CommandName, value: string, now: Date, embargo?: Embar
       return value.toLowerCase() === 'reachable'
         ? { ok: { name, reachable: true } }
         : { error: `"${value}" is not understood; the only value is "reachable"` };
+    case 'release':
+      return value.toLowerCase() === 'yes' ? { ok: { name } } : { error: `"${value}" is not understood; write "Release: yes"` };
+    case 'update':
+      return value.length > UPDATE_MAX_LENGTH
+        ? { error: `the update line is ${value.length} characters long; at most ${UPDATE_MAX_LENGTH} (write longer text below the commands)` }
+        : { ok: { name, text: value } };
   }
 }
 
@@ -193,8 +247,9 @@ function parseStatus(value: string): ValueResult<Command> {
     .split(/\s+/)
     .filter((w) => w !== '');
   const status = words[0]!;
+  if ((status === 'reopened' || status === 'reopen') && words.length === 1) return { ok: { name: 'status', status: 'reopened' } };
   if (!(REPORT_STATUSES as readonly string[]).includes(status)) {
-    return { error: `"${words[0]}" is not a status; use one of ${REPORT_STATUSES.join(', ')}` };
+    return { error: `"${words[0]}" is not a status; use one of ${REPORT_STATUSES.join(', ')}, or reopened` };
   }
   if (status !== 'closed') {
     return words.length === 1
@@ -230,6 +285,17 @@ function parseEmbargo(value: string, now: Date, embargo?: EmbargoDefaults): Valu
   const v = value.trim();
   const lower = v.toLowerCase();
   if (lower === 'none') return { ok: { kind: 'none' } };
+  const extend = /^extend\s+(.+?)\s+reason:\s*(.*)$/i.exec(v) ?? (/^extend\b/i.test(v) ? undefined : null);
+  if (extend === undefined) return { error: 'an extension needs a date and a reason: "Embargo: extend <date or duration> reason: <why>"' };
+  if (extend) {
+    const reason = extend[2]!.trim();
+    if (reason.length < 3) return { error: 'an extension needs a reason after "reason:"' };
+    if (reason.length > EXTEND_REASON_MAX_LENGTH) return { error: `the reason is ${reason.length} characters long; at most ${EXTEND_REASON_MAX_LENGTH}` };
+    const to = parseEmbargo(extend[1]!, now, embargo);
+    if ('error' in to) return to;
+    if (to.ok.kind !== 'at' && to.ok.kind !== 'duration') return { error: 'an extension needs a date or a duration' };
+    return { ok: { kind: 'extend', to: to.ok, reason } };
+  }
   if (lower === 'default') {
     if (!embargo) return { error: 'this project has no default embargo length; give a date or a duration' };
     return { ok: { kind: 'duration', text: embargo.defaultDuration } };

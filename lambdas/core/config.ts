@@ -87,6 +87,10 @@ export const timersSchema = z.strictObject({
     .strictObject({ soft: durationSchema, hard: durationSchema.optional() })
     .describe('soft: the promise; hard: the outer bound ("48-72 business hours" = 48bh / 72bh)'),
   respond: durationSchema.optional().describe('Detailed response with a first assessment'),
+  respondMetBy: z
+    .enum(['text', 'status'])
+    .default('text')
+    .describe('What meets the detailed response: "text" (default) a relayed message with text; "status" also a status change to triaged or later'),
   update: z
     .strictObject({
       after: durationSchema,
@@ -102,6 +106,9 @@ export const timersSchema = z.strictObject({
     .strictObject({ default: durationSchema, max: durationSchema })
     .optional()
     .describe('Embargo length when a maintainer sets one without a date, and the longest allowed'),
+  disclose: durationSchema
+    .default('1d')
+    .describe('After the embargo ends, disclose within this (reminders before, escalation after; then again every 7 days until disclosed or closed)'),
   /** When maintainers are reminded before a deadline: fractions of the window (`50%`) or durations before it (`1bh`). */
   reminders: z
     .array(
@@ -125,7 +132,11 @@ const projectShape = z.strictObject({
   maintainers: z.array(z.strictObject({ address: email, name: z.string().optional() })).min(1, {
     error: 'needs at least one maintainer',
   }),
-  escalation: z.array(email).default([]),
+  escalation: z.array(email).default([]).describe('The leads: they get escalations, may act like maintainers, and alone may extend an embargo beyond the policy'),
+  assignment: z
+    .union([z.literal('round-robin'), z.literal('none'), z.strictObject({ fixed: email })])
+    .default('round-robin')
+    .describe('Who owns a new report: round-robin over the maintainers (default), {"fixed": "<address>"}, or none'),
   calendar: calendarSchema,
   timers: timersSchema,
   subjectTag: z

@@ -85,10 +85,11 @@ function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 }
 
-/** The address is on the project's maintainer list (says nothing about who sent the message). */
+/** The address is on the project's maintainer list, or is one of its leads (the escalation contacts, who may
+ *  act like maintainers and alone may extend an embargo). Says nothing about who sent the message. */
 export function isListedMaintainer(project: Project, address: string | undefined): boolean {
   const a = (address ?? '').trim().toLowerCase();
-  return a !== '' && project.maintainers.some((m) => m.address.trim().toLowerCase() === a);
+  return a !== '' && (project.maintainers.some((m) => m.address.trim().toLowerCase() === a) || project.escalation.some((e) => e.trim().toLowerCase() === a));
 }
 
 function fail(claimed: boolean, reason: string): MaintainerAuthentication {

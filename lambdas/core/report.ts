@@ -3,6 +3,19 @@
  * DynamoDB adapter maps them onto one table.
  */
 
+import type { Facts } from './facts';
+
+export interface ReporterPreferences {
+  /** How they wish to be credited, as they wrote it ("anonymous" when they asked not to be named). */
+  credit?: string;
+  /** A disclosure date they asked for (ISO date or instant, as recognised). */
+  disclosureDate?: string;
+  /** A preferred contact other than this address. */
+  contact?: string;
+  /** Which message each came from (the SES message ID). */
+  from?: string;
+}
+
 export const REPORT_STATUSES = [
   'received',
   'acknowledged',
@@ -95,18 +108,38 @@ export interface Report {
   relatesTo?: string[];
   severity?: string;
   cve?: string;
+  /** The credit the maintainers confirmed (`Credit:`); the reporter's own wish is in `reporterPreferences`. */
   credit?: string;
+  /** The maintainer who coordinates this report (assignment in the project's config, or `Assign:`). */
+  owner?: string;
+  /** What the maintainers stated about the vulnerability: affected/fixed versions, CVSS, CWE. */
+  facts?: Facts;
+  /** What the reporter asked for in their own words: never the maintainers' decision. */
+  reporterPreferences?: ReporterPreferences;
   embargo?: { until: string; setAt: string; setBy: string };
   acknowledgedAt?: string;
   respondedAt?: string;
   /** Last message relayed to the reporter by a maintainer (counts as a status update). */
   lastUpdateAt?: string;
+  /** When the report was disclosed or closed (meets the disclose deadline). */
+  disclosedAt?: string;
   /** Set when the embargo ends: the report is due for disclosure. */
   disclosureDueAt?: string;
   reporterUnreachable?: { since: string; reason: string };
   /** When an embargo was first set: the policy's maximum counts from here, so repeating the command never
    *  extends it (lifting it does not reset it either). */
   embargoAnchorAt?: string;
+  /** When the report's timers started counting, if not at `createdAt`: its release from quarantine. */
+  timersFrom?: string;
+  /** When a maintainer last reopened the closed report: status updates count from here again. */
+  reopenedAt?: string;
+  /** The workflow generation: each has its own execution (`<id>` for 0, `<id>-g<n>`), and only the current one
+   *  acts. A new one starts on reopen, on release from quarantine, and every 300 days (a hand-over). */
+  generation?: number;
+  /** When the current generation started (`createdAt` for generation 0). */
+  generationStartedAt?: string;
+  /** Extensions of the embargo beyond the policy's maximum, by a lead, with their reasons. */
+  embargoExtensions?: Array<{ until: string; at: string; by: string; reason: string }>;
   /** SES messageIds of the last maintainer messages whose commands were applied (a retry never applies twice). */
   appliedMessages?: string[];
   /** Timer actions already taken, by deterministic key (e.g. `acknowledge:remind:50%`): each fires once. */
@@ -183,7 +216,7 @@ export interface OutboxItem {
 
 /** A promise of the policy applied to one report, as shown in mail, `show --json` and the GSI. */
 export interface DeadlineView {
-  name: 'acknowledge' | 'respond' | 'update' | 'embargo';
+  name: 'acknowledge' | 'respond' | 'update' | 'embargo' | 'disclose';
   /** The promised instant (for acknowledge: the soft bound). */
   dueAt: string;
   /** The outer bound, when the policy gives a window ("48-72 business hours"). */

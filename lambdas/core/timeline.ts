@@ -11,6 +11,8 @@
  *   respond:remind:<spec>, respond:escalate
  *   update:remind:<dueISO>        a status update is due (the cadence restarts on every relayed update)
  *   embargo:end:<untilISO>        the embargo ended: the report is due for disclosure
+ *   disclose:remind:<spec>:<dueISO>, disclose:escalate:<dueISO>
+ *                                 after the end, until the report is disclosed or closed (repeated each period)
  *   quarantine:digest             a quarantined report's only timer: the digest of its UTC hour window
  */
 import type { Project } from './config';
@@ -19,6 +21,11 @@ import { scaleDuration, type Duration } from './duration';
 import type { DeadlineView, Report } from './report';
 
 export type TimerKind = 'remind' | 'escalate' | 'late-notice' | 'embargo-end' | 'quarantine-digest';
+
+/** When the report's promises start counting: its arrival, or its release from quarantine. */
+export function timersStart(report: Report): Date {
+  return new Date(report.timersFrom ?? report.createdAt);
+}
 
 export interface TimerAction {
   /** Deterministic: also the outbox ID of the mail it sends and the key of its audit event. */
@@ -75,7 +82,7 @@ export function deadlinesOf(report: Report, project: Project, now?: Date): Deadl
 
 function promisedDeadlines(report: Report, project: Project, now?: Date): DeadlineView[] {
   const cal = project.calendar;
-  const created = new Date(report.createdAt);
+  const created = timersStart(report);
   const timers = project.timers;
   const views: DeadlineView[] = [];
 
@@ -115,6 +122,16 @@ function promisedDeadlines(report: Report, project: Project, now?: Date): Deadli
       ...(ended ? { metAt: ended.toISOString() } : {}),
     });
   }
+
+  const disclose = discloseCycle(report, project, now);
+  if (disclose) {
+    const first = addDuration(disclose.endedAt, timers.disclose, cal);
+    if (report.status === 'disclosed' || report.status === 'closed') {
+      const metAt = at(report.disclosedAt) ?? undefined;
+      views.push({ name: 'disclose', dueAt: first.toISOString(), state: metAt && metAt.getTime() > first.getTime() ? 'missed' : 'met', ...(metAt ? { metAt: metAt.toISOString() } : {}) });
+    } else if (disclose.missed) views.push({ name: 'disclose', dueAt: disclose.missed.toISOString(), state: 'missed' });
+    else views.push({ name: 'disclose', dueAt: disclose.next.toISOString(), state: 'pending' });
+  }
   return views;
 }
 
@@ -141,11 +158,38 @@ function firstUpdateDue(report: Report, project: Project): Date | undefined {
   const update = project.timers.update;
   if (!update || UPDATE_STOPPED.has(report.status)) return undefined;
   const cal = project.calendar;
-  const created = new Date(report.createdAt);
+  const created = timersStart(report);
   const afterStart = addDuration(created, update.after, cal);
-  const afterLast = addDuration(at(report.lastUpdateAt) ?? created, update.every, cal);
+  const afterLast = addDuration(latest(at(report.lastUpdateAt), at(report.reopenedAt)) ?? created, update.every, cal);
   return afterStart.getTime() >= afterLast.getTime() ? afterStart : afterLast;
 }
+
+function latest(...dates: (Date | undefined)[]): Date | undefined {
+  const known = dates.filter((d): d is Date => d !== undefined);
+  return known.length ? new Date(Math.max(...known.map((d) => d.getTime()))) : undefined;
+}
+
+/**
+ * After the embargo ended, the disclosure is due within `timers.disclose`, and again each period after that
+ * until the report is disclosed or closed: `missed` is the latest point passed, `next` the first ahead.
+ */
+function discloseCycle(report: Report, project: Project, now: Date | undefined): { endedAt: Date; missed?: Date; next: Date; start: Date; window: string } | undefined {
+  const endedAt = at(report.disclosureDueAt);
+  if (!endedAt || report.quarantine) return undefined;
+  const cal = project.calendar;
+  let next = addDuration(endedAt, project.timers.disclose, cal);
+  let missed: Date | undefined;
+  if (now) {
+    while (next.getTime() <= now.getTime()) {
+      missed = next;
+      next = addDuration(next, DISCLOSE_REPEAT, cal);
+    }
+  }
+  return { endedAt, ...(missed ? { missed } : {}), next, start: missed ?? endedAt, window: missed ? DISCLOSE_REPEAT : project.timers.disclose };
+}
+
+/** Once the disclosure is late, it is escalated again every week (with the policy's reminders before). */
+export const DISCLOSE_REPEAT = '7d';
 
 /**
  * Status updates are deadlines like the others: the cadence points D0 (the first due), D0 + every, ... until a
@@ -167,8 +211,9 @@ function updateCycle(report: Report, project: Project, now: Date | undefined): {
   }
   // the reminders of the first point count from the report (or the last update), of the later ones from the
   // point before
-  const start = missed ?? (at(report.lastUpdateAt) ?? new Date(report.createdAt));
-  const window = missed || report.lastUpdateAt ? update.every : update.after;
+  const last = latest(at(report.lastUpdateAt), at(report.reopenedAt));
+  const start = missed ?? last ?? timersStart(report);
+  const window = missed || last ? update.every : update.after;
   return { ...(missed ? { missed } : {}), next, start, window };
 }
 
@@ -194,7 +239,7 @@ export function plannedActions(report: Report, project: Project, now: Date): Tim
   }
   const cal = project.calendar;
   const timers = project.timers;
-  const created = new Date(report.createdAt);
+  const created = timersStart(report);
   const actions: TimerAction[] = [];
   const add = (key: string, kind: TimerKind, deadline: TimerAction['deadline'], dueAt: Date, firesAt = dueAt) => {
     if (!report.fired.includes(key)) actions.push({ key, kind, deadline, dueAt, firesAt });
@@ -238,6 +283,15 @@ export function plannedActions(report: Report, project: Project, now: Date): Tim
     add(`embargo:end:${until.toISOString()}`, 'embargo-end', 'embargo', until);
   }
 
+  const disclose = discloseCycle(report, project, now);
+  if (disclose) {
+    if (disclose.missed) add(`disclose:escalate:${disclose.missed.toISOString()}`, 'escalate', 'disclose', disclose.missed);
+    for (const p of reminderPoints(disclose.start, disclose.next, disclose.window, project)) {
+      add(`disclose:remind:${p.spec}:${disclose.next.toISOString()}`, 'remind', 'disclose', disclose.next, p.at);
+    }
+    add(`disclose:escalate:${disclose.next.toISOString()}`, 'escalate', 'disclose', disclose.next);
+  }
+
   // Stable sort: at one instant, the order above holds (escalate before the late notice it explains).
   return actions.sort((a, b) => a.firesAt.getTime() - b.firesAt.getTime());
 }
@@ -266,7 +320,7 @@ export function nextUpdateDate(missedDue: Date, project: Project): Date {
 
 /** The date a late notice promises: the hard bound if the policy has one, else the soft bound once more. */
 export function lateNoticeNextDate(report: Report, project: Project): Date {
-  const created = new Date(report.createdAt);
+  const created = timersStart(report);
   const { soft, hard } = project.timers.acknowledge;
   if (hard) return addDuration(created, hard, project.calendar);
   return addDuration(addDuration(created, soft, project.calendar), soft, project.calendar);

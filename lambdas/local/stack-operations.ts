@@ -249,7 +249,7 @@ export function localOperations(stack: OperableStack): StackOperations {
     async orphans() {
       const open = (await deps.store.listReports()).filter((r) => !isFinished(r));
       const orphaned: string[] = [];
-      for (const r of open) if (!(await deps.workflow.isRunning(r.id))) orphaned.push(r.id);
+      for (const r of open) if (!(await deps.workflow.isRunning(r.id, r.generation ?? 0))) orphaned.push(r.id);
       return orphaned;
     },
   };

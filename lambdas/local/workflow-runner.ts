@@ -19,6 +19,7 @@ import type { Deps } from '../app/deps';
 import { tick, type TickInput } from '../app/tick';
 import { isFinished } from '../core/timeline';
 import type { ReportStore } from '../ports/report-store';
+import { executionName } from '../ports/workflow';
 import type { LocalClock } from './local-clock';
 import { SfnStandIn, StepFunctionsError, type ExecutionStatus, type StepFunctionsBackend } from './sfn-standin';
 
@@ -94,20 +95,20 @@ export class LocalWorkflowRunner implements StepFunctionsBackend {
 
   /** Starts the report's execution; a no-op when one with that name exists (as Step Functions does). */
   async start(reportId: string, generation = 0): Promise<void> {
-    const name = generation > 0 ? `${reportId}_${generation}` : reportId;
+    const name = executionName(reportId, generation);
     await this.startExecution(this.stateMachineArn, name, JSON.stringify({ reportId })).catch((e: unknown) => {
       if ((e as Error).name !== 'ExecutionAlreadyExists') throw e;
     });
   }
 
-  async isRunning(reportId: string): Promise<boolean> {
-    return [...this.executions.values()].some((e) => e.reportId === reportId && e.status === 'RUNNING');
+  async isRunning(reportId: string, generation = 0): Promise<boolean> {
+    return this.executions.get(executionName(reportId, generation))?.status === 'RUNNING';
   }
 
   /** After a restart: every open report gets its execution back; its first Tick fires what fell due, once. */
   async resumeOpenReports(store: ReportStore): Promise<number> {
     const open = (await store.listReports()).filter((r) => !isFinished(r));
-    for (const report of open) await this.start(report.id);
+    for (const report of open) await this.start(report.id, report.generation ?? 0);
     return open.length;
   }
 

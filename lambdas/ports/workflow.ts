@@ -4,13 +4,24 @@
  */
 export interface Workflow {
   /**
-   * Start the report's execution, named by the report ID. Starting one that already runs is not an error.
-   * `generation` > 0 continues a long-lived report in a new execution named `<reportId>_<generation>` (a
-   * Standard execution lasts at most a year; the workflow hands over every 300 days).
+   * Start the execution of the report's workflow generation `generation` (`executionName`). Starting one that
+   * already exists is not an error. A new generation starts on reopen, on release from quarantine and every
+   * 300 days (a Standard execution lasts at most a year, and its name stays taken for 90 days after it ends).
    */
   start(reportId: string, generation?: number): Promise<void>;
   /** Wake a sleeping execution so it re-plans now. An expired or unknown token is not an error. */
   wake(token: string): Promise<void>;
-  /** Whether an execution for this report is running (for `doctor` and the orphan check). */
-  isRunning(reportId: string): Promise<boolean>;
+  /** Whether the execution of this generation of the report is running (for `doctor` and the orphan check). */
+  isRunning(reportId: string, generation?: number): Promise<boolean>;
+}
+
+/** `<reportId>` for generation 0, `<reportId>-g<n>` after: each generation of a report has its own execution. */
+export function executionName(reportId: string, generation = 0): string {
+  return generation > 0 ? `${reportId}-g${generation}` : reportId;
+}
+
+/** The generation an execution name belongs to (0 for a bare report ID). */
+export function generationOf(execution: string | undefined): number {
+  const m = /-g(\d+)$/.exec(execution ?? '');
+  return m ? Number(m[1]) : 0;
 }

@@ -107,3 +107,37 @@ test('a relay over the sending limit is answered to the maintainer: what happene
   expect(told[0].parsed.text).toMatch(/"build\.tar\.gz", 8\.0 MB/);
   expect((await h.store.listEvents(id)).map((e) => e.type)).toContain('relay.failed');
 }, 60_000);
+
+test('a relay the mail service fails on every retry is answered to the maintainer on the last attempt, and only then', async () => {
+  const { recordIntakeFailure } = await import('../../lambdas/app/receive-mail');
+  const { INTAKE_ATTEMPTS } = await import('../../lambdas/app/intake-attempts');
+  const { signMessage } = await import('../support/dkim-keys');
+  const { crlf } = await import('../support/intake-harness');
+  const { id, replyTo: reply } = await openReportIn(h, { from: REPORTER, subject: 'Heap overflow', body: 'decode() overflows' });
+  h.sender.sent.length = 0;
+  // SES throttles every relay to the reporter (a transient error, not a refusal); everything else goes out
+  const send = h.sender.send.bind(h.sender);
+  h.sender.send = async (raw, envelope, outboxId) => {
+    if (outboxId.startsWith('relay:')) throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling' });
+    return send(raw, envelope, outboxId);
+  };
+  const signed = await signMessage(crlf(mail({ from: ALICE, to: reply, subject: `Re: [security report #${id}] x`, body: 'Status: triaged\n\nConfirmed; a fix is coming.' })), 'hashberg.io');
+  const told = () => h.sender.to(ALICE).filter((s) => s.outboxId.startsWith('relay-failed:'));
+  // the intake handler's loop: each attempt fails, is recorded, and Lambda runs the next one
+  for (let attempt = 1; attempt <= INTAKE_ATTEMPTS; attempt++) {
+    expect(told()).toEqual([]);
+    const failure = await h.deliverVerified(signed, { recipients: [reply], sesMessageId: 'ses-throttled' }).then(() => undefined, (e: Error) => e);
+    expect(failure?.name).toBe('Throttling');
+    await recordIntakeFailure(h.deps, { sesMessageId: 'ses-throttled', recipients: [reply], verdicts: {} as never, receivedAt: '', rawKey: 'inbound/ses-throttled' }, failure);
+  }
+  expect(told()).toHaveLength(1);
+  const text = told()[0].parsed.text!;
+  expect(text).toMatch(/was NOT sent to the reporter: the mail service failed \(Throttling\) on attempt 3 of 3/);
+  expect(text).toContain('Nothing is lost');
+  expect(text).toContain('secintake replay ses-throttled');
+  expect(h.sender.to(REPORTER)).toEqual([]);
+  expect(await h.store.getInbound('ses-throttled')).toMatchObject({ state: 'failed', attempts: 3 });
+  // the commands were applied once, whatever the retries
+  expect((await h.store.getReport(id))?.status).toBe('triaged');
+  expect(h.sender.to(ALICE).filter((s) => s.outboxId.startsWith('applied:'))).toHaveLength(0);
+}, 60_000);

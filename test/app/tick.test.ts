@@ -89,10 +89,24 @@ describe('tick', () => {
   test('hands over to a new execution after 300 days', async () => {
     const { deps, workflow } = await setup(hours(301 * 24), { status: 'fixed', acknowledgedAt: hours(1).toISOString(), respondedAt: hours(2).toISOString() });
     const out = await tick(deps, { reportId: 'K7QM-2XPD', execution: 'K7QM-2XPD' });
-    expect(out).toMatchObject({ done: true, continuedAs: 'K7QM-2XPD_1' });
+    expect(out).toMatchObject({ done: true, continuedAs: 'K7QM-2XPD-g1' });
     expect(workflow.calls).toEqual(['start K7QM-2XPD 1']);
-    const next = await tick(deps, { reportId: 'K7QM-2XPD', execution: 'K7QM-2XPD_1' });
+    const next = await tick(deps, { reportId: 'K7QM-2XPD', execution: 'K7QM-2XPD-g1' });
     expect(next).toMatchObject({ done: false });
+    // a retry of the old generation's Tick starts nothing new: it is stale and ends
+    expect(await tick(deps, { reportId: 'K7QM-2XPD', execution: 'K7QM-2XPD' })).toMatchObject({ done: true });
+    expect(workflow.calls).toEqual(['start K7QM-2XPD 1']);
+  });
+
+  test('only the current generation acts: a stale execution sends nothing and ends', async () => {
+    const { deps, store, sender } = await setup(hours(13)); // the 50% reminder of 24h is due
+    const r = (await store.getReport('K7QM-2XPD'))!;
+    await store.updateReport(r.id, r.version, { generation: 2, generationStartedAt: hours(12).toISOString() });
+    expect(await tick(deps, { reportId: r.id, execution: 'K7QM-2XPD-g1' })).toMatchObject({ done: true });
+    expect(sender.sent).toEqual([]);
+    const current = await tick(deps, { reportId: r.id, execution: 'K7QM-2XPD-g2' });
+    expect(current.done).toBe(false);
+    expect(sender.sent.map((m) => m.outboxId)).toEqual(['acknowledge:remind:50%']);
   });
 });
 
@@ -111,6 +125,17 @@ describe('arm', () => {
 
     await wakeReport(deps, (await store.getReport('K7QM-2XPD'))!);
     expect(workflow.calls).toEqual(['wake t2', 'wake t2']);
+  });
+
+  test("a stale generation's sleep is never armed: its token is returned at once, the current one stays", async () => {
+    const { deps, store, workflow } = await setup(hours(1));
+    const r = (await store.getReport('K7QM-2XPD'))!;
+    await arm(deps, { reportId: r.id, token: 'new', plannedVersion: r.version, execution: 'K7QM-2XPD-g1' });
+    const withToken = (await store.getReport(r.id))!;
+    await store.updateReport(r.id, withToken.version, { generation: 1 });
+    await arm(deps, { reportId: r.id, token: 'old', plannedVersion: r.version, execution: 'K7QM-2XPD' });
+    expect((await store.getReport(r.id))!.workflow?.token).toBe('new');
+    expect(workflow.calls).toContain('wake old');
   });
 });
 

@@ -157,6 +157,8 @@ describe('local stack end to end', () => {
       const moved = await cli(data, 'clock', 'advance', '15d');
       expect(moved).toMatchObject({ code: 0, out: expect.stringMatching(/^clock moved from 2027-03-09T10:00:\S+ to 2027-03-24T10:00:\S+\n$/) });
       sent = await outbox(stack);
+      const M = ['alice@hashberg.io', 'bob@hashberg.io'];
+      const ML = [...M, 'security-lead@hashberg.io'];
       expect(sent.map((s) => [s.kind, s.to])).toEqual([
         ['receipt', ['jane@reporter.example']],
         ['notice', ['alice@hashberg.io', 'bob@hashberg.io']],
@@ -165,13 +167,21 @@ describe('local stack end to end', () => {
         ['commands-applied', ['alice@hashberg.io', 'bob@hashberg.io']],
         ['embargo-end', ['alice@hashberg.io', 'bob@hashberg.io']],
         ['embargo-end:reporter', ['jane@reporter.example']],
-        // updates are deadlines: reminded half-way and 2 hours before, escalated (with the lead) when missed
-        ['reminder:update', ['alice@hashberg.io', 'bob@hashberg.io']],
-        ['reminder:update', ['alice@hashberg.io', 'bob@hashberg.io']],
-        ['escalation:update', ['alice@hashberg.io', 'bob@hashberg.io', 'security-lead@hashberg.io']],
-        ['reminder:update', ['alice@hashberg.io', 'bob@hashberg.io']],
-        ['reminder:update', ['alice@hashberg.io', 'bob@hashberg.io']],
-        ['escalation:update', ['alice@hashberg.io', 'bob@hashberg.io', 'security-lead@hashberg.io']],
+        // updates are deadlines: reminded half-way and 2 hours before, escalated (with the lead) when missed; and
+        // after the embargo ended, the disclosure is due within a day, then escalated again every week
+        ['reminder:update', M],
+        ['reminder:disclose', M],
+        ['reminder:disclose', M],
+        ['escalation:disclose', ML],
+        ['reminder:update', M],
+        ['escalation:update', ML],
+        ['reminder:disclose', M],
+        ['reminder:update', M],
+        ['reminder:disclose', M],
+        ['escalation:disclose', ML],
+        ['reminder:update', M],
+        ['escalation:update', ML],
+        ['reminder:disclose', M],
       ]);
       for (const s of sent.filter((m) => m.to.includes('jane@reporter.example'))) expect(s.raw).not.toMatch(/(alice|bob)@hashberg\.io/i);
       for (const s of sent) expect(s.from).toBe('security@hashberg.io');
@@ -185,6 +195,7 @@ describe('local stack end to end', () => {
         ['respond', 'met'],
         ['update', 'missed'], // 15 days with no update after the reply: the weekly promise was broken
         ['embargo', 'met'],
+        ['disclose', 'missed'], // the embargo ended 12 days ago and nothing was published
       ]);
       for (const d of view.deadlines) expect(d.dueAt).toMatch(iso);
       // the relayed reply met the acknowledgment and the detailed response, at the reply's arrival
@@ -197,7 +208,8 @@ describe('local stack end to end', () => {
       expect(types.slice(0, 3)).toEqual(['report.opened', 'mail.sent', 'mail.sent']);
       expect(types).toEqual(expect.arrayContaining(['followup.received', 'status.changed', 'embargo.set', 'reply.relayed']));
       const fired = view.events.filter((e: { type: string }) => e.type === 'timer.fired').map((e: { key: string }) => e.key.replace(/:\d{4}-.*/, ''));
-      expect(fired).toEqual(['embargo:end', 'update:remind:50%', 'update:remind:2h', 'update:escalate', 'update:remind:50%', 'update:remind:2h', 'update:escalate']);
+      expect(fired.filter((k: string) => !k.startsWith('disclose:'))).toEqual(['embargo:end', 'update:remind:50%', 'update:remind:2h', 'update:escalate', 'update:remind:50%', 'update:remind:2h', 'update:escalate']);
+      expect(fired.filter((k: string) => k.startsWith('disclose:'))).toEqual(['disclose:remind:50%', 'disclose:remind:2h', 'disclose:escalate', 'disclose:remind:50%', 'disclose:remind:2h', 'disclose:escalate', 'disclose:remind:50%']);
 
       sentBeforeRestart = sent;
       clockBeforeRestart = stack.clock.now();
@@ -238,8 +250,17 @@ describe('local stack end to end', () => {
       // each report's due timers once, in the order they fell due; the weekly update missed twice while stopped
       // is escalated once, for the latest week (2027-04-06 09:00 UTC, 10:00 BST), not once per missed week, and
       // its "due soon" reminders, past by then, are dropped
-      expect(of(id)).toEqual([['escalation:update', [...maintainers, 'security-lead@hashberg.io']]]);
-      expect(late.find((s) => s.subject.includes(`#${id}]`))!.file).toMatch(/update_escalate_2027-04-06T09_00/);
+      // the disclosure, overdue since long before the stop, is escalated once for the latest week too; the
+      // half-way reminder of the next week, planned while the stack was stopped, says when it was planned
+      expect(of(id)).toEqual([
+        ['escalation:disclose', [...maintainers, 'security-lead@hashberg.io']],
+        ['escalation:update', [...maintainers, 'security-lead@hashberg.io']],
+        ['reminder:disclose', maintainers],
+      ]);
+      expect(late.find((s) => s.kind === 'escalation:update')!.file).toMatch(/update_escalate_2027-04-06T09_00/);
+      const lateReminder = late.find((s) => s.kind === 'reminder:disclose')!;
+      expect(lateReminder.text).toMatch(/This message was planned for .* and goes out late: the system was not running then\./);
+      expect(lateReminder.text).toMatch(/is due in \d+ (days?|hours?)/);
       expect(of(sam)).toEqual([
         ['escalation:acknowledge', [...maintainers, 'security-lead@hashberg.io']],
         ['late:acknowledge', ['sam@finder.example']],
@@ -248,16 +269,22 @@ describe('local stack end to end', () => {
         ['escalation:respond', [...maintainers, 'security-lead@hashberg.io']],
         ['escalation:update', [...maintainers, 'security-lead@hashberg.io']],
       ]);
-      expect(late).toHaveLength(6);
+      expect(late).toHaveLength(8);
+      // sent two weeks late, the reporter's notice promises no date that is already past, and the escalation
+      // says exactly what the reporter was told
+      const samNotice = late.find((s) => s.kind === 'late:acknowledge')!;
+      expect(samNotice.text).toContain('have not yet done so');
+      expect(samNotice.text).not.toContain('you will hear from us by');
+      expect(late.find((s) => s.kind === 'escalation:acknowledge')!.text).toContain('The reporter has been told it is late.\n');
       // a reminder that something is due soon is not sent once it is overdue
-      expect(late.some((s) => /^reminder:/.test(s.kind))).toBe(false);
+      expect(late.filter((s) => /^reminder:/.test(s.kind))).toEqual([lateReminder]);
     } finally {
       await stack.close();
     }
     stack = await startLocalStack({ config: CONFIG, data, port: 0, controlPort: 0 });
     try {
       await stack.runner.idle();
-      expect(await outbox(stack)).toHaveLength(sentBeforeStop.length + 6);
+      expect(await outbox(stack)).toHaveLength(sentBeforeStop.length + 8);
       for (const reportId of [id, sam]) {
         const fired = (await stack.deps.store.listEvents(reportId)).filter((e) => e.type === 'timer.fired');
         expect(new Set(fired.map((e) => e.key)).size).toBe(fired.length);

@@ -116,6 +116,8 @@ test('bases: the whole lifecycle, each mail at its instant, to the right people'
     ['acknowledge', 'met', '2026-10-21T09:00:00.000Z', '2026-10-21T05:00:00.000Z'],
     ['respond', 'missed', '2026-10-22T09:00:00.000Z', '2026-10-22T11:00:00.000Z'],
     ['embargo', 'met', '2026-11-02T09:00:00.000Z', '2026-11-02T09:00:00.000Z'],
+    // disclosed 6 hours after the embargo ended, within the day the policy allows
+    ['disclose', 'met', '2026-11-03T09:00:00.000Z', '2026-11-02T15:00:00.000Z'],
   ]);
   expect(view.events.map((e) => e.type)).toEqual(expect.arrayContaining(['credit.set', 'embargo.set', 'status.changed', 'reply.relayed']));
   expect(await s.stack.deps.workflow.isRunning(report.id)).toBe(false);

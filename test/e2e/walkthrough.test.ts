@@ -118,7 +118,9 @@ describe('README walkthrough', () => {
     await secintake('clock', 'advance', '7d');
     const week = await secintake('outbox');
     expect(week).toMatch(/^7 +reminder:update +alice@hashberg\.io, bob@hashberg\.io /m);
-    expect(week).toMatch(/^9 +escalation:update +alice@hashberg\.io, bob@hashberg\.io, security-lead@hashberg\.io /m);
+    expect(week).toMatch(/^8 +reminder:disclose +alice@hashberg\.io, bob@hashberg\.io /m);
+    expect(week).toMatch(/^10 +escalation:disclose +alice@hashberg\.io, bob@hashberg\.io, security-lead@hashberg\.io /m);
+    expect(week).toMatch(/^12 +escalation:update +alice@hashberg\.io, bob@hashberg\.io, security-lead@hashberg\.io /m);
 
     // 6. list and show the report
     expect(await secintake('reports')).toMatch(new RegExp(`^${id} +bases +triaged +\\S+ +\\S+ +Quadratic-time decoding`, 'm'));

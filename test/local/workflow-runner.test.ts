@@ -147,3 +147,15 @@ test('restart: resumeOpenReports starts every open report once; what fell due fi
   ]);
   expect(await runner.isRunning('B2CD-EFGH')).toBe(false);
 });
+
+test('a new generation (reopen, release) runs in its own execution; the old one ends when woken and never acts', async () => {
+  await change({ generation: 1, generationStartedAt: hours(1).toISOString() }); // the old sleep is woken: stale, it ends
+  await t.deps.workflow.start(ID, 1);
+  await runner.idle();
+  expect(await t.deps.workflow.isRunning(ID, 0)).toBe(false);
+  expect(await t.deps.workflow.isRunning(ID, 1)).toBe(true);
+  // the token on the report is the new generation's: a change wakes it, and its timers fire once
+  await runner.advanceTo(hours(13));
+  expect(Object.keys(await firedAt())).toEqual(['acknowledge:remind:50%']);
+  expect(t.sender.sent.map((m) => m.outboxId)).toEqual(['acknowledge:remind:50%']);
+});

@@ -23,7 +23,7 @@ import { MailauthDkimVerifier } from '../../lambdas/adapters/mailauth-dkim';
 import { LocalMailAuth, type DnsRecords } from '../../lambdas/adapters/local/mail-auth';
 import { dkimDns, signMessage } from './dkim-keys';
 import { MAX_OUTBOUND_MESSAGE_BYTES, MailRejected, type MailSender, type OutboundEnvelope } from '../../lambdas/ports/mail-sender';
-import type { Workflow } from '../../lambdas/ports/workflow';
+import { executionName, type Workflow } from '../../lambdas/ports/workflow';
 import type { SecretKeySource } from '../../lambdas/ports/secret-key';
 import { silentLogger, noMetrics } from '../../lambdas/ports/logger';
 import { readFileSync } from 'node:fs';
@@ -49,10 +49,12 @@ export class CapturingSender implements MailSender {
 }
 
 export class RecordingWorkflow implements Workflow {
+  /** Execution names: the report ID for generation 0, `<id>-g<n>` after a reopen or release. */
   readonly started: string[] = [];
   readonly woken: string[] = [];
-  async start(reportId: string) {
-    if (!this.started.includes(reportId)) this.started.push(reportId);
+  async start(reportId: string, generation = 0) {
+    const name = executionName(reportId, generation);
+    if (!this.started.includes(name)) this.started.push(name);
   }
   async wake(token: string) {
     this.woken.push(token);

@@ -1,6 +1,6 @@
 /**
- * Workflow port on Step Functions. One Standard execution per report, named by the report ID (generation 0)
- * or `<reportId>_<n>` after a hand-over; the input is `{ reportId }` only: no report content in execution
+ * Workflow port on Step Functions. One Standard execution per report generation, named by the report ID
+ * (generation 0) or `<reportId>-g<n>` (reopen, release, hand-over); the input is `{ reportId }` only: no report content in execution
  * history. Locally the same class talks to the Step Functions stand-in through an endpoint override.
  */
 import {
@@ -9,12 +9,12 @@ import {
   StartExecutionCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import type { Workflow } from '../../ports/workflow';
+import { executionName, type Workflow } from '../../ports/workflow';
+
+export { executionName };
 
 /** Errors that mean "this token can no longer be returned": the sleep already ended, which is what we want. */
 const STALE_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
-/** Hand-overs happen every 300 days; this many generations is over 80 years. */
-const MAX_GENERATIONS = 100;
 
 export interface SfnWorkflowOptions {
   client: SFNClient;
@@ -26,10 +26,6 @@ export class InvalidStateMachineArn extends Error {
   constructor(arn: string) {
     super(`${JSON.stringify(arn)} is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>)`);
   }
-}
-
-export function executionName(reportId: string, generation = 0): string {
-  return generation > 0 ? `${reportId}_${generation}` : reportId;
 }
 
 export class SfnWorkflow implements Workflow {
@@ -64,19 +60,16 @@ export class SfnWorkflow implements Workflow {
     }
   }
 
-  async isRunning(reportId: string): Promise<boolean> {
-    for (let generation = 0; generation < MAX_GENERATIONS; generation++) {
-      try {
-        const out = await this.client.send(
-          new DescribeExecutionCommand({ executionArn: this.executionArn(executionName(reportId, generation)) }),
-        );
-        if (out.status === 'RUNNING') return true;
-      } catch (e) {
-        if ((e as Error).name === 'ExecutionDoesNotExist') return false;
-        throw e;
-      }
+  async isRunning(reportId: string, generation = 0): Promise<boolean> {
+    try {
+      const out = await this.client.send(
+        new DescribeExecutionCommand({ executionArn: this.executionArn(executionName(reportId, generation)) }),
+      );
+      return out.status === 'RUNNING';
+    } catch (e) {
+      if ((e as Error).name === 'ExecutionDoesNotExist') return false;
+      throw e;
     }
-    return false;
   }
 
   /** arn:aws:states:<region>:<account>:stateMachine:<name> -> ...:execution:<name>:<execution name> */

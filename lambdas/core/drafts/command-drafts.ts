@@ -34,6 +34,25 @@ export function acknowledgedDraft(input: AcknowledgedInput): Draft {
   };
 }
 
+/** A reopened report: the reporter hears it is open again, its status, and what comes next. */
+export function reopenedDraft(input: AcknowledgedInput): Draft {
+  const { report, project } = input;
+  const next = nextPending(input.deadlines);
+  const nextLine = next ? `Next: ${DEADLINE_NAMES[next.name]} by ${when(next.dueAt, project)}.` : 'The maintainers will write to you from this address.';
+  return {
+    kind: 'reopened',
+    to: [report.reporter.address],
+    subject: subjectFor(project, report.id, report.subject || '(no subject)'),
+    text: paragraphs(
+      `The ${project.name} maintainers have reopened your report ${report.id} (${when(input.now, project)}). ` +
+        `Its status is now: ${report.status}.\n${nextLine}`,
+      REPORTER_REPLY_LINE,
+    ),
+    autoSubmitted: 'auto-generated',
+    ...reporterThread(report),
+  };
+}
+
 export interface CommandsAppliedInput extends DraftContext {
   maintainer: string;
   changes: { type: string; detail: Record<string, unknown> }[];
@@ -51,6 +70,13 @@ const CHANGE_NAMES: Record<string, string> = {
   'cve.set': 'CVE',
   'credit.set': 'Credit',
   'reporter.reachable': 'Reporter',
+  'embargo.extended': 'Embargo (extended)',
+  'report.reopened': 'Reopened',
+  'report.released': 'Released from quarantine',
+  'owner.changed': 'Owner',
+  'affected.set': 'Affected',
+  'fixed.set': 'Fixed',
+  'cwe.set': 'CWE',
 };
 
 function shown(value: unknown, ctx: DraftContext): string {

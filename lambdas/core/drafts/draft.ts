@@ -44,6 +44,8 @@ export interface DeadlineInput extends DraftContext {
   /** The instant this message is about; the view's bound (`bound`, default soft) when absent. */
   dueAt?: Date | string;
   bound?: 'soft' | 'hard';
+  /** When this message was planned to go out, if it goes out later (the system was stopped then). */
+  plannedAt?: Date;
 }
 
 /** Longest subject text we write (RFC 5322 recommends lines under 78 characters; the composer folds). */

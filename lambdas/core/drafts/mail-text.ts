@@ -43,6 +43,7 @@ export const DEADLINE_NAMES: Record<DeadlineView['name'], string> = {
   respond: 'detailed response',
   update: 'status update',
   embargo: 'end of embargo',
+  disclose: 'disclosure',
 };
 
 export function capitalized(text: string): string {

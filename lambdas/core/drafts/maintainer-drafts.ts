@@ -3,7 +3,8 @@
  * deadline and escalation after it (EMAILS.md). Reporter text is shown behind a `| ` margin so it can never
  * pass for our own lines, and it is plain text as received (HTML is never rendered).
  */
-import type { Address, AttachmentMeta, CheckResult, DeadlineView, Verdicts } from '../report';
+import type { Address, AttachmentMeta, CheckResult, DeadlineView, Report, Verdicts } from '../report';
+import type { Project } from '../config';
 import {
   type Draft,
   type DraftAttachment,
@@ -110,6 +111,25 @@ export interface NewReportNoticeInput extends DraftContext {
   verdicts?: Verdicts;
 }
 
+/** Who coordinates the report, and how to take it over. */
+export function ownerLine(report: Report, project: Project): string {
+  if (!report.owner) return 'Owner: nobody yet (reply with `Assign: me` to take it).';
+  const how = project.assignment === 'round-robin' ? 'by round-robin' : typeof project.assignment === 'object' ? 'as configured' : 'assigned';
+  return `Owner: ${report.owner} (${how}; reminders go to the owner; \`Assign: me\` takes it over).`;
+}
+
+/** The reporter's own wishes, quoted as theirs: never the maintainers' decision until confirmed. */
+export function preferencesLines(report: Report): string | undefined {
+  const p = report.reporterPreferences;
+  if (!p || (!p.credit && !p.disclosureDate && !p.contact)) return undefined;
+  return [
+    'The reporter asked (their words, not confirmed):',
+    p.credit ? `- credit: ${oneLine(p.credit)}${report.credit ? '' : ' (confirm with `Credit: <name>`)'}` : undefined,
+    p.disclosureDate ? `- disclosure on: ${oneLine(p.disclosureDate)}` : undefined,
+    p.contact ? `- contact: ${oneLine(p.contact)}` : undefined,
+  ].filter(Boolean).join('\n');
+}
+
 /** A new report, to the maintainers: who, when, deadlines, failed checks, the text, attachments, commands. */
 export function newReportNoticeDraft(input: NewReportNoticeInput): Draft {
   const { report, project, message } = input;
@@ -119,6 +139,8 @@ export function newReportNoticeDraft(input: NewReportNoticeInput): Draft {
     impersonationWarning(input.checks ?? message.checks ?? []),
     `New report ${report.id} from ${oneLine(from)} (${verdictSummary(verdicts)}), received ` +
       `${when(message.at ?? report.createdAt, project)}.\n${nextDeadlineLine(input.deadlines, input)}`,
+    ownerLine(report, project),
+    preferencesLines(report),
     noReceiptLine(input.checks ?? message.checks ?? []),
     deadlineLines(input.deadlines, input),
     failedChecks(input.checks ?? message.checks ?? []),

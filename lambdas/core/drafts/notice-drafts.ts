@@ -6,7 +6,7 @@ import type { CommandError } from '../commands';
 import type { Project } from '../config';
 import { formatDuration, parseDuration } from '../duration';
 import type { Report } from '../report';
-import { type Draft, type DraftContext, maintainerAddresses, oneLine, paragraphs, reporterThread, subjectFor } from './draft';
+import { type Draft, type DraftContext, maintainerAddresses, oneLine, paragraphs, reporterThread, subjectFor, subjectTag } from './draft';
 import { MAINTAINER_REPLY_LINE, REPORTER_REPLY_LINE, indented, plural, when } from './mail-text';
 
 export interface EmbargoEndInput extends DraftContext {
@@ -154,6 +154,8 @@ export interface RelayFailedInput extends DraftContext {
   applied: string[];
   attachments: { filename?: string; size: number }[];
   inReplyTo?: string;
+  /** A transient failure on the last attempt (not a refusal): the message is kept and can be sent again. */
+  retryable?: { sesMessageId: string; attempts: number };
 }
 
 /** A maintainer's text could not be relayed: say so at once, with what was applied and what to do. */
@@ -168,9 +170,16 @@ export function relayFailedDraft(input: RelayFailedInput): Draft {
     `Your reply on ${report.id} was NOT sent to the reporter: ${oneLine(input.reason)}.\n` +
       (input.applied.length ? `Your commands were applied: ${input.applied.join(', ')}.` : 'It had no commands; nothing changed.'),
     files,
-    'What to do: send large files another way (for example a link to a private location the reporter can reach), ' +
-      'then reply again with your text and without the large attachments. Mail to the reporter is limited to ' +
-      '10 MB per message, attachments included (about 7 MB of files once encoded).',
+    input.retryable
+      ? `Nothing is lost: your message is stored. The mail service failed on all ${input.retryable.attempts} attempts; ` +
+          `once it works again, the operator re-sends it with \`secintake replay ${input.retryable.sesMessageId}\` ` +
+          '(on AWS: the failed-intake queue, see "Operations" in the README). You may also simply reply again later; ' +
+          'the reporter gets your text once either way goes through.'
+      : /limit|size|large|bytes/i.test(input.reason) || input.attachments.length
+      ? 'What to do: send large files another way (for example a link to a private location the reporter can reach), ' +
+        'then reply again with your text and without the large attachments. Mail to the reporter is limited to ' +
+        '10 MB per message, attachments included (about 7 MB of files once encoded).'
+      : 'What to do: reach the reporter another way if you can; `secintake show ' + report.id + '` shows what the mail service said.',
   );
   return {
     kind: 'relay-failed',
@@ -246,7 +255,9 @@ export function quarantineDigestDraft(input: QuarantineDigestInput): Draft {
       `${items.length === 1 ? 'was' : 'were'} quarantined (digest of ${when(input.now, project)}).\n` +
       'They were stored and not answered; their content is not shown here.',
     lines.join('\n'),
-    'Nothing needs doing if they are spam. `secintake show <ID>` shows what was recorded for one.',
+    'Nothing needs doing if they are spam. `secintake show <ID>` shows what was recorded for one.\n' +
+      `If one is a real report, release it: reply with the first line \`Release: yes\` and its tag in the subject ` +
+      `(${subjectTag(project, '<ID>')}); the sender then gets the receipt and the deadlines start from that moment.`,
   );
   return {
     kind: 'quarantine-digest',

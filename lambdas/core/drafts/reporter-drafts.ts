@@ -49,6 +49,8 @@ function timelineLines(deadlines: DeadlineView[], project: Project): string[] {
       }
       case 'embargo':
         return `- the embargo ends on ${by}, when the fix and advisory are due to be published;`;
+      case 'disclose':
+        return `- the fix and advisory are due to be published by ${by};`;
     }
   });
   // a list reads as one sentence: items end with ";", the last with "."
@@ -69,6 +71,8 @@ function nextStepLine(deadlines: DeadlineView[], project: Project): string {
       return `Next: a status update by ${by}.`;
     case 'embargo':
       return `Next: the embargo ends on ${by}.`;
+    case 'disclose':
+      return `Next: the fix and advisory are due to be published by ${by}.`;
   }
 }
 
@@ -110,11 +114,13 @@ const LATE_PROMISES: Record<DeadlineView['name'], string> = {
   respond: 'to send you a detailed response on your report',
   update: 'to send you a status update on your report',
   embargo: 'to end the embargo on your report',
+  disclose: 'to publish the fix and the advisory',
 };
 
 export interface LateNoticeInput extends DeadlineInput {
-  /** The next date the reporter will hear from us by (e.g. the hard bound, or the escalation's deadline). */
-  nextDate: Date | string;
+  /** The next date the reporter will hear from us by (e.g. the hard bound, or the escalation's deadline); absent
+   *  when that date is already past (a notice sent late): then no date is promised. */
+  nextDate?: Date | string;
   /** True when escalation contacts were told as well, not only the maintainers. */
   escalated?: boolean;
 }
@@ -127,8 +133,9 @@ export function lateNoticeDraft(input: LateNoticeInput): Draft {
   const who = input.escalated ? "the maintainers and the project's escalation contacts" : 'the maintainers';
   const text = paragraphs(
     `We promised ${LATE_PROMISES[name]} ${report.id} by ${when(due, project)} and have not yet done so.\n` +
-      `It is not forgotten: ${who} have been reminded, and you will hear from us by ` +
-      `${when(input.nextDate, project)}.`,
+      (input.nextDate
+        ? `It is not forgotten: ${who} have been reminded, and you will hear from us by ${when(input.nextDate, project)}.`
+        : `It is not forgotten: ${who} have been reminded.`),
     `${REPORTER_REPLY_LINE}\n${KEEP_PRIVATE_LINE}`,
   );
   return {
@@ -224,13 +231,17 @@ export interface EmbargoChangedInput extends DraftContext {
   /** The new end, or undefined when the embargo was lifted. */
   until?: Date | string;
   previous?: Date | string;
+  /** A lead extended it beyond the policy's maximum, for this reason. */
+  extensionReason?: string;
 }
 
 /** One sentence on the embargo's new state, for its own mail or as the last paragraph of a relayed reply. */
 export function embargoSentence(input: EmbargoChangedInput): string {
   const { report, project } = input;
   return input.until
-    ? input.previous
+    ? input.extensionReason !== undefined
+      ? `The embargo on your report ${report.id} was extended beyond the project's usual maximum: it now ends on ${when(input.until, project)} (it was ${when(input.previous ?? input.until, project)}). The reason given: ${oneLine(input.extensionReason)}`
+      : input.previous
       ? `The embargo on your report ${report.id} now ends on ${when(input.until, project)} (it was ${when(input.previous, project)}).`
       : `The maintainers set an embargo on your report ${report.id}: it ends on ${when(input.until, project)}.`
     : `The maintainers lifted the embargo on your report ${report.id}${input.previous ? ` (it was to end on ${when(input.previous, project)})` : ''}.`;
