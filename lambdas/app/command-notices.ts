@@ -72,7 +72,7 @@ export async function tellReporter(
 
 export async function confirmToMaintainers(
   deps: Deps,
-  c: { report: Report; project: Project; maintainer: string; changes: Change[]; toReporter: string[]; key: string; inReplyTo?: string; now: Date },
+  c: { report: Report; project: Project; maintainer: string; changes: Change[]; toReporter: string[]; key: string; inReplyTo?: string; now: Date; relayedText?: string },
 ): Promise<void> {
   await sendOnce(deps, {
     reportId: c.report.id,
@@ -86,6 +86,7 @@ export async function confirmToMaintainers(
       deadlines: deadlinesOf(c.report, c.project, c.now),
       inReplyTo: c.inReplyTo,
       now: c.now,
+      ...(c.relayedText ? { relayedText: c.relayedText } : {}),
     }),
     envelope: await envelopeFor(deps, c.report),
   });

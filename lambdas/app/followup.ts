@@ -6,11 +6,12 @@
  * The report itself does not change: a follow-up never moves a deadline, and mail from anyone but the
  * reporter is marked as such in the forward (it reached us through a reply address or one of our Message-IDs).
  */
+import { reporterPreferencesOf } from '../core/reporter-preferences';
 import { followupForwardDraft } from '../core/drafts';
 import type { MessageRecord, Report } from '../core/report';
 import type { Deps } from './deps';
 import { sendOnce } from './outbox';
-import { auditEvent, envelopeFor, messageRecord, type Arrival } from './report-records';
+import { auditEvent, envelopeFor, messageRecord, patchReport, type Arrival } from './report-records';
 
 export async function recordOnReport(deps: Deps, report: Report, record: MessageRecord): Promise<void> {
   await deps.store.appendToReport({
@@ -31,6 +32,20 @@ export async function handleReporterFollowup(
   role: 'reporter' | 'stranger',
 ): Promise<string> {
   const { project, facts, msg, checks } = arrival;
+  if (role === 'reporter') {
+    // the reporter's own answers (a `Credit:` line, a disclosure date...): recorded as theirs, never as a decision
+    const wishes = reporterPreferencesOf(msg.text);
+    if (Object.keys(wishes).length) {
+      report = await patchReport(deps, report, (current) =>
+        current.reporterPreferences?.from === facts.sesMessageId
+          ? undefined
+          : { reporterPreferences: { ...current.reporterPreferences, ...wishes, from: facts.sesMessageId } },
+      );
+      await deps.store.appendToReport({
+        events: [auditEvent(report.id, facts.receivedAt, `${facts.sesMessageId}:wishes`, 'reporter.preferences', report.reporter.address, { ...wishes })],
+      });
+    }
+  }
   await deps.store.appendToReport({
     messages: [messageRecord(report.id, facts, msg, role, checks, 'followup')],
     threadIndex: msg.messageId ? [{ messageId: msg.messageId, reportId: report.id }] : [],

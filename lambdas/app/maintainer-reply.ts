@@ -14,7 +14,7 @@
  */
 import { applyCommands, ASSESSING } from '../core/apply-commands';
 import { parseCommands } from '../core/commands';
-import { commandErrorDraft, embargoRefusedDraft, internalNoteDraft, relayDraft, relayFailedDraft } from '../core/drafts';
+import { commandErrorDraft, embargoRefusedDraft, internalNoteDraft, relayCopyDraft, relayDraft, relayFailedDraft } from '../core/drafts';
 import { trimQuoted } from '../core/quoted-text';
 import type { InboundFacts, Report } from '../core/report';
 import { MailRejected } from '../ports/mail-sender';
@@ -149,8 +149,20 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
   }
   if (effects.released) toReporter.push(await sendReceiptOnRelease(deps, project, updated));
   toReporter.push(...(await tellReporter(deps, { before: report, after: updated, project, relayed: relay && !relayFailure, changes: effects.changes, key: facts.sesMessageId, now })));
+  const relayedText = relay && !relayFailure ? text : undefined;
   if (effects.changes.length) {
-    await confirmToMaintainers(deps, { report: updated, project, maintainer, changes: effects.changes, toReporter, key: facts.sesMessageId, inReplyTo: msg.messageId, now });
+    // the confirmation carries the relayed text: the other maintainers see what the reporter was sent
+    await confirmToMaintainers(deps, { report: updated, project, maintainer, changes: effects.changes, toReporter, key: facts.sesMessageId, inReplyTo: msg.messageId, now, ...(relayedText ? { relayedText } : {}) });
+  } else if (relayedText) {
+    const others = project.maintainers.map((m) => m.address).filter((a) => a.toLowerCase() !== maintainer);
+    if (others.length) {
+      await sendOnce(deps, {
+        reportId: report.id,
+        outboxId: `relay-copy:${facts.sesMessageId}`,
+        draft: relayCopyDraft({ report: updated, project, maintainer: name ? `${name} <${maintainer}>` : maintainer, text: relayedText, to: others, inReplyTo: msg.messageId, now }),
+        envelope: await envelopeFor(deps, updated),
+      });
+    }
   }
   await wakeReport(deps, updated);
   const applied = parsed.commands.map((c) => c.name).join(', ') || 'no commands';

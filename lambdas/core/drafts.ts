@@ -52,5 +52,5 @@ export { heldDigestDraft, promoteAnswerDraft } from './drafts/held-drafts';
 export type { HeldDigestInput, PromoteAnswerInput } from './drafts/held-drafts';
 export { importDigestDraft } from './drafts/import-drafts';
 export type { ImportDigestInput } from './drafts/import-drafts';
-export { acknowledgedDraft, commandsAppliedDraft, reopenedDraft } from './drafts/command-drafts';
+export { acknowledgedDraft, commandsAppliedDraft, relayCopyDraft, reopenedDraft } from './drafts/command-drafts';
 export type { AcknowledgedInput, CommandsAppliedInput } from './drafts/command-drafts';

@@ -158,6 +158,7 @@ describe('local stack end to end', () => {
       expect(moved).toMatchObject({ code: 0, out: expect.stringMatching(/^clock moved from 2027-03-09T10:00:\S+ to 2027-03-24T10:00:\S+\n$/) });
       sent = await outbox(stack);
       const M = ['alice@hashberg.io', 'bob@hashberg.io'];
+      const OWNER = ['alice@hashberg.io']; // round-robin: reminders go to the owner, escalations to everyone
       const ML = [...M, 'security-lead@hashberg.io'];
       expect(sent.map((s) => [s.kind, s.to])).toEqual([
         ['receipt', ['jane@reporter.example']],
@@ -169,19 +170,19 @@ describe('local stack end to end', () => {
         ['embargo-end:reporter', ['jane@reporter.example']],
         // updates are deadlines: reminded half-way and 2 hours before, escalated (with the lead) when missed; and
         // after the embargo ended, the disclosure is due within a day, then escalated again every week
-        ['reminder:update', M],
-        ['reminder:disclose', M],
-        ['reminder:disclose', M],
+        ['reminder:update', OWNER],
+        ['reminder:disclose', OWNER],
+        ['reminder:disclose', OWNER],
         ['escalation:disclose', ML],
-        ['reminder:update', M],
+        ['reminder:update', OWNER],
         ['escalation:update', ML],
-        ['reminder:disclose', M],
-        ['reminder:update', M],
-        ['reminder:disclose', M],
+        ['reminder:disclose', OWNER],
+        ['reminder:update', OWNER],
+        ['reminder:disclose', OWNER],
         ['escalation:disclose', ML],
-        ['reminder:update', M],
+        ['reminder:update', OWNER],
         ['escalation:update', ML],
-        ['reminder:disclose', M],
+        ['reminder:disclose', OWNER],
       ]);
       for (const s of sent.filter((m) => m.to.includes('jane@reporter.example'))) expect(s.raw).not.toMatch(/(alice|bob)@hashberg\.io/i);
       for (const s of sent) expect(s.from).toBe('security@hashberg.io');
@@ -255,7 +256,7 @@ describe('local stack end to end', () => {
       expect(of(id)).toEqual([
         ['escalation:disclose', [...maintainers, 'security-lead@hashberg.io']],
         ['escalation:update', [...maintainers, 'security-lead@hashberg.io']],
-        ['reminder:disclose', maintainers],
+        ['reminder:disclose', ['alice@hashberg.io']], // to the report's owner only
       ]);
       expect(late.find((s) => s.kind === 'escalation:update')!.file).toMatch(/update_escalate_2027-04-06T09_00/);
       const lateReminder = late.find((s) => s.kind === 'reminder:disclose')!;

@@ -11,6 +11,8 @@ import { example, exampleMail, plainMail, redated, startScenario, timelineOf, ty
 
 const REPORTER = 'jane@reporter.example';
 const ALICE = 'alice@hashberg.io';
+/** Round-robin gives the first report to the first maintainer: reminders go to the owner only. */
+const OWNER = 'alice@hashberg.io';
 const MAINTAINERS = 'alice@hashberg.io bob@hashberg.io';
 const ARRIVAL = '2026-10-20T09:00:00Z'; // Tue 10:00 BST
 
@@ -59,15 +61,16 @@ test('bases: the whole lifecycle, each mail at its instant, to the right people'
   expect(timelineOf(mails)).toEqual([
     `2026-10-20T09:00:00Z receipt -> ${REPORTER}`,
     `2026-10-20T09:00:00Z notice -> ${MAINTAINERS}`,
-    `2026-10-20T21:00:00Z reminder:acknowledge -> ${MAINTAINERS}`,
+    `2026-10-20T21:00:00Z reminder:acknowledge -> ${OWNER}`,
     `2026-10-21T05:00:00Z relay -> ${REPORTER}`,
-    `2026-10-21T09:00:00Z reminder:respond -> ${MAINTAINERS}`,
-    `2026-10-22T07:00:00Z reminder:respond -> ${MAINTAINERS}`,
+    `2026-10-21T05:00:00Z relay-copy -> bob@hashberg.io`, // the other maintainer sees what the reporter was sent
+    `2026-10-21T09:00:00Z reminder:respond -> ${OWNER}`,
+    `2026-10-22T07:00:00Z reminder:respond -> ${OWNER}`,
     `2026-10-22T09:00:00Z escalation:respond -> ${MAINTAINERS} cc:security-lead@hashberg.io`,
     `2026-10-22T11:00:00Z relay -> ${REPORTER}`,
     `2026-10-22T11:00:00Z commands-applied -> ${MAINTAINERS}`,
-    `2026-10-26T00:00:00Z reminder:update -> ${MAINTAINERS}`,
-    `2026-10-29T10:00:00Z reminder:update -> ${MAINTAINERS}`,
+    `2026-10-26T00:00:00Z reminder:update -> ${OWNER}`,
+    `2026-10-29T10:00:00Z reminder:update -> ${OWNER}`,
     `2026-10-29T12:00:00Z escalation:update -> ${MAINTAINERS} cc:security-lead@hashberg.io`,
     `2026-10-30T09:00:00Z relay -> ${REPORTER}`,
     `2026-10-30T09:00:00Z commands-applied -> ${MAINTAINERS}`,
@@ -148,8 +151,8 @@ test('bases: "Status: acknowledged" with a short note acknowledges, and the deta
     expect(timelineOf(await t.outbox()).slice(2)).toEqual([
       `2026-10-20T11:00:00Z relay -> ${REPORTER}`,
       `2026-10-20T11:00:00Z commands-applied -> ${MAINTAINERS}`,
-      `2026-10-21T09:00:00Z reminder:respond -> ${MAINTAINERS}`,
-      `2026-10-22T07:00:00Z reminder:respond -> ${MAINTAINERS}`,
+      `2026-10-21T09:00:00Z reminder:respond -> ${OWNER}`,
+      `2026-10-22T07:00:00Z reminder:respond -> ${OWNER}`,
       `2026-10-22T09:00:00Z escalation:respond -> ${MAINTAINERS} cc:security-lead@hashberg.io`,
     ]);
   } finally {

@@ -10,6 +10,8 @@
 import { example } from './scenario-support';
 import { REPORTER, runBusinessHoursScenario } from './business-hours-scenario';
 
+/** Round-robin gives the first report to the first maintainer: reminders go to the owner only. */
+const OWNER = 'alice@crowdstrike.com';
 const MAINTAINERS = 'alice@crowdstrike.com bob@crowdstrike.com';
 const LEAD = 'cc:falconpy-security-lead@crowdstrike.com';
 
@@ -25,8 +27,8 @@ test('falconpy: reminders, escalation and late notice at 48 bh, hard escalation 
   expect(run.timeline).toEqual([
     `2026-11-25T16:00:00Z receipt -> ${REPORTER}`,
     `2026-11-25T16:00:00Z notice -> ${MAINTAINERS}`,
-    `2026-11-27T16:00:00Z reminder:acknowledge -> ${MAINTAINERS}`,
-    `2026-11-30T08:00:00Z reminder:acknowledge -> ${MAINTAINERS}`,
+    `2026-11-27T16:00:00Z reminder:acknowledge -> ${OWNER}`,
+    `2026-11-30T08:00:00Z reminder:acknowledge -> ${OWNER}`,
     `2026-11-30T16:00:00Z escalation:acknowledge -> ${MAINTAINERS} ${LEAD}`,
     `2026-11-30T16:00:00Z late:acknowledge -> ${REPORTER}`,
     `2026-12-01T16:00:00Z escalation:acknowledge -> ${MAINTAINERS} ${LEAD}`,

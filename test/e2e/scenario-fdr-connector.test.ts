@@ -10,6 +10,8 @@
 import { example } from './scenario-support';
 import { REPORTER, runBusinessHoursScenario } from './business-hours-scenario';
 
+/** Round-robin gives the first report to the first maintainer: reminders go to the owner only. */
+const OWNER = 'carol@crowdstrike.com';
 const MAINTAINERS = 'carol@crowdstrike.com dave@crowdstrike.com';
 const LEAD = 'cc:fdr-connector-security-lead@crowdstrike.com';
 
@@ -25,8 +27,8 @@ test('fdr-connector: a Friday report before a Monday holiday is escalated Wednes
   expect(run.timeline).toEqual([
     `2027-01-15T21:30:00Z receipt -> ${REPORTER}`,
     `2027-01-15T21:30:00Z notice -> ${MAINTAINERS}`,
-    `2027-01-19T21:30:00Z reminder:acknowledge -> ${MAINTAINERS}`,
-    `2027-01-20T13:30:00Z reminder:acknowledge -> ${MAINTAINERS}`,
+    `2027-01-19T21:30:00Z reminder:acknowledge -> ${OWNER}`,
+    `2027-01-20T13:30:00Z reminder:acknowledge -> ${OWNER}`,
     `2027-01-20T21:30:00Z escalation:acknowledge -> ${MAINTAINERS} ${LEAD}`,
     `2027-01-20T21:30:00Z late:acknowledge -> ${REPORTER}`,
     `2027-01-21T21:30:00Z escalation:acknowledge -> ${MAINTAINERS} ${LEAD}`,

@@ -11,6 +11,8 @@
 import { example } from './scenario-support';
 import { REPORTER, runBusinessHoursScenario } from './business-hours-scenario';
 
+/** Round-robin gives the first report to the first maintainer: reminders go to the owner only. */
+const OWNER = 'erin@crowdstrike.com';
 const MAINTAINERS = 'erin@crowdstrike.com frank@crowdstrike.com';
 const LEAD = 'cc:misp-tools-security-lead@crowdstrike.com';
 
@@ -26,8 +28,8 @@ test('misp-tools (crowdstrike.json): a Saturday report before Labor Day counts f
   expect(run.timeline).toEqual([
     `2026-09-05T16:00:00Z receipt -> ${REPORTER}`,
     `2026-09-05T16:00:00Z notice -> ${MAINTAINERS}`,
-    `2026-09-09T05:00:00Z reminder:acknowledge -> ${MAINTAINERS}`,
-    `2026-09-09T21:00:00Z reminder:acknowledge -> ${MAINTAINERS}`,
+    `2026-09-09T05:00:00Z reminder:acknowledge -> ${OWNER}`,
+    `2026-09-09T21:00:00Z reminder:acknowledge -> ${OWNER}`,
     `2026-09-10T05:00:00Z escalation:acknowledge -> ${MAINTAINERS} ${LEAD}`,
     `2026-09-10T05:00:00Z late:acknowledge -> ${REPORTER}`,
     `2026-09-11T05:00:00Z escalation:acknowledge -> ${MAINTAINERS} ${LEAD}`,

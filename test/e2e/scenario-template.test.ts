@@ -8,6 +8,8 @@ import { example, exampleMail, plainMail, redated, startScenario, timelineOf, ty
 
 const REPORTER = 'sam@finder.example';
 const SECURITY = 'security@yourdomain.com';
+/** Round-robin gives the first report to the first maintainer: reminders go to the owner only. */
+const OWNER = 'alice@yourdomain.com';
 const MAINTAINERS = 'alice@yourdomain.com bob@yourdomain.com';
 const ARRIVAL = '2027-02-01T08:30:00Z'; // Mon
 
@@ -50,11 +52,12 @@ test('template: the receipt asks for exactly what is missing; late notice and es
   expect(timelineOf(mails)).toEqual([
     `2027-02-01T08:30:00Z receipt -> ${REPORTER}`,
     `2027-02-01T08:30:00Z notice -> ${MAINTAINERS}`,
-    `2027-02-01T20:30:00Z reminder:acknowledge -> ${MAINTAINERS}`,
-    `2027-02-02T06:30:00Z reminder:acknowledge -> ${MAINTAINERS}`,
+    `2027-02-01T20:30:00Z reminder:acknowledge -> ${OWNER}`,
+    `2027-02-02T06:30:00Z reminder:acknowledge -> ${OWNER}`,
     `2027-02-02T08:30:00Z escalation:acknowledge -> ${MAINTAINERS} cc:security-lead@yourdomain.com`,
     `2027-02-02T08:30:00Z late:acknowledge -> ${REPORTER}`,
     `2027-02-02T10:00:00Z relay -> ${REPORTER}`,
+    `2027-02-02T10:00:00Z relay-copy -> alice@yourdomain.com`,
   ]);
   expect(await s.fired(report.id)).toEqual([
     { key: 'acknowledge:remind:50%', dueAt: '2027-02-02T08:30:00Z', firedAt: '2027-02-01T20:30:00Z' },

@@ -117,8 +117,9 @@ describe('README walkthrough', () => {
     expect(embargoEnded).toMatch(/^6 +embargo-end:reporter +jane@reporter\.example /m);
     await secintake('clock', 'advance', '7d');
     const week = await secintake('outbox');
-    expect(week).toMatch(/^7 +reminder:update +alice@hashberg\.io, bob@hashberg\.io /m);
-    expect(week).toMatch(/^8 +reminder:disclose +alice@hashberg\.io, bob@hashberg\.io /m);
+    // reminders go to the report's owner (round-robin: alice), escalations to every maintainer and the lead
+    expect(week).toMatch(/^7 +reminder:update +alice@hashberg\.io +\[/m);
+    expect(week).toMatch(/^8 +reminder:disclose +alice@hashberg\.io +\[/m);
     expect(week).toMatch(/^10 +escalation:disclose +alice@hashberg\.io, bob@hashberg\.io, security-lead@hashberg\.io /m);
     expect(week).toMatch(/^12 +escalation:update +alice@hashberg\.io, bob@hashberg\.io, security-lead@hashberg\.io /m);
 

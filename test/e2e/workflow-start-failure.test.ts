@@ -79,7 +79,7 @@ test('a failed workflow start: intake fails and is recorded, the orphan check fi
   expect(timelineOf(await s.outbox())).toEqual([
     `2027-02-01T09:00:00Z receipt -> ${REPORTER}`,
     '2027-02-01T09:00:00Z notice -> alice@yourdomain.com bob@yourdomain.com',
-    '2027-02-01T20:30:00Z reminder:acknowledge -> alice@yourdomain.com bob@yourdomain.com',
+    '2027-02-01T20:30:00Z reminder:acknowledge -> alice@yourdomain.com', // the owner (round-robin)
   ]);
   const receipt = (await s.outbox())[0];
   expect(receipt.text).toContain('We received your report on Mon 2027-02-01 08:30 UTC');

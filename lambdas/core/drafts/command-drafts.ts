@@ -53,6 +53,33 @@ export function reopenedDraft(input: AcknowledgedInput): Draft {
   };
 }
 
+export interface RelayCopyInput extends DraftContext {
+  maintainer: string;
+  /** The text as the reporter received it. */
+  text: string;
+  to: string[];
+  inReplyTo?: string;
+}
+
+/** Every relayed reply is copied to the other maintainers, so nobody answers twice. */
+export function relayCopyDraft(input: RelayCopyInput): Draft {
+  const { report, project } = input;
+  return {
+    kind: 'relay-copy',
+    to: input.to,
+    subject: subjectFor(project, report.id, `Sent to the reporter by ${oneLine(input.maintainer)}`),
+    text: paragraphs(
+      `${oneLine(input.maintainer)} wrote to the reporter of ${report.id} (${when(input.now, project)}); they received:`,
+      indentedText(input.text),
+      MAINTAINER_REPLY_LINE,
+    ),
+    autoSubmitted: 'auto-generated',
+    ...(input.inReplyTo ? { inReplyTo: input.inReplyTo, references: [input.inReplyTo] } : {}),
+  };
+}
+
+const indentedText = (text: string) => text.split('\n').map((l) => `  | ${l}`).join('\n');
+
 export interface CommandsAppliedInput extends DraftContext {
   maintainer: string;
   changes: { type: string; detail: Record<string, unknown> }[];
@@ -60,6 +87,8 @@ export interface CommandsAppliedInput extends DraftContext {
   toReporter: string[];
   deadlines: DeadlineView[];
   inReplyTo?: string;
+  /** The text relayed to the reporter with these commands, copied for the other maintainers. */
+  relayedText?: string;
 }
 
 const CHANGE_NAMES: Record<string, string> = {
@@ -107,6 +136,7 @@ export function commandsAppliedDraft(input: CommandsAppliedInput): Draft {
       `The commands of ${oneLine(input.maintainer)} on ${report.id} were applied, ${when(input.now, project)}:\n` +
         (lines.length ? lines.join('\n') : '- nothing changed (the values were already so)'),
       `Sent to the reporter: ${input.toReporter.length ? input.toReporter.join('; ') : 'nothing'}.`,
+      input.relayedText ? `The text they received:\n${indentedText(input.relayedText)}` : undefined,
       next.length ? `Next deadlines:\n${next.join('\n')}` : 'No deadline is pending.',
       MAINTAINER_REPLY_LINE,
     ),

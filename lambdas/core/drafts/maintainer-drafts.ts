@@ -181,6 +181,7 @@ export function followupForwardDraft(input: FollowupForwardInput): Draft {
     `${who} (${verdictSummary(input.verdicts ?? message.verdicts)}), ` +
       `${when(message.at ?? input.now, project)}.\n${nextDeadlineLine(input.deadlines ?? [], input)}`,
     input.role === 'stranger' && 'Their message was not relayed anywhere and ran no commands.',
+    input.role !== 'stranger' && preferencesLines(report),
     failedChecks(input.checks ?? message.checks ?? []),
     reporterText('Their message, as received:', message.text),
     attachmentList(message.attachments),

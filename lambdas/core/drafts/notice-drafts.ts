@@ -28,13 +28,18 @@ export function embargoEndDrafts(input: EmbargoEndInput): { maintainers: Draft; 
   const { report, project } = input;
   const ended = when(input.endedAt ?? input.dueAt ?? report.embargo?.until ?? input.now, project);
   const credit = report.credit ? oneLine(report.credit) : undefined;
+  const wish = report.reporterPreferences?.credit ? oneLine(report.reporterPreferences.credit) : undefined;
+  const facts = report.facts;
   const maintainers = paragraphs(
     `The embargo on ${report.id} ended on ${ended}. The report is now due for disclosure.\n` +
       'Next: merge the fix, publish the release and the advisory, then reply with `Status: disclosed`.',
     [
-      `Credit as recorded: ${credit ?? 'none (add `Credit: <name>` if the reporter asked for it)'}`,
+      `Credit as recorded: ${credit ?? (wish ? `none confirmed; the reporter asked for "${wish}" (confirm with \`Credit: ${wish}\`)` : 'none (add `Credit: <name>` if the reporter asked for it)')}`,
       `CVE: ${report.cve ?? 'none recorded'}`,
-      `Severity: ${report.severity ?? 'none recorded'}`,
+      `Severity: ${report.severity ?? 'none recorded'}${facts?.severity?.vector ? ` (CVSS ${facts.severity.score}, ${facts.severity.vector})` : ''}`,
+      ...(facts?.affected.length ? [`Affected: ${facts.affected.map((a) => `${a.ecosystem} ${a.package} ${a.range}`).join('; ')}`] : []),
+      ...(facts?.fixed.length ? [`Fixed: ${facts.fixed.map((f) => [f.ecosystem, f.package, f.version].filter(Boolean).join(' ')).join('; ')}`] : []),
+      ...(facts?.cwe.length ? [`CWE: ${facts.cwe.join(', ')}`] : []),
     ].join('\n'),
     input.reporterTold
       ? `The reporter is told in a message sent with this one.\n${MAINTAINER_REPLY_LINE}`
@@ -46,6 +51,9 @@ export function embargoEndDrafts(input: EmbargoEndInput): { maintainers: Draft; 
     credit
       ? `You will be credited as: ${credit}. If that is not right, reply with the name to use, or say that ` +
           'you prefer not to be credited.'
+      : wish
+      ? `You asked to be credited as: ${wish}. The maintainers have not confirmed it yet; if it is no longer right, ` +
+          'reply with the name to use.'
       : 'No credit is recorded for you. Reply with the name to credit you by, or say that you prefer not to be ' +
           'credited.',
     REPORTER_REPLY_LINE,

@@ -33,7 +33,19 @@ export function showText(v: ReportView): string {
     `Received:  ${r.createdAt} at ${r.securityAddress}`,
   ];
   if (r.embargo) lines.push(`Embargo:   until ${r.embargo.until} (set by ${r.embargo.setBy})`);
-  if (r.severity || r.cve) lines.push(`Severity:  ${r.severity ?? '-'}   CVE: ${r.cve ?? '-'}`);
+  lines.push(`Owner:     ${r.owner ?? 'nobody'}`);
+  if (r.severity || r.cve) {
+    const cvss = r.facts?.severity?.vector ? ` (CVSS ${r.facts.severity.score}, ${r.facts.severity.vector})` : '';
+    lines.push(`Severity:  ${r.severity ?? '-'}${cvss}   CVE: ${r.cve ?? '-'}`);
+  }
+  for (const a of r.facts?.affected ?? []) lines.push(`Affected:  ${a.ecosystem} ${a.package} ${a.range}`);
+  for (const f of r.facts?.fixed ?? []) lines.push(`Fixed:     ${[f.ecosystem, f.package, f.version].filter(Boolean).join(' ')}`);
+  if (r.facts?.cwe.length) lines.push(`CWE:       ${r.facts.cwe.join(', ')}`);
+  if (r.credit) lines.push(`Credit:    ${r.credit} (confirmed)`);
+  const wish = r.reporterPreferences;
+  if (wish?.credit) lines.push(`Reporter asked: credit as ${wish.credit}${r.credit ? '' : ' (not confirmed)'}`);
+  if (wish?.disclosureDate) lines.push(`Reporter asked: disclosure on ${wish.disclosureDate}`);
+  if (wish?.contact) lines.push(`Reporter asked: contact ${wish.contact}`);
   if (r.relatesTo?.length) lines.push(`Relates to: ${r.relatesTo.join(', ')}`);
   lines.push('', 'Deadlines:');
   for (const d of v.deadlines) {
