@@ -11,6 +11,7 @@
 import type { Report } from '../core/report';
 import { VersionConflict } from '../ports/report-store';
 import type { Deps } from './deps';
+import { parseHeldDigestExecution } from '../core/held';
 import { generationOf } from '../ports/workflow';
 
 export interface ArmInput {
@@ -24,6 +25,8 @@ export interface ArmInput {
 const MAX_ATTEMPTS = 5;
 
 export async function arm(deps: Pick<Deps, 'store' | 'workflow' | 'log'>, input: ArmInput): Promise<void> {
+  // a held-mail digest execution has no report to wake it: it sleeps until its hour ends
+  if (parseHeldDigestExecution(input.reportId)) return;
   for (let attempt = 1; ; attempt++) {
     const report = await deps.store.getReport(input.reportId);
     if (!report) {

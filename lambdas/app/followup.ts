@@ -55,6 +55,8 @@ export async function handleReporterFollowup(
       }),
     ],
   });
+  // imported history is recorded only: the maintainers hear of still-open imported reports in one digest
+  if (facts.imported) return `${role === 'reporter' ? "reporter's follow-up" : 'message from a non-maintainer'} (imported history) recorded on ${report.id}`;
   await sendOnce(deps, {
     reportId: report.id,
     outboxId: `forward:${facts.sesMessageId}`,

@@ -17,13 +17,13 @@ import { noAutomaticAnswer } from '../core/classify';
 import { isOurAddress } from '../core/route';
 import { reporterPreferencesOf } from '../core/reporter-preferences';
 import { reportIdCandidate } from '../core/report-id';
-import { deadlinesOf, quarantineWindowOf } from '../core/timeline';
+import { deadlinesOf, dueActions, quarantineWindowOf } from '../core/timeline';
 import { missingInformation, newReportNoticeDraft, quarantineDigestDraft, receiptDraft, versionSupportNote } from '../core/drafts';
 import { ReportIdTaken } from '../ports/report-store';
 import type { Deps } from './deps';
 import { sendOnce } from './outbox';
 import { QUARANTINE_NOTICE_OUTBOX_ID } from './quarantine-digest';
-import { auditEvent, boundedAddress, envelopeFor, messageRecord, securityAddressFor } from './report-records';
+import { auditEvent, boundedAddress, envelopeFor, messageRecord, patchReport, securityAddressFor } from './report-records';
 import { BOUNDS, clip } from '../core/bounded';
 
 /** Collisions of 40-bit IDs are rare; a handful of attempts is plenty, and bounded. */
@@ -57,6 +57,14 @@ export async function openReport(
       }),
     ],
   });
+  if (facts.imported) {
+    // history: what fell due before the import is shown missed, never sent now; the maintainers get one digest
+    const settled = await settleImportedTimers(deps, project, report);
+    await deps.workflow.start(report.id);
+    if (facts.imported.sendReceipts) await sendReceipt(deps, project, settled, msg, facts, checks);
+    else await suppressReceipt(deps, report, 'imported history: no mail is sent (secintake import --send-receipts sends receipts)');
+    return settled;
+  }
   await deps.workflow.start(report.id);
   await sendReceipt(deps, project, report, msg, facts, checks);
   const envelope = await envelopeFor(deps, report);
@@ -90,6 +98,12 @@ export async function quarantineMessage(
     messages: [messageRecord(report.id, facts, msg, 'stranger', checks, 'quarantined')],
     events: [auditEvent(report.id, facts.receivedAt, facts.sesMessageId, 'report.quarantined', 'intake', { reason })],
   });
+  if (facts.imported) {
+    // history: no notice and no digest now (`secintake import` lists it)
+    await settleImportedTimers(deps, project, report);
+    await deps.workflow.start(report.id);
+    return report;
+  }
   // Its only timer is the digest at the end of its hour: what gets no notice now is listed there.
   await deps.workflow.start(report.id);
   // A retry finishes its own notice; only first attempts count, keyed by the same UTC hour the digest covers.
@@ -104,6 +118,22 @@ export async function quarantineMessage(
     });
   }
   return report;
+}
+
+async function suppressReceipt(deps: Deps, report: Report, reason: string): Promise<void> {
+  await deps.store.appendToReport({
+    events: [auditEvent(report.id, deps.clock.now().toISOString(), 'receipt', 'receipt.suppressed', 'intake', { reason })],
+  });
+}
+
+/** An imported report's timer actions already due (its deadlines count from when the mail arrived) are marked
+ *  fired before its workflow starts: they show as missed, and nobody is reminded of a weeks-old date now. */
+async function settleImportedTimers(deps: Deps, project: Project, report: Report): Promise<Report> {
+  const due = dueActions(report, project, deps.clock.now()).map((a) => a.key);
+  return patchReport(deps, report, (current) => {
+    const fired = [...new Set([...current.fired, ...due])];
+    return fired.length === current.fired.length ? undefined : { fired };
+  });
 }
 
 /**
@@ -153,9 +183,7 @@ async function sendReceipt(
         ? 'DMARC FAIL: the From address is probably forged, and a receipt would go to someone who did not write (backscatter)'
         : noAnswer;
   if (suppressed) {
-    await deps.store.appendToReport({
-      events: [auditEvent(report.id, deps.clock.now().toISOString(), 'receipt', 'receipt.suppressed', 'intake', { reason: suppressed })],
-    });
+    await suppressReceipt(deps, report, suppressed);
     return false;
   }
   const already = await deps.store.getOutbox(report.id, 'receipt');

@@ -25,6 +25,9 @@ import { handleReporterFollowup, recordOnReport } from './followup';
 import { handleBounceOfOurMail } from './delivery-failure';
 import { messageRecord, patchReport, type Arrival } from './report-records';
 import { mailboxKey } from '../core/address-key';
+import { holdMessage } from './held-mail';
+import { promoteByMail } from './promote-by-mail';
+import { importedMaintainerMail } from './imported-mail';
 
 export interface IntakeResult {
   sesMessageId: string;
@@ -100,9 +103,10 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
     return quarantined(deps, project, facts, msg, [{ name: 'parse', result: 'fail', reason }], reason);
   }
   const { verdict, checks } = classified;
-  const byMessageId = keys.ourMessageIds.length
-    ? await deps.store.findReportByMessageIds(keys.ourMessageIds)
-    : undefined;
+  // Live mail threads by our Message-IDs only (a reporter's own Message-ID may be known to others); imported
+  // history by any recorded one, so a reporter's second mail joins their first report.
+  const answered = facts.imported ? [...keys.ourMessageIds, ...keys.foreignMessageIds] : keys.ourMessageIds;
+  const byMessageId = answered.length ? await deps.store.findReportByMessageIds(answered) : undefined;
   const tagged = await loadReports(deps, keys.taggedIds);
   const auth = authenticateMaintainer(
     {
@@ -135,18 +139,31 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
       ? (known.get(decision.reportId) ?? (await deps.store.getReport(decision.reportId)))
       : undefined;
 
+  if (verdict === 'human' && !existing && auth.ok) {
+    const promotion = await promoteByMail(deps, { project, facts, msg, checks }, auth);
+    if (promotion) return promotion;
+  }
+
   if (verdict !== 'human' && verdict !== 'quarantine') {
-    // Observe, never answer: loops, bounces, auto-replies and list mail are only recorded.
-    if (!existing) return ignored(facts, checks, `${verdict}: recorded, not answered (no report it belongs to)`);
+    // Observe, never answer: loops, bounces, auto-replies and list mail are only recorded; what belongs to no
+    // report is held and listed in the maintainers' digest, where a maintainer can promote it.
+    if (!existing) {
+      const held = await holdMessage(deps, project, facts, msg, checks, verdict, { digest: !facts.imported });
+      return ignored(facts, checks, `${verdict}: held as ${held.ref}, not answered (no report it belongs to); listed in the held-mail digest`);
+    }
     await recordOnReport(deps, existing, messageRecord(existing.id, facts, msg, 'system', checks, 'ignored'));
     // a bounce counts only when it reached our bounce address (the reply address) or names our Message-ID
     const ours = decision.kind === 'existing' && (decision.via === 'reply-address' || decision.via === 'message-id');
-    if (verdict === 'bounce' && ours) await handleBounceOfOurMail(deps, existing, project, msg);
+    if (verdict === 'bounce' && ours && !facts.imported) await handleBounceOfOurMail(deps, existing, project, msg);
     return { sesMessageId: facts.sesMessageId, outcome: 'ignored', reportId: existing.id, checks, reason: `${verdict}: recorded on ${existing.id}, not answered` };
   }
 
   if (verdict === 'quarantine') {
     return quarantined(deps, project, facts, msg, checks, checks.filter((c) => c.result === 'fail').map((c) => c.reason).join('; '));
+  }
+
+  if (facts.imported && isListedMaintainer(project, msg.from?.address)) {
+    return importedMaintainerMail(deps, existing, { project, facts, msg, checks });
   }
 
   if (!existing) {

@@ -25,6 +25,8 @@ import type { Deps } from './deps';
 import { sendOnce } from './outbox';
 import { executionName, generationOf } from '../ports/workflow';
 import { sendQuarantineDigest } from './quarantine-digest';
+import { parseHeldDigestExecution } from '../core/held';
+import { heldDigestTurn } from './held-mail';
 import { envelopeFor, patchReport } from './report-records';
 
 export interface TickInput {
@@ -59,6 +61,8 @@ export class UnknownProject extends Error {
 
 export async function tick(deps: Deps, input: TickInput): Promise<TickOutput> {
   const { reportId } = input;
+  const heldDigest = parseHeldDigestExecution(reportId);
+  if (heldDigest) return { reportId, plannedVersion: 0, ...(await heldDigestTurn(deps, reportId, heldDigest)) };
   let report = await deps.store.getReport(reportId);
   if (!report) {
     deps.log.warn('tick: report not found, ending its workflow', { reportId });

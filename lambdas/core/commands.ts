@@ -48,7 +48,9 @@ export type Command =
   /** Legal hold (issue 19, retention): nothing of the report expires or is redacted while it holds. */
   | { name: 'hold'; hold: boolean }
   /** Remove excerpts, attachment names and raw mail now; the facts and the audit trail stay. */
-  | { name: 'redact' };
+  | { name: 'redact' }
+  /** Held mail to open as reports: read in a reply to the held-mail digest only (core/held.ts promoteRefs). */
+  | { name: 'promote'; refs: string[] };
 
 export type CommandName = Command['name'];
 
@@ -78,7 +80,7 @@ export const CREDIT_MAX_LENGTH = 200;
 const REPEATABLE: ReadonlySet<CommandName> = new Set(['affected', 'fixed', 'cwe']);
 export const UPDATE_MAX_LENGTH = 500;
 export const EXTEND_REASON_MAX_LENGTH = 300;
-/** Fifteen commands exist, three of them repeatable; a longer block is a pasted header block or an attack, not a command list. */
+/** Sixteen commands exist, three of them repeatable; a longer block is a pasted header block or an attack, not a command list. */
 export const MAX_COMMAND_LINES = 24;
 
 export const COMMAND_EXAMPLES: Record<CommandName, string> = {
@@ -97,6 +99,7 @@ export const COMMAND_EXAMPLES: Record<CommandName, string> = {
   update: 'Update: The fix is in review; we expect a release next week.',
   hold: 'Hold: yes   (legal hold: nothing of the report expires; Hold: no lifts it)',
   redact: 'Redact: yes   (removes the excerpts, attachment names and raw mail now; facts and audit trail stay)',
+  promote: 'Promote: K7QM-2XPD   (in a reply to the held-mail digest: opens that held message as a report)',
 };
 
 /** The correct form of a command, valid at `now` (an embargo date a week ahead, never one already past). */
@@ -148,7 +151,7 @@ export function parseCommands(body: string, now: Date, embargo?: EmbargoDefaults
     if (!isCommandName(word)) {
       errors.push({
         line,
-        reason: `"${match[1]}" is not a command; known commands: Status, Embargo, Severity, CVE, Credit, Internal, Reporter, Release, Update, Affected, Fixed, CWE, Assign, Hold, Redact`,
+        reason: `"${match[1]}" is not a command; known commands: Status, Embargo, Severity, CVE, Credit, Internal, Reporter, Release, Update, Affected, Fixed, CWE, Assign, Hold, Redact, Promote`,
         example: 'Status: triaged',
       });
       continue;
@@ -234,6 +237,9 @@ function parseValue(name: CommandName, value: string, now: Date, embargo?: Embar
     }
     case 'redact':
       return value.toLowerCase() === 'yes' ? { ok: { name } } : { error: `"${value}" is not understood; the only value is "yes"` };
+    case 'promote':
+      // read by the held-mail path (core/held.ts promoteRefs) in a reply to the digest; on a report it is a mistake
+      return { error: 'Promote opens held mail as new reports: send it in a reply to the held-mail digest, not in a reply about a report' };
     case 'reporter':
       return value.toLowerCase() === 'reachable'
         ? { ok: { name, reachable: true } }

@@ -48,5 +48,9 @@ export type {
   QuarantinedItem,
   QuarantineDigestInput,
 } from './drafts/notice-drafts';
+export { heldDigestDraft, promoteAnswerDraft } from './drafts/held-drafts';
+export type { HeldDigestInput, PromoteAnswerInput } from './drafts/held-drafts';
+export { importDigestDraft } from './drafts/import-drafts';
+export type { ImportDigestInput } from './drafts/import-drafts';
 export { acknowledgedDraft, commandsAppliedDraft, relayCopyDraft, reopenedDraft } from './drafts/command-drafts';
 export type { AcknowledgedInput, CommandsAppliedInput } from './drafts/command-drafts';

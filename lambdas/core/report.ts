@@ -58,6 +58,10 @@ export interface InboundFacts {
   rawKey: string;
   /** Envelope sender (MAIL FROM); '' for the null return path of bounces. */
   mailFrom?: string;
+  /** Set by `secintake import`: history, not live mail. A reply threads to any recorded Message-ID, a listed
+   *  maintainer's mail is recorded as theirs (never a report, never run as commands), past-due timers are not
+   *  fired, and no mail is sent but receipts when `sendReceipts` (receive-mail.ts, open-report.ts). */
+  imported?: { sendReceipts: boolean };
 }
 
 /** One named classification check (Haraka style): its result is kept on the record. */

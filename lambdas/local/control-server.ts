@@ -13,7 +13,8 @@
  *   POST /clock/set              { iso }       -> ClockMove
  *   POST /replay                 { sesMessageId, force }  -> IntakeResult
  *   GET  /outbox, /outbox/<n>    OutboxFile[], { file, raw }
- *   POST /import                 { paths, to } -> NDJSON: one ImportResult per line, then { summary }
+ *   POST /import                 { paths, to, sendReceipts } -> NDJSON: one ImportResult per line, then { summary }
+ *   POST /promote                { ref }       -> Promotion
  *   GET  /orphans                string[]
  *   GET  /failed                 [{sesMessageId, reason, at}]
  */
@@ -83,11 +84,13 @@ async function route(ops: StackOperations, req: IncomingMessage, res: ServerResp
       return send(res, 200, await ops.orphans());
     case 'GET /failed':
       return send(res, 200, await ops.failedInbound());
+    case 'POST /promote':
+      return send(res, 200, await ops.promote(String(body.ref ?? '')));
     case 'POST /import': {
       const paths = Array.isArray(body.paths) ? body.paths.map(String) : [];
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
       try {
-        const summary = await ops.import(paths, { to: typeof body.to === 'string' ? body.to : undefined }, (r) =>
+        const summary = await ops.import(paths, { to: typeof body.to === 'string' ? body.to : undefined, sendReceipts: body.sendReceipts === true }, (r) =>
           res.write(JSON.stringify(r) + '\n'),
         );
         res.end(JSON.stringify({ summary }) + '\n');
@@ -219,8 +222,9 @@ export function controlClient(port: number, token: string): StackOperations {
     outboxShow: (n) => call('GET', `/outbox/${n}`),
     orphans: () => call('GET', '/orphans'),
     failedInbound: () => call('GET', '/failed'),
+    promote: (ref) => call('POST', '/promote', { ref }),
     async import(paths, opts, onResult) {
-      const end = await call<{ summary: Awaited<ReturnType<StackOperations['import']>> }>('POST', '/import', { paths, to: opts.to }, (line) => {
+      const end = await call<{ summary: Awaited<ReturnType<StackOperations['import']>> }>('POST', '/import', { paths, to: opts.to, sendReceipts: opts.sendReceipts === true }, (line) => {
         if (line && typeof line === 'object' && 'outcome' in line) onResult(line as ImportResult);
       });
       return end.summary;

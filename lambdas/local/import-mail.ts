@@ -1,14 +1,19 @@
 /**
  * `secintake import`: mail saved elsewhere goes through the same intake path as mail received over SMTP:
  * stored in the raw store first under `inbound/<id>`, then receiveMail with UNKNOWN verdicts (nothing was
- * verified at receipt) and the local clock's now as arrival time (timers count from the import).
+ * verified at receipt), as history (`InboundFacts.imported`): the arrival is when the message arrived back then
+ * (the top Received field's date, else Date, never later than now), so timers count from there, and no mail is
+ * sent unless `sendReceipts`.
  *
  * The ID is derived from the recipients and the bytes, so importing the same mailbox twice finds the first run's
  * records ("already processed") instead of opening every report again.
  */
 import { createHash } from 'node:crypto';
 import type { Config } from '../core/config';
-import type { CheckResult, InboundFacts, Outcome, Verdicts } from '../core/report';
+import type { CheckResult, InboundFacts, Outcome, Report, Verdicts } from '../core/report';
+import { importDigestDraft } from '../core/drafts';
+import { deadlinesOf, isFinished } from '../core/timeline';
+import { sendOnce } from '../app/outbox';
 import { baseAddress } from '../core/reply-address';
 import type { Deps } from '../app/deps';
 import { receiveMail } from '../app/receive-mail';
@@ -74,7 +79,29 @@ export function importMessageId(recipients: string[], raw: Buffer): string {
   return createHash('sha256').update(recipients.join(',')).update('\0').update(raw).digest('hex').slice(0, 40);
 }
 
-export async function importMessage(deps: Deps, message: ImportMessage, opts: { to?: string } = {}): Promise<ImportResult> {
+/**
+ * When the message arrived: the date of the topmost Received field (the last hop, RFC 5321 section 4.4: the
+ * date follows the last `;`), else the Date field, else now; never after now (a sender's clock can be ahead).
+ */
+export function arrivalOf(fields: Array<[string, string]>, now: Date): Date {
+  const received = fields.find(([name]) => name === 'received')?.[1];
+  const candidates = [received === undefined ? undefined : received.slice(received.lastIndexOf(';') + 1), fields.find(([name]) => name === 'date')?.[1]];
+  for (const text of candidates) {
+    if (text === undefined) continue;
+    const t = Date.parse(text.replace(/\([^)]*\)/g, ' ').trim());
+    // before 1990 is a broken clock or a parse of something that is no date
+    if (Number.isFinite(t) && t > Date.UTC(1990, 0, 1)) return new Date(Math.min(t, now.getTime()));
+  }
+  return now;
+}
+
+export interface ImportOptions {
+  to?: string;
+  /** Send receipts to the reporters of imported reports (otherwise no mail at all). */
+  sendReceipts?: boolean;
+}
+
+export async function importMessage(deps: Deps, message: ImportMessage, opts: ImportOptions = {}): Promise<ImportResult> {
   const fields = headerFields(message.raw, deps.config.limits.maxHeaderBytes);
   const recipients = importRecipients(fields, deps.config, opts.to);
   const sesMessageId = importMessageId(recipients, message.raw);
@@ -83,9 +110,10 @@ export async function importMessage(deps: Deps, message: ImportMessage, opts: { 
     sesMessageId,
     recipients,
     verdicts: UNKNOWN,
-    receivedAt: deps.clock.now().toISOString(),
+    receivedAt: arrivalOf(fields, deps.clock.now()).toISOString(),
     rawKey,
     mailFrom: returnPath(fields),
+    imported: { sendReceipts: opts.sendReceipts === true },
   };
   try {
     await deps.raw.put(rawKey, message.raw);
@@ -99,4 +127,24 @@ export async function importMessage(deps: Deps, message: ImportMessage, opts: { 
     deps.metrics.count('intakeFailed');
     return { file: message.source, sesMessageId, outcome: 'failed', checks: [], reason };
   }
+}
+
+/** One digest per project of the reports an import opened that are still open (instead of a notice each). */
+export async function sendImportDigests(deps: Deps, reportIds: string[]): Promise<number> {
+  const now = deps.clock.now();
+  const reports = (await Promise.all(reportIds.map((id) => deps.store.getReport(id)))).filter((r): r is Report => r !== undefined);
+  let sent = 0;
+  for (const project of deps.config.projects) {
+    const open = reports.filter((r) => r.project === project.id && !r.quarantine && !isFinished(r));
+    if (!open.length) continue;
+    const runId = createHash('sha256').update(open.map((r) => r.id).join(',')).digest('hex').slice(0, 16);
+    const result = await sendOnce(deps, {
+      reportId: `import-${project.id}-${runId}`,
+      outboxId: 'import-digest',
+      draft: importDigestDraft({ project, now, reports: open.map((report) => ({ report, deadlines: deadlinesOf(report, project, now) })) }),
+      envelope: { from: project.addresses[0], replyTo: project.addresses[0], messageIdDomain: deps.config.messageIdDomain, messageIdSeed: runId },
+    });
+    if (result.sent) sent++;
+  }
+  return sent;
 }

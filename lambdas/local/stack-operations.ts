@@ -13,11 +13,12 @@ import type { AuditEvent, DeadlineView, InboundFacts, MessageRecord, OutboxItem,
 import { deadlinesOf, isFinished } from '../core/timeline';
 import type { Deps } from '../app/deps';
 import { receiveMail, type IntakeResult } from '../app/receive-mail';
+import { promoteHeld, type Promotion } from '../app/held-mail';
 import type { ReplayableInboundRecord } from '../adapters/local/smtp-inbound';
 import { listOutboxFolder, type OutboxEntry } from '../adapters/local/outbox-folder-sender';
 import { RawMessageNotFound } from '../ports/raw-mail-store';
 import { INBOUND_PREFIX } from '../adapters/aws/ses-inbound-event';
-import { headerFields, importMessage, importRecipients, returnPath, type ImportResult } from './import-mail';
+import { headerFields, importMessage, importRecipients, returnPath, sendImportDigests, type ImportOptions, type ImportResult } from './import-mail';
 import { expandPaths, readMessages } from './import-sources';
 
 /** A problem the user caused or can fix; the CLI prints its message as one line and exits 1. */
@@ -60,6 +61,8 @@ export type OutboxFile = OutboxEntry;
 export interface ImportSummary {
   messages: number;
   outcomes: Record<string, number>;
+  /** With --send-receipts: the maintainers' digest of still-open imported reports, one per project. */
+  digests?: number;
 }
 
 export interface StackOperations {
@@ -71,7 +74,9 @@ export interface StackOperations {
   replay(sesMessageId: string, force: boolean): Promise<IntakeResult>;
   outbox(): Promise<OutboxFile[]>;
   outboxShow(n: number): Promise<{ file: string; raw: string }>;
-  import(paths: string[], opts: { to?: string }, onResult: (r: ImportResult) => void): Promise<ImportSummary>;
+  import(paths: string[], opts: ImportOptions, onResult: (r: ImportResult) => void): Promise<ImportSummary>;
+  /** Opens a report from held mail (the reference in the held-mail digest), as `Promote:` by mail does. */
+  promote(ref: string): Promise<Promotion>;
   /** Open reports whose workflow is not running (after a crash, or a stopped stack). */
   orphans(): Promise<string[]>;
   /** Inbound messages whose intake failed: stored raw, waiting for `replay`. */
@@ -204,15 +209,26 @@ export function localOperations(stack: OperableStack): StackOperations {
     async import(paths, opts, onResult) {
       const files = await expandPaths(paths);
       const summary: ImportSummary = { messages: 0, outcomes: {} };
+      const opened: string[] = [];
       for (const file of files) {
         for (const message of await readMessages(file)) {
           const result = await importMessage(deps, message, opts);
           summary.messages++;
           summary.outcomes[result.outcome] = (summary.outcomes[result.outcome] ?? 0) + 1;
+          if (result.outcome === 'report' && result.reportId && !result.duplicate) opened.push(result.reportId);
           onResult(result);
         }
       }
+      if (opts.sendReceipts && opened.length) summary.digests = await sendImportDigests(deps, opened);
       return summary;
+    },
+
+    async promote(ref) {
+      const id = normalizeReportId(ref);
+      if (!id) throw new UserError(`${JSON.stringify(ref)} is not a held-mail reference (they look like K7QM-2XPD)`, 2);
+      const result = await promoteHeld(deps, id, 'the local operator (secintake promote)', `cli-promote:${id}`);
+      if (!result.ok) throw new UserError(`${result.reason} (the held-mail digest lists the references)`);
+      return result;
     },
 
     async failedInbound() {

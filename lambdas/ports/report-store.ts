@@ -1,3 +1,4 @@
+import type { HeldMessage } from '../core/held';
 import type {
   AuditEvent,
   InboundRecord,
@@ -20,6 +21,8 @@ import type {
  *   pk MSGID#<Message-ID>  sk MSGID               threading index -> reportId
  *   pk INBOUND#<sesMessageId> sk INBOUND           idempotency / failure record
  *   pk RATE#<address>#<hour> sk RATE              receipt rate-limit counter
+ *   pk HELD#<ref>    sk HELD                       held mail (core/held.ts), by reference
+ *   pk HELDHOUR#<project>#<hour> sk <ref>          the same, listed by project and UTC hour (the digest)
  *   GSI byProject: gsi1pk PROJECT#<project>#<status>, gsi1sk <nextDueAt or createdAt>#<id>
  */
 export interface ReportStore {
@@ -63,6 +66,11 @@ export interface ReportStore {
   /** Retention: sets (or, with `undefined`, removes) the TTL of every item of a report, in epoch seconds: the
    *  report record and its audit events get `audit`, its messages, outbox items and thread index `records`. */
   setExpiry(reportId: string, expiry: { records: number; audit: number } | undefined): Promise<void>;
+  /** Held mail: neither a report, a follow-up nor a maintainer's message (core/held.ts). Idempotent puts. */
+  putHeld(held: HeldMessage): Promise<void>;
+  getHeld(ref: string): Promise<HeldMessage | undefined>;
+  /** The held mail of one project and UTC hour (`heldHour`), oldest first. */
+  listHeld(project: string, hour: string): Promise<HeldMessage[]>;
 
   /** Atomically count one more event for a key in a window (ADD); returns the new count. */
   incrementCounter(key: string, window: string): Promise<number>;

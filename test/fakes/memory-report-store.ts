@@ -7,6 +7,7 @@
 import { OutboxItemNotFound } from '../../lambdas/adapters/aws/dynamo-report-store';
 import type { AuditEvent, InboundRecord, MessageRecord, OutboxItem, Report, ReportStatus } from '../../lambdas/core/report';
 import { REPORT_STATUSES } from '../../lambdas/core/report';
+import { heldHour, type HeldMessage } from '../../lambdas/core/held';
 import { ReportIdTaken, VersionConflict, type ReportStore } from '../../lambdas/ports/report-store';
 
 export { OutboxItemNotFound };
@@ -143,6 +144,24 @@ export class MemoryReportStore implements ReportStore {
         ? this.withPrefix<OutboxItem>(reportId, 'OUTBOX#')
         : [...this.reportItems.keys()].flatMap((id) => this.withPrefix<OutboxItem>(id, 'OUTBOX#'));
     return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  private readonly held = new Map<string, HeldMessage>();
+  async putHeld(held: HeldMessage): Promise<void> {
+    this.writes.push('putHeld');
+    this.held.set(held.ref, stored(held));
+  }
+
+  async getHeld(ref: string): Promise<HeldMessage | undefined> {
+    const h = this.held.get(ref);
+    return h && copy(h);
+  }
+
+  async listHeld(project: string, hour: string): Promise<HeldMessage[]> {
+    return [...this.held.values()]
+      .filter((h) => h.project === project && heldHour(h.heldAt) === hour)
+      .sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.ref.localeCompare(b.ref))
+      .map(copy);
   }
 
   private readonly claims = new Map<string, string>();

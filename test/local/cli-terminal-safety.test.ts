@@ -29,7 +29,7 @@ describe('the CLI never prints escape sequences that came in mail', () => {
       eml,
       ['From: Eve <eve@reporter.example>', 'To: security@hashberg.io', `Subject: ${subject}`, 'Message-ID: <esc@reporter.example>', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', `Body ${ESC}]52;c;ZXZpbA==\u0007text\rover`, ''].join('\r\n'),
     );
-    expect((await cli('--data', data, 'import', eml)).code).toBe(0);
+    expect((await cli('--data', data, 'import', '--send-receipts', eml)).code).toBe(0);
   });
   afterAll(() => rm(data, { recursive: true, force: true }));
 

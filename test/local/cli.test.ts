@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../lambdas/local/cli/main';
@@ -26,13 +26,15 @@ describe('secintake CLI', () => {
   beforeAll(async () => {
     data = await mkdtemp(join(tmpdir(), 'secintake-cli-'));
     d = ['--data', data];
+    // a fixed clock: imports count deadlines from when each message arrived (the examples' Date fields)
+    expect((await cli(...d, 'clock', 'set', '2027-01-04T09:00:00Z')).code).toBe(0);
   });
   afterAll(async () => {
     await rm(data, { recursive: true, force: true });
   });
 
   it('imports the example mail, lists and shows the reports', async () => {
-    const imported = await cli(...d, 'import', '--json', MAIL);
+    const imported = await cli(...d, 'import', '--json', '--send-receipts', MAIL);
     expect(imported.code).toBe(0);
     const lines = imported.out.trim().split('\n').map((l) => JSON.parse(l));
     const summary = lines.pop();
@@ -56,13 +58,19 @@ describe('secintake CLI', () => {
     expect(shown.code).toBe(0);
     const view = JSON.parse(shown.out);
     expect(view.report.id).toBe(reportLine.reportId);
-    expect(view.deadlines[0]).toEqual(expect.objectContaining({ name: 'acknowledge', dueAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), state: 'pending' }));
+    // the example arrived in November: imported history, its acknowledgment is overdue
+    expect(view.deadlines[0]).toEqual(expect.objectContaining({ name: 'acknowledge', dueAt: expect.stringMatching(/^2026-11-/), state: 'missed' }));
     expect(view.messages.length).toBeGreaterThanOrEqual(1);
     expect(Array.isArray(view.events)).toBe(true);
     expect(view.outbox.map((o: { kind: string }) => o.kind)).toContain('receipt');
   }, testTimeout(120_000));
 
   it('moves the clock forward only, firing due timers into the outbox', async () => {
+    // a report that arrives now: its acknowledgment is reminded half-way (12h)
+    const fresh = join(data, 'fresh.eml');
+    const example = await readFile(join(MAIL, 'report.eml'), 'utf8');
+    await writeFile(fresh, example.replace(/^Date: .*$/m, 'Date: Mon, 04 Jan 2027 09:00:00 +0000').replace(/^Message-ID: .*$/m, 'Message-ID: <fresh@reporter.example>'));
+    expect((await cli(...d, 'import', fresh)).code).toBe(0);
     const before = JSON.parse((await cli(...d, 'outbox', '--json')).out).length;
     const back = await cli(...d, 'clock', 'set', '2000-01-01T00:00:00Z');
     expect(back.code).toBe(1);

@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { REPORT_STATUSES, type AuditEvent, type InboundRecord, type MessageRecord, type OutboxItem, type Report, type ReportStatus } from '../../core/report';
 import { ReportIdTaken, VersionConflict, type ReportStore } from '../../ports/report-store';
+import { heldHour, type HeldMessage } from '../../core/held';
 import { EXPIRES_AT, GSI_BY_PROJECT } from './dynamo-table';
 
 export { TABLE_SCHEMA, GSI_BY_PROJECT, ensureTable } from './dynamo-table';
@@ -365,6 +366,25 @@ export class DynamoReportStore implements ReportStore {
       }),
     );
     return Number(out.Attributes?.count ?? 0);
+  }
+
+  async putHeld(held: HeldMessage): Promise<void> {
+    // two plain puts, each idempotent: a crash between them is repaired by the retry
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...held, pk: `HELDHOUR#${held.project}#${heldHour(held.heldAt)}`, sk: held.ref } }));
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...held, pk: `HELD#${held.ref}`, sk: 'HELD' } }));
+  }
+
+  async getHeld(ref: string): Promise<HeldMessage | undefined> {
+    return this.getItem<HeldMessage>({ pk: `HELD#${ref}`, sk: 'HELD' });
+  }
+
+  async listHeld(project: string, hour: string): Promise<HeldMessage[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `HELDHOUR#${project}#${hour}` },
+      ConsistentRead: true,
+    });
+    return items.map((item) => withoutKeys<HeldMessage>(item)).sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.ref.localeCompare(b.ref));
   }
 
   private async getItem<T>(key: { pk: string; sk: string }): Promise<T | undefined> {

@@ -95,12 +95,13 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .description('run saved mail through intake: .eml files, folders (recursively), mbox files (split on "From " lines)')
     .option('--json', 'one JSON object per message, then a summary line')
     .option('--to <addr>', 'recipient when a message names none of our addresses (default: the first security address)')
+    .option('--send-receipts', 'send receipts to the reporters of imported reports, and the maintainers one digest of those still open (default: no mail at all)')
     .action(
-      act(async (paths: string[], o: { json?: boolean; to?: string }) => {
+      act(async (paths: string[], o: { json?: boolean; to?: string; sendReceipts?: boolean }) => {
         let n = 0;
         let failed = 0;
         const summary = await withStack(g(), silentLogger, (ops) =>
-          ops.import(paths.map((p) => path.resolve(p)), { to: o.to }, (r) => {
+          ops.import(paths.map((p) => path.resolve(p)), { to: o.to, sendReceipts: o.sendReceipts === true }, (r) => {
             n++;
             if (r.outcome === 'failed') failed++;
             if (o.json) {
@@ -116,6 +117,14 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         return failed ? 1 : 0;
       }),
     );
+
+  program
+    .command('promote <ref>')
+    .description('open a report from held mail (a bounce, auto-reply or list mail that belonged to no report), by the reference in the held-mail digest')
+    .action(act(async (ref: string) => {
+      const r = await withStack(g(), silentLogger, (ops) => ops.promote(ref));
+      show(r.ok ? `${r.ref}: ${r.already ? 'already promoted to' : 'opened as'} report ${r.reportId} (no receipt: it looked automatic; the maintainers got its notice)\n` : '');
+    }));
 
   program
     .command('reports')
