@@ -6,8 +6,10 @@
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { controlClient, pingControl, readControlToken } from '../control-server';
-import { localOperations, UserError, type StackOperations } from '../stack-operations';
-import { startLocalStack, type LocalStack } from '../stack';
+import type { StackOperations } from '../stack-operations';
+import type { LocalStack } from '../stack';
+import type { ReadOperations } from '../read-operations';
+import { UserError } from '../user-error';
 import type { Logger } from '../../ports/logger';
 
 export interface GlobalOptions {
@@ -79,6 +81,8 @@ export async function withStack<T>(
 ): Promise<T> {
   const running = await runningStack(g.data);
   if (running) return fn(controlClient(running.controlPort, running.token));
+  // loaded only here: commands that only read never start the stack (withReader)
+  const [{ startLocalStack }, { localOperations }] = await Promise.all([import('../stack'), import('../stack-operations')]);
   let stack: LocalStack;
   try {
     stack = await startLocalStack({ config: g.config, data: g.data, listen: false, resume: opts.resume, log });
@@ -93,5 +97,29 @@ export async function withStack<T>(
     return await fn(localOperations({ deps: stack.deps, outboxDir: stack.outboxDir, advanceTo: async (t) => void (await runner.advanceTo(t)) }));
   } finally {
     await stack.close();
+  }
+}
+
+/**
+ * Runs a command that only reads: against the running stack, or on the data folder's files directly, with no
+ * DynamoDB stand-in, no workflow runner and no AWS SDK (a read-only command answers in a blink).
+ */
+export async function withReader<T>(g: GlobalOptions, fn: (ops: ReadOperations) => Promise<T>): Promise<T> {
+  const running = await runningStack(g.data);
+  if (running) return fn(controlClient(running.controlPort, running.token));
+  const [{ loadConfigFile }, { openDynaliteFiles }, { LocalClock }, { readOperations }, folder] = await Promise.all([
+    import('../../adapters/local/config-file'),
+    import('../../adapters/local/dynalite-files'),
+    import('../local-clock'),
+    import('../read-operations'),
+    import('../data-folder'),
+  ]);
+  const config = loadConfigFile(g.config);
+  const store = await openDynaliteFiles(folder.dynamoDir(g.data), folder.TABLE_NAME);
+  try {
+    const clock = new LocalClock({ dataDir: g.data }); // reads clock.json; only a move writes it
+    return await fn(readOperations({ config, store, clock, outboxDir: folder.outboxDir(g.data) }));
+  } finally {
+    await store.close();
   }
 }

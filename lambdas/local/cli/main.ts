@@ -2,34 +2,39 @@
  * secintake: the local stack's command line (DESIGN section 6). Every command has --help; errors are one line
  * per problem on stderr, no stack trace (SECINTAKE_DEBUG=1 shows it); exit 1 for errors, 2 for bad usage.
  */
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError } from '../../core/config-errors';
-import { limitsSchema } from '../../core/config';
-import { MailparserParser } from '../../adapters/mailparser-parser';
 import { silentLogger } from '../../ports/logger';
-import { UserError } from '../stack-operations';
-import { rememberedConfig, withStack, type GlobalOptions } from './connect';
-import { decodeHeaderWords } from '../../adapters/header-values';
+import { packageRoot } from '../package-root';
+import { UserError } from '../user-error';
+import { rememberedConfig, withReader, withStack, type GlobalOptions } from './connect';
 import { importLine, outboxText, reportsText, showText } from './format';
 import { jsonSafe, terminalSafe } from './terminal-safe';
 import { processIo, type CliIo } from './io';
-import { doctorCommand, sendCommand, startCommand } from './commands';
+// Every other module (the stack, mail parsing, the AWS SDK, SMTP) is loaded by the command that needs it, with
+// `await import(...)`: `secintake reports` loads none of them (npm run bench -- cli measures it).
+const commands = () => import('./commands');
 
 /** The config the package ships: found from wherever the CLI is run. */
-export const DEFAULT_CONFIG = path.resolve(__dirname, '../../../examples/bases.json');
+export const DEFAULT_CONFIG = path.join(packageRoot(), 'examples', 'bases.json');
+
+const version = () => (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Errors whose message is written for the user: printed as they are. */
 const USER_FACING = new Set([
   'UserError', 'ConfigError', 'PortInUse', 'ImportPathError', 'DnsRecordsFileError', 'SmtpRefused', 'ClockMovedBackwards',
-  'InvalidDuration', 'KeyFileError', 'StackAlreadyRunning',
+  'InvalidDuration', 'KeyFileError', 'StackAlreadyRunning', 'DataFolderInUse',
 ]);
 
-/** Reading never fires timers: workflows resume only for commands that change something, or `start`. */
-const READ_ONLY = { resume: false };
 
 /** Header block as stored, then the text decoded and the attachments listed: what a mail client would show. */
 async function readable(raw: string): Promise<string> {
+  const [{ limitsSchema }, { MailparserParser }, { decodeHeaderWords }] = await Promise.all([
+    import('../../core/config'),
+    import('../../adapters/mailparser-parser'),
+    import('../../adapters/header-values'),
+  ]);
   const end = raw.search(/\r?\n\r?\n/);
   const head = end < 0 ? raw : raw.slice(0, end);
   const msg = await new MailparserParser().parse(Buffer.from(raw), { limits: limitsSchema.parse({}) });
@@ -49,6 +54,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .description('security-intake on this machine: a local SMTP inbound, DynamoDB (dynalite), the report workflow and a movable clock')
     .option('--data <dir>', 'data folder (reports, raw mail, outbox, clock)', '.data')
     .option('--config <file>', 'deployment config (projects, addresses, timers)', DEFAULT_CONFIG)
+    .version(version(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(add --help for usage)');
@@ -78,7 +84,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .option('--dns <file>', 'JSON file of DNS records for offline SPF/DKIM/DMARC checks')
     .option('--trust-local-senders', 'treat all local mail as DMARC PASS (lets anyone act as a maintainer: testing only)')
     .option('--control-port <n>', 'control API port, loopback only (0: any free port); it needs the token the stack writes to <data>/control.token (0600)', '0')
-    .action(act((o: { port: string; relay?: string; dns?: string; trustLocalSenders?: boolean; controlPort: string }) => startCommand(g(), o, io)));
+    .action(act((o: { port: string; relay?: string; dns?: string; trustLocalSenders?: boolean; controlPort: string }) => commands().then((c) => c.startCommand(g(), o, io))));
 
   program
     .command('send <file>')
@@ -86,7 +92,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .option('--from <addr>', 'envelope sender (default: the From address of the file)')
     .option('--to <addr>', 'envelope recipient (default: our addresses in To/Cc, else the first security address)')
     .option('--port <n>', 'SMTP port (default: the running stack\'s, from <data>/stack.json)')
-    .action(act((file: string, o: { from?: string; to?: string; port?: string }) => sendCommand(g(), file, o, io)));
+    .action(act((file: string, o: { from?: string; to?: string; port?: string }) => commands().then((c) => c.sendCommand(g(), file, o, io))));
 
   program
     .command('import <paths...>')
@@ -120,7 +126,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .description('list reports, oldest first')
     .option('--json', 'print JSON')
     .action(act(async (o: { json?: boolean }) => {
-      const reports = await withStack(g(), silentLogger, (ops) => ops.reports(), READ_ONLY);
+      const reports = await withReader(g(), (ops) => ops.reports());
       if (o.json) json(reports);
       else show(reportsText(reports));
     }));
@@ -130,14 +136,14 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .description('one report: deadlines, messages, audit events, outbox')
     .option('--json', 'print JSON')
     .action(act(async (id: string, o: { json?: boolean }) => {
-      const view = await withStack(g(), silentLogger, (ops) => ops.show(id), READ_ONLY);
+      const view = await withReader(g(), (ops) => ops.show(id));
       if (o.json) json(view);
       else show(showText(view));
     }));
 
   const clock = program.command('clock').description('the local clock: timers fire as it moves (forward only)');
   clock.command('now').description('print the local time').action(act(async () => {
-    io.out(`${(await withStack(g(), silentLogger, (ops) => ops.clockNow(), READ_ONLY)).now}\n`);
+    io.out(`${(await withReader(g(), (ops) => ops.clockNow())).now}\n`);
   }));
   clock
     .command('advance <duration>')
@@ -168,7 +174,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .description('mail the stack sent (kept as .eml files)')
     .option('--json', 'print JSON')
     .action(act(async (o: { json?: boolean }) => {
-      const files = await withStack(g(), silentLogger, (ops) => ops.outbox(), READ_ONLY);
+      const files = await withReader(g(), (ops) => ops.outbox());
       if (o.json) json(files);
       else show(outboxText(files));
     }));
@@ -181,7 +187,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       if (o.raw && io.isTerminal?.()) {
         throw new UserError('--raw prints the exact bytes, escape sequences included: send them to a file (secintake outbox show N --raw > mail.eml)', 2);
       }
-      const { raw } = await withStack(g(), silentLogger, (ops) => ops.outboxShow(Number(n)), READ_ONLY);
+      const { raw } = await withReader(g(), (ops) => ops.outboxShow(Number(n)));
       if (o.raw) io.out(raw);
       else show(await readable(raw));
     }));
@@ -191,7 +197,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .description('check the config, the data folder, the SMTP port, and that open reports have running workflows')
     .option('--port <n>', 'SMTP port start would use', '2525')
     .option('--repair', 'replay every inbound message whose intake did not finish (a crash, a failure): pending receipts and notices are sent, nothing twice')
-    .action(act((o: { port: string; repair?: boolean }) => doctorCommand(g(), o, { ...io, out: (t) => io.out(terminalSafe(t)) })));
+    .action(act((o: { port: string; repair?: boolean }) => commands().then((c) => c.doctorCommand(g(), o, { ...io, out: (t) => io.out(terminalSafe(t)) }))));
 
   program.addOption(new Option('--debug', 'print stack traces').hideHelp());
 
@@ -209,7 +215,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
 
 function reportError(err: Error, io: CliIo, debug: boolean): number {
   if (debug || process.env.SECINTAKE_DEBUG) io.err(`${err.stack}\n`);
-  if (err instanceof ConfigError || USER_FACING.has(err.name)) {
+  if (USER_FACING.has(err.name)) {
     io.err(`secintake: ${err.message}\n`);
     return err instanceof UserError ? err.exitCode : 1;
   }
