@@ -32,6 +32,7 @@ const CORPUS = join(__dirname, '../../shared/corpus');
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'BatchWriteItemCommand', 'DeleteItemCommand']);
 
 async function main() {
+  if (process.argv[2] === 'cli') return (await import('./cli-bench')).cliBench(process.argv.slice(3));
   if (process.argv[2] === 'soak') return soak(Number(process.argv[3] ?? 300));
   const config = loadConfigFile(join(__dirname, '../examples/bases.json'));
   const to = config.projects[0].addresses[0];

@@ -30,6 +30,10 @@ function build() {
     metafile: true,
     logLevel: 'warning',
     legalComments: 'none',
+    minify: process.env.SECINTAKE_BUILD_DEBUG !== '1', // less to parse on every start
+    keepNames: true, // error names (UserError...) are how the CLI decides what to print
+    // names this build: adapters/local/config-cache.ts keys the validated config by it
+    define: { 'process.env.SECINTAKE_BUILD_ID': JSON.stringify(`${Date.now().toString(36)}-${process.pid}`) },
   });
   const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('node_modules/'));
   fs.renameSync(tmp, outfile);

@@ -107,14 +107,14 @@ export async function withStack<T>(
 export async function withReader<T>(g: GlobalOptions, fn: (ops: ReadOperations) => Promise<T>): Promise<T> {
   const running = await runningStack(g.data);
   if (running) return fn(controlClient(running.controlPort, running.token));
-  const [{ loadConfigFile }, { openDynaliteFiles }, { LocalClock }, { readOperations }, folder] = await Promise.all([
-    import('../../adapters/local/config-file'),
+  const [{ loadConfigCached }, { openDynaliteFiles }, { LocalClock }, { readOperations }, folder] = await Promise.all([
+    import('../../adapters/local/config-cache'),
     import('../../adapters/local/dynalite-files'),
     import('../local-clock'),
     import('../read-operations'),
     import('../data-folder'),
   ]);
-  const config = loadConfigFile(g.config);
+  const config = await loadConfigCached(g.config, g.data);
   const store = await openDynaliteFiles(folder.dynamoDir(g.data), folder.TABLE_NAME);
   try {
     const clock = new LocalClock({ dataDir: g.data }); // reads clock.json; only a move writes it
