@@ -12,6 +12,7 @@ import { rememberedConfig, withReader, withStack, type GlobalOptions } from './c
 import { importLine, outboxText, reportsText, showText } from './format';
 import { jsonSafe, terminalSafe } from './terminal-safe';
 import { processIo, type CliIo } from './io';
+import { addCaseCommands } from './case-commands';
 // Every other module (the stack, mail parsing, the AWS SDK, SMTP) is loaded by the command that needs it, with
 // `await import(...)`: `secintake reports` loads none of them (npm run bench -- cli measures it).
 const commands = () => import('./commands');
@@ -191,6 +192,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       if (o.raw) io.out(raw);
       else show(await readable(raw));
     }));
+
+  addCaseCommands(program, { g, act, io, show });
 
   program
     .command('doctor')
