@@ -200,9 +200,24 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .description('check the config, the data folder, the SMTP port, and that open reports have running workflows')
     .option('--port <n>', 'SMTP port start would use', '2525')
     .option('--repair', 'replay every inbound message whose intake did not finish (a crash, a failure): pending receipts and notices are sent, nothing twice')
-    .action(act((o: { port: string; repair?: boolean }) => commands().then((c) => c.doctorCommand(g(), o, { ...io, out: (t) => io.out(terminalSafe(t)) }))));
+    .action(act(async (o: { port: string; repair?: boolean }) => {
+      const safeIo = { ...io, out: (t: string) => io.out(terminalSafe(t)) };
+      const a = program.opts<{ aws?: boolean; profile?: string; region?: string; stack: string }>();
+      if (a.aws) return (await import('./aws-doctor-command')).awsDoctorCommand(g(), a, safeIo);
+      return (await commands()).doctorCommand(g(), o, safeIo);
+    }));
 
   program.addOption(new Option('--debug', 'print stack traces').hideHelp());
+  program
+    .option('--aws', 'run against AWS (the account of your AWS credentials) instead of the local data folder: doctor')
+    .option('--profile <name>', 'with --aws: the AWS profile (default: the usual AWS credential chain)')
+    .option('--region <region>', "with --aws: the region (default: the config's aws.region)")
+    .option('--stack <name>', 'with --aws: the CloudFormation stack name', 'SecurityIntake');
+  program.hook('preAction', (_, command) => {
+    if (program.opts<{ aws?: boolean }>().aws && command.name() !== 'doctor') {
+      throw new UserError(`--aws: only doctor runs against AWS so far; ${command.name()} works on the local data folder`, 2);
+    }
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });
