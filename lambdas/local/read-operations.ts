@@ -30,8 +30,12 @@ export function summarize(r: Report, config?: Config, now?: Date): ReportSummary
   const next = project && !r.quarantine && !isFinished(r)
     ? deadlinesOf(r, project, now).filter((d) => d.state === 'pending').sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0]
     : undefined;
+  const overdue = project && !r.quarantine && !isFinished(r)
+    ? deadlinesOf(r, project, now).filter((d) => d.state === 'missed' && !d.metAt).map((d) => d.name)
+    : [];
   return {
     ...(next ? { nextDeadline: { name: next.name, dueAt: next.dueAt } } : {}),
+    ...(overdue.length ? { overdue } : {}),
     id: r.id,
     project: r.project,
     status: r.status,

@@ -33,6 +33,8 @@ export interface ReportSummary {
   nextDueAt?: string;
   /** The next promise still pending: what a reader means by "next due". */
   nextDeadline?: { name: DeadlineView['name']; dueAt: string };
+  /** Promises whose date passed without the action (missed and not met since). */
+  overdue?: DeadlineView['name'][];
   quarantined: boolean;
 }
 

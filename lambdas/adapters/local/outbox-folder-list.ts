@@ -14,6 +14,8 @@ export interface OutboxEntry {
   subject: string;
   date: string;
   kind: string;
+  /** The report the mail belongs to (our X-Security-Intake stamp). */
+  reportId?: string;
 }
 
 /** Header bytes read per file: enough for our headers, never the body. */
@@ -82,6 +84,7 @@ export async function listOutboxFolder(folder: string): Promise<OutboxEntry[]> {
         subject: fields.get('subject') ?? '',
         date: fields.get('date') ?? '',
         kind: fields.get('x-security-intake-kind') ?? match[2],
+        ...(fields.get('x-security-intake') ? { reportId: fields.get('x-security-intake') } : {}),
       });
     } finally {
       closeSync(fd);

@@ -124,11 +124,19 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
 
   program
     .command('reports')
-    .description('list reports, oldest first')
+    .description('list reports, oldest first; with a filter, soonest next deadline first')
     .option('--json', 'print JSON')
-    .action(act(async (o: { json?: boolean }) => {
-      const reports = await withReader(g(), (ops) => ops.reports());
+    .option('--open', 'only reports not closed or disclosed')
+    .option('--overdue', 'only reports with a promise whose date passed without the action')
+    .option('--project <id>', 'only this project')
+    .option('--status <s>', 'only these statuses (comma-separated)')
+    .option('--since <date>', 'only reports received on or after this date (2026-11-01, or an ISO instant)')
+    .action(act(async (o: { json?: boolean } & import('./report-filters').ReportFilterOptions) => {
+      let reports = await withReader(g(), (ops) => ops.reports());
+      const f = await import('./report-filters');
+      if (f.filtering(o)) reports = f.filterReports(reports, o);
       if (o.json) json(reports);
+      else if (!reports.length && f.filtering(o)) io.out('No report matches.\n');
       else show(reportsText(reports));
     }));
 
@@ -174,8 +182,14 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .command('outbox')
     .description('mail the stack sent (kept as .eml files)')
     .option('--json', 'print JSON')
-    .action(act(async (o: { json?: boolean }) => {
-      const files = await withReader(g(), (ops) => ops.outbox());
+    .option('--report <id>', 'only the mail of this report')
+    .action(act(async (o: { json?: boolean; report?: string }) => {
+      let files = await withReader(g(), (ops) => ops.outbox());
+      if (o.report) {
+        const { normalizeReportId } = await import('../../core/report-id');
+        const id = normalizeReportId(o.report) ?? o.report;
+        files = files.filter((f) => f.reportId === id);
+      }
       if (o.json) json(files);
       else show(outboxText(files));
     }));
