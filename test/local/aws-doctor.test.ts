@@ -132,7 +132,7 @@ describe('doctor --aws', () => {
     expect((await doctor()).problems).toEqual([expect.stringContaining('no enabled receipt rule in default-rule-set lists security@bases.example.org')]);
   });
 
-  it('the CLI asks for the deployment config and makes no call without it', async () => {
+  it('the CLI asks for the deployment config, names the commands that run on AWS, and makes no call otherwise', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'secintake-awsdoc-'));
     try {
       let err = '';
@@ -140,9 +140,9 @@ describe('doctor --aws', () => {
       expect(code).toBe(2);
       expect(err).toContain('give it with --config FILE');
       await writeFile(join(dir, 'c.json'), '{}');
-      const other = await run(['--data', dir, '--aws', 'reports'], { out: () => {}, err: (t) => void (err += t) });
+      const other = await run(['--data', dir, '--config', join(dir, 'c.json'), '--aws', 'outbox'], { out: () => {}, err: (t) => void (err += t) });
       expect(other).toBe(2);
-      expect(err).toContain('only doctor runs against AWS so far');
+      expect(err).toContain('outbox works on the local data folder only; on AWS: reports, show, raw, attachments, export, doctor');
       expect(ses.calls()).toHaveLength(0);
     } finally {
       await rm(dir, { recursive: true, force: true });

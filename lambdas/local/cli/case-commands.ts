@@ -17,6 +17,10 @@ export interface CaseContext {
 }
 
 async function localSource(g: GlobalOptions): Promise<CaseSource> {
+  if (g.aws) {
+    const { ops, raw } = await (await import('./connect')).awsSource(g);
+    return { show: (id) => ops.show(id), raw };
+  }
   const [{ FsRawStore }, { rawDir }] = await Promise.all([import('../../adapters/local/fs-raw-store'), import('../data-folder')]);
   return { show: (id) => withReader(g, (ops) => ops.show(id)), raw: new FsRawStore(rawDir(g.data)) };
 }

@@ -17,6 +17,8 @@ export interface GlobalOptions {
   config: string;
   /** `--config` was given on the command line (else it is the data folder's remembered one, or the default). */
   configExplicit?: boolean;
+  /** `--aws`: read a deployed stack instead of the data folder. */
+  aws?: { stack: string; region?: string; profile?: string };
 }
 
 const configRecord = (data: string) => path.join(data, 'config-path');
@@ -105,6 +107,7 @@ export async function withStack<T>(
  * DynamoDB stand-in, no workflow runner and no AWS SDK (a read-only command answers in a blink).
  */
 export async function withReader<T>(g: GlobalOptions, fn: (ops: ReadOperations) => Promise<T>): Promise<T> {
+  if (g.aws) return fn((await awsSource(g)).ops);
   const running = await runningStack(g.data);
   if (running) return fn(controlClient(running.controlPort, running.token));
   const [{ loadConfigCached }, { openDynaliteFiles }, { LocalClock }, { readOperations }, folder] = await Promise.all([
@@ -122,4 +125,16 @@ export async function withReader<T>(g: GlobalOptions, fn: (ops: ReadOperations) 
   } finally {
     await store.close();
   }
+}
+
+/** `--aws`: the deployed stack named by --stack, read through the Lambdas' own adapters (aws-reader.ts). */
+export async function awsSource(g: GlobalOptions): Promise<Awaited<ReturnType<typeof import('./aws-reader').awsReader>>> {
+  if (!g.aws) throw new Error('awsSource without --aws');
+  if (!g.configExplicit) {
+    throw new UserError('--aws reads a deployed stack with the policies of its deployment config: give it with --config FILE (the one you deploy with)', 2);
+  }
+  const [{ loadConfigFile }, { awsReader }] = await Promise.all([import('../../adapters/local/config-file'), import('./aws-reader')]);
+  const config = loadConfigFile(g.config);
+  if (config.aws && g.aws.region) config.aws.region = g.aws.region;
+  return awsReader(config, g.aws);
 }

@@ -20,6 +20,9 @@ const commands = () => import('./commands');
 /** The config the package ships: found from wherever the CLI is run. */
 export const DEFAULT_CONFIG = path.join(packageRoot(), 'examples', 'bases.json');
 
+/** The commands that also run against a deployed stack (--aws). */
+const AWS_COMMANDS = new Set(['reports', 'show', 'raw', 'attachments', 'export', 'doctor']);
+
 const version = () => (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Errors whose message is written for the user: printed as they are. */
@@ -65,7 +68,13 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     const data = path.resolve(o.data);
     const explicit = program.getOptionValueSource('config') === 'cli';
     // a data folder remembers the config `start` ran it with: every other command uses that one by default
-    return { data, config: explicit ? path.resolve(o.config) : (rememberedConfig(data) ?? path.resolve(o.config)), configExplicit: explicit };
+    const a = program.opts<{ aws?: boolean; profile?: string; region?: string; stack: string }>();
+    return {
+      data,
+      config: explicit ? path.resolve(o.config) : (rememberedConfig(data) ?? path.resolve(o.config)),
+      configExplicit: explicit,
+      ...(a.aws ? { aws: { stack: a.stack, region: a.region, profile: a.profile } } : {}),
+    };
   };
   // commander passes the arguments, then the options, then the command
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -223,13 +232,13 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
 
   program.addOption(new Option('--debug', 'print stack traces').hideHelp());
   program
-    .option('--aws', 'run against AWS (the account of your AWS credentials) instead of the local data folder: doctor')
+    .option('--aws', 'run against the deployed stack (your AWS credentials) instead of the local data folder: reports, show, raw, attachments, export, doctor')
     .option('--profile <name>', 'with --aws: the AWS profile (default: the usual AWS credential chain)')
     .option('--region <region>', "with --aws: the region (default: the config's aws.region)")
     .option('--stack <name>', 'with --aws: the CloudFormation stack name', 'SecurityIntake');
   program.hook('preAction', (_, command) => {
-    if (program.opts<{ aws?: boolean }>().aws && command.name() !== 'doctor') {
-      throw new UserError(`--aws: only doctor runs against AWS so far; ${command.name()} works on the local data folder`, 2);
+    if (program.opts<{ aws?: boolean }>().aws && !AWS_COMMANDS.has(command.name())) {
+      throw new UserError(`--aws: ${command.name()} works on the local data folder only; on AWS: ${[...AWS_COMMANDS].join(', ')}`, 2);
     }
   });
 
