@@ -27,12 +27,10 @@ export type ReadOperations = Pick<StackOperations, 'reports' | 'show' | 'clockNo
 
 export function summarize(r: Report, config?: Config, now?: Date): ReportSummary {
   const project = config?.projects.find((p) => p.id === r.project);
-  const next = project && !r.quarantine && !isFinished(r)
-    ? deadlinesOf(r, project, now).filter((d) => d.state === 'pending').sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0]
-    : undefined;
-  const overdue = project && !r.quarantine && !isFinished(r)
-    ? deadlinesOf(r, project, now).filter((d) => d.state === 'missed' && !d.metAt).map((d) => d.name)
-    : [];
+  // computed once: the deadline arithmetic (time zones, business hours) is most of what `reports` costs
+  const deadlines = project && !r.quarantine && !isFinished(r) ? deadlinesOf(r, project, now) : [];
+  const next = deadlines.filter((d) => d.state === 'pending').sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
+  const overdue = deadlines.filter((d) => d.state === 'missed' && !d.metAt).map((d) => d.name);
   return {
     ...(next ? { nextDeadline: { name: next.name, dueAt: next.dueAt } } : {}),
     ...(overdue.length ? { overdue } : {}),
