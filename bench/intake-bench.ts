@@ -59,17 +59,10 @@ async function main() {
   printBudgets();
 }
 
-/** bench/cli-bench.ts (issue 15) when it exists: run as it runs alone, its output passed through. */
+/** The CLI's figures (bench/cli-bench.ts, issue 15): `npm run bench -- cli [args]` passes its arguments on. */
 async function cliSection(asked: boolean): Promise<void> {
-  const file = join(__dirname, 'cli-bench.ts');
-  if (!existsSync(file)) {
-    if (asked) console.log('\ncli: bench/cli-bench.ts is not in this checkout');
-    return;
-  }
   console.log('\ncli (bench/cli-bench.ts)');
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), file], { maxBuffer: 16 << 20 });
-  process.stdout.write(stdout);
-  process.stderr.write(stderr);
+  await (await import('./cli-bench')).cliBench(asked ? process.argv.slice(3) : []);
 }
 
 async function intakeSection() {

@@ -28,9 +28,23 @@ export function deployable(config: Config, source: string, allowReceivingRegion?
   return config as DeployableConfig;
 }
 
-/** Context `config` (a path relative to the project root) -> a validated, deployable config. */
+export class MissingConfigContext extends Error {
+  override readonly name = 'MissingConfigContext';
+  constructor() {
+    super(
+      'no config given: run `npx cdk deploy -c config=path/to/your-config.json` (your projects, addresses, maintainers ' +
+        'and an "aws" section; start from a copy of examples/*.json). There is no default, so a deploy never ships ' +
+        "the examples' placeholder addresses. `npm run synth` synthesizes examples/bases.json for trying it offline.",
+    );
+  }
+}
+
+/** Context `config` (a path relative to the project root) -> a validated, deployable config. Required: a
+ *  deploy without `-c config=FILE` stops here rather than deploy an example. */
 export function configFromContext(node: Node, projectRoot: string): DeployableConfig {
-  const file = String(node.tryGetContext('config') ?? 'examples/bases.json');
+  const given = node.tryGetContext('config') as string | undefined;
+  if (typeof given !== 'string' || given.trim() === '') throw new MissingConfigContext();
+  const file = given;
   const config = loadConfigFile(path.resolve(projectRoot, file));
   const allow = node.tryGetContext('allowReceivingRegion') as string | undefined;
   return deployable(config, file, allow);

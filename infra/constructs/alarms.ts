@@ -6,7 +6,7 @@
  * seen three ways: the intake function's errors, the custom `intakeFailed` count the use case emits for messages
  * it recorded as failed, and any event on the on-failure queue (all async retries spent).
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -48,6 +48,13 @@ export class Alarms extends Construct {
       }),
     );
     if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    else {
+      // an alarm nobody hears is how a failed intake goes unnoticed for weeks
+      Annotations.of(this).addWarningV2(
+        'security-intake:no-alarm-email',
+        'aws.alarmEmail is not set: alarms (failed intake, missed deadlines, workflow failures) reach no one. Add "alarmEmail" to the aws section, or subscribe to the AlarmTopicArn output yourself.',
+      );
+    }
 
     this.add('FailedIntakeQueue', {
       metric: props.failedIntakeQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),

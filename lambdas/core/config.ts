@@ -13,8 +13,9 @@
 import { z } from 'zod';
 import { calendarProblems } from './calendar-check';
 import { baseAddress } from './reply-address';
+import { DURATION_PATTERN } from './duration-pattern';
 
-export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(m|h|d|bh|bd)$/;
+export { DURATION_PATTERN };
 
 const DURATION_HELP = 'use e.g. 24h, 7d, 48bh, 2bd, 30m';
 

@@ -7,7 +7,7 @@
  * - `bh`: hours of working time (inside the calendar's working periods);
  * - `bd`: one working day's length of working time each (24 h on a whole-day calendar, 8 h on 09:00-17:00).
  */
-import { DURATION_PATTERN } from './config';
+import { DURATION_PATTERN } from './duration-pattern';
 
 export type DurationUnit = 'm' | 'h' | 'd' | 'bh' | 'bd';
 

@@ -24,9 +24,10 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../ports/logger';
-import { PortInUse } from '../adapters/local/smtp-inbound';
+import { PortInUse } from '../adapters/local/port-in-use';
 import type { ImportResult } from './import-mail';
-import { UserError, type StackOperations } from './stack-operations';
+import type { StackOperations } from './stack-operations';
+import { UserError } from './user-error';
 
 const MAX_BODY = 1024 * 1024;
 

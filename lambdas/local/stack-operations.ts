@@ -3,31 +3,26 @@
  * API (control-server.ts) exposes the same operations to a CLI in another process while `start` runs, since
  * dynalite's LevelDB can be opened by one process only.
  */
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import type { Config } from '../core/config';
 import { addDuration } from '../core/deadline';
 import { InvalidDuration, parseDuration } from '../core/duration';
-import { normalizeReportId } from '../core/report-id';
 import type { AuditEvent, DeadlineView, InboundFacts, MessageRecord, OutboxItem, Report, Verdicts } from '../core/report';
-import { deadlinesOf, isFinished } from '../core/timeline';
+import { normalizeReportId } from '../core/report-id';
+import { isFinished } from '../core/timeline';
 import type { Deps } from '../app/deps';
 import { receiveMail, type IntakeResult } from '../app/receive-mail';
 import { promoteHeld, type Promotion } from '../app/held-mail';
 import type { ReplayableInboundRecord } from '../adapters/local/smtp-inbound';
-import { listOutboxFolder, type OutboxEntry } from '../adapters/local/outbox-folder-sender';
+import type { OutboxEntry } from '../adapters/local/outbox-folder-list';
 import { RawMessageNotFound } from '../ports/raw-mail-store';
 import { INBOUND_PREFIX } from '../adapters/aws/ses-inbound-event';
 import { headerFields, importMessage, importRecipients, returnPath, sendImportDigests, type ImportOptions, type ImportResult } from './import-mail';
 import { expandPaths, readMessages } from './import-sources';
 
-/** A problem the user caused or can fix; the CLI prints its message as one line and exits 1. */
-export class UserError extends Error {
-  override readonly name: string = 'UserError';
-  constructor(message: string, readonly exitCode: 1 | 2 = 1) {
-    super(message);
-  }
-}
+import { UserError } from './user-error';
+import { readOperations, summarize } from './read-operations';
+
+export { UserError, summarize };
 
 export interface ReportSummary {
   id: string;
@@ -40,6 +35,8 @@ export interface ReportSummary {
   nextDueAt?: string;
   /** The next promise still pending: what a reader means by "next due". */
   nextDeadline?: { name: DeadlineView['name']; dueAt: string };
+  /** Promises whose date passed without the action (missed and not met since). */
+  overdue?: DeadlineView['name'][];
   quarantined: boolean;
 }
 
@@ -102,24 +99,6 @@ export function parseClockDuration(text: string, config: Config, now: Date): Dat
   return addDuration(now, text, config.projects[0].calendar);
 }
 
-export function summarize(r: Report, config?: Config, now?: Date): ReportSummary {
-  const project = config?.projects.find((p) => p.id === r.project);
-  const next = project && !r.quarantine && !isFinished(r)
-    ? deadlinesOf(r, project, now).filter((d) => d.state === 'pending').sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0]
-    : undefined;
-  return {
-    ...(next ? { nextDeadline: { name: next.name, dueAt: next.dueAt } } : {}),
-    id: r.id,
-    project: r.project,
-    status: r.status,
-    subject: r.subject,
-    reporter: r.reporter.address,
-    createdAt: r.createdAt,
-    nextDueAt: r.nextDueAt,
-    quarantined: r.quarantine !== undefined,
-  };
-}
-
 export function localOperations(stack: OperableStack): StackOperations {
   const { deps } = stack;
 
@@ -133,31 +112,10 @@ export function localOperations(stack: OperableStack): StackOperations {
     return { from: from.toISOString(), to: deps.clock.now().toISOString() };
   };
 
-  const outboxFiles = (): Promise<OutboxFile[]> => listOutboxFolder(stack.outboxDir);
+  const reads = readOperations({ config: deps.config, store: deps.store, clock: deps.clock, outboxDir: stack.outboxDir });
 
   return {
-    async reports() {
-      const reports = await deps.store.listReports();
-      return reports.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)).map((r) => summarize(r, deps.config, deps.clock.now()));
-    },
-
-    async show(id) {
-      const reportId = normalizeReportId(id) ?? id;
-      const report = await deps.store.getReport(reportId);
-      if (!report) throw new UserError(`no report ${id} (secintake reports lists them)`);
-      const project = deps.config.projects.find((p) => p.id === report.project);
-      const [messages, events, outbox] = await Promise.all([
-        deps.store.listMessages(report.id),
-        deps.store.listEvents(report.id),
-        deps.store.listOutbox(report.id),
-      ]);
-      const deadlines = project ? deadlinesOf(report, project, deps.clock.now()) : [];
-      return { report, deadlines, messages, events, outbox };
-    },
-
-    async clockNow() {
-      return { now: deps.clock.now().toISOString() };
-    },
+    ...reads,
     clockAdvance: (duration) => move(parseClockDuration(duration, deps.config, deps.clock.now())),
     clockSet: (iso) => move(new Date(iso)),
 
@@ -195,15 +153,6 @@ export function localOperations(stack: OperableStack): StackOperations {
         await deps.store.putInbound(failed);
         throw new UserError(`replay of ${sesMessageId} failed again: ${reason}`);
       }
-    },
-
-    outbox: outboxFiles,
-    async outboxShow(n) {
-      const files = await outboxFiles();
-      const item = files.find((f) => f.n === n);
-      if (!item) throw new UserError(`no outbox message ${n} (there are ${files.length}; secintake outbox lists them)`);
-      const file = path.join(stack.outboxDir, item.file);
-      return { file, raw: await fs.readFile(file, 'utf8') };
     },
 
     async import(paths, opts, onResult) {

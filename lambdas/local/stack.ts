@@ -31,12 +31,13 @@ import { MailparserParser } from '../adapters/mailparser-parser';
 import { noMetrics, silentLogger, type Logger } from '../ports/logger';
 import type { Workflow } from '../ports/workflow';
 import { controlTokenPath, startControlServer, writeControlToken } from './control-server';
+import { TABLE_NAME } from './data-folder';
 import { LocalClock } from './local-clock';
 import { localOperations } from './stack-operations';
 import { LocalWorkflowRunner } from './workflow-runner';
 import { advanceWithHousekeeping } from './local-housekeeping';
 
-export const TABLE_NAME = 'security-intake';
+export { TABLE_NAME };
 
 export interface LocalStackOptions {
   /** Path of the config file. */

@@ -21,9 +21,10 @@ import { isFinished } from '../core/timeline';
 import type { ReportStore } from '../ports/report-store';
 import { executionName } from '../ports/workflow';
 import type { LocalClock } from './local-clock';
+import { packageRoot } from './package-root';
 import { SfnStandIn, StepFunctionsError, type ExecutionStatus, type StepFunctionsBackend } from './sfn-standin';
 
-export const ASL_FILE = join(__dirname, 'report-workflow.asl.json');
+export const ASL_FILE = join(packageRoot(), 'lambdas', 'local', 'report-workflow.asl.json');
 export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:ReportWorkflow';
 /** In real-time mode, how often due sleepers are looked for (another process may move clock.json). */
 const REAL_TIME_CHECK_MS = 1000;

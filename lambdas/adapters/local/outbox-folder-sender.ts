@@ -10,6 +10,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { MAX_OUTBOUND_MESSAGE_BYTES, MailRejected, type MailSender, type OutboundEnvelope } from '../../ports/mail-sender';
+import { FILE_PATTERN } from './outbox-folder-list';
+
+export { decodeWords, listOutboxFolder, type OutboxEntry } from './outbox-folder-list';
 
 export interface SmtpRelay {
   host: string;
@@ -33,7 +36,6 @@ export class RelayFailed extends Error {
   }
 }
 
-const FILE_PATTERN = /^(\d{6,})-(.+)\.eml$/;
 
 /** Outbox IDs carry `:` and `%` (`acknowledge:remind:50%`): keep file names portable. */
 function fileSafe(outboxId: string): string {
@@ -97,81 +99,4 @@ export class OutboxFolderSender implements MailSender {
       transport.close();
     }
   }
-}
-
-export interface OutboxEntry {
-  n: number;
-  file: string;
-  to: string;
-  subject: string;
-  date: string;
-  kind: string;
-}
-
-/** Header bytes read per file: enough for our headers, never the body. */
-const HEADER_READ_BYTES = 16 * 1024;
-
-/** The header block's fields we show, unfolded, RFC 2047 words decoded. */
-function readHeaders(head: string): Map<string, string> {
-  const end = head.search(/\r?\n\r?\n/);
-  const block = end >= 0 ? head.slice(0, end) : head;
-  const fields = new Map<string, string>();
-  let last = '';
-  for (const line of block.split(/\r?\n/)) {
-    if (/^[ \t]/.test(line) && last) fields.set(last, `${fields.get(last)} ${line.trim()}`);
-    else {
-      const colon = line.indexOf(':');
-      if (colon <= 0) continue;
-      last = line.slice(0, colon).trim().toLowerCase();
-      if (!fields.has(last)) fields.set(last, line.slice(colon + 1).trim());
-    }
-  }
-  for (const [k, v] of fields) fields.set(k, decodeWords(v));
-  return fields;
-}
-
-/** RFC 2047 encoded words (`=?utf-8?Q?...?=` / `?B?`), as MailComposer writes them. */
-export function decodeWords(value: string): string {
-  return value
-    .replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (word, charset: string, enc: string, text: string) => {
-      try {
-        const bytes =
-          enc.toUpperCase() === 'B'
-            ? Buffer.from(text, 'base64')
-            : Buffer.from(
-                text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
-                'latin1',
-              );
-        return new TextDecoder(charset.split('*')[0]).decode(bytes);
-      } catch {
-        return word;
-      }
-    });
-}
-
-/** The messages in an outbox folder, oldest first. */
-export async function listOutboxFolder(folder: string): Promise<OutboxEntry[]> {
-  const names = (await fs.readdir(folder).catch(() => [] as string[])).filter((n) => FILE_PATTERN.test(n)).sort();
-  const entries: OutboxEntry[] = [];
-  for (const file of names) {
-    const handle = await fs.open(path.join(folder, file), 'r');
-    try {
-      const buf = Buffer.alloc(HEADER_READ_BYTES);
-      const { bytesRead } = await handle.read(buf, 0, HEADER_READ_BYTES, 0);
-      const fields = readHeaders(buf.subarray(0, bytesRead).toString('utf8'));
-      const match = FILE_PATTERN.exec(file)!;
-      entries.push({
-        n: Number(match[1]),
-        file,
-        to: [fields.get('to'), fields.get('cc')].filter(Boolean).join(', '),
-        subject: fields.get('subject') ?? '',
-        date: fields.get('date') ?? '',
-        kind: fields.get('x-security-intake-kind') ?? match[2],
-      });
-    } finally {
-      await handle.close();
-    }
-  }
-  return entries.sort((a, b) => a.n - b.n);
 }

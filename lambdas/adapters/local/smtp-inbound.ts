@@ -48,12 +48,9 @@ export interface SmtpInbound {
  */
 export type ReplayableInboundRecord = InboundRecord & { facts?: InboundFacts };
 
-export class PortInUse extends Error {
-  override readonly name = 'PortInUse';
-  constructor(readonly port: number, what: string) {
-    super(`port ${port} on 127.0.0.1 is already in use (${what}): stop what listens there, or pick another port with --port`);
-  }
-}
+import { PortInUse } from './port-in-use';
+
+export { PortInUse };
 
 /**
  * An SES-like message ID: 32 random lowercase hex characters. Random, never sequential: it names the raw object

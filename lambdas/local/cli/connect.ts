@@ -6,8 +6,10 @@
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { controlClient, pingControl, readControlToken } from '../control-server';
-import { localOperations, UserError, type StackOperations } from '../stack-operations';
-import { startLocalStack, type LocalStack } from '../stack';
+import type { StackOperations } from '../stack-operations';
+import type { LocalStack } from '../stack';
+import type { ReadOperations } from '../read-operations';
+import { UserError } from '../user-error';
 import type { Logger } from '../../ports/logger';
 
 export interface GlobalOptions {
@@ -15,6 +17,8 @@ export interface GlobalOptions {
   config: string;
   /** `--config` was given on the command line (else it is the data folder's remembered one, or the default). */
   configExplicit?: boolean;
+  /** `--aws`: read a deployed stack instead of the data folder. */
+  aws?: { stack: string; region?: string; profile?: string };
 }
 
 const configRecord = (data: string) => path.join(data, 'config-path');
@@ -79,6 +83,8 @@ export async function withStack<T>(
 ): Promise<T> {
   const running = await runningStack(g.data);
   if (running) return fn(controlClient(running.controlPort, running.token));
+  // loaded only here: commands that only read never start the stack (withReader)
+  const [{ startLocalStack }, { localOperations }] = await Promise.all([import('../stack'), import('../stack-operations')]);
   let stack: LocalStack;
   try {
     stack = await startLocalStack({ config: g.config, data: g.data, listen: false, resume: opts.resume, log });
@@ -93,4 +99,41 @@ export async function withStack<T>(
   } finally {
     await stack.close();
   }
+}
+
+/**
+ * Runs a command that only reads: against the running stack, or on the data folder's files directly, with no
+ * DynamoDB stand-in, no workflow runner and no AWS SDK (a read-only command answers in a blink).
+ */
+export async function withReader<T>(g: GlobalOptions, fn: (ops: ReadOperations) => Promise<T>): Promise<T> {
+  if (g.aws) return fn((await awsSource(g)).ops);
+  const running = await runningStack(g.data);
+  if (running) return fn(controlClient(running.controlPort, running.token));
+  const [{ loadConfigCached }, { openDynaliteFiles }, { LocalClock }, { readOperations }, folder] = await Promise.all([
+    import('../../adapters/local/config-cache'),
+    import('../../adapters/local/dynalite-files'),
+    import('../local-clock'),
+    import('../read-operations'),
+    import('../data-folder'),
+  ]);
+  const config = await loadConfigCached(g.config, g.data);
+  const store = await openDynaliteFiles(folder.dynamoDir(g.data), folder.TABLE_NAME);
+  try {
+    const clock = new LocalClock({ dataDir: g.data }); // reads clock.json; only a move writes it
+    return await fn(readOperations({ config, store, clock, outboxDir: folder.outboxDir(g.data) }));
+  } finally {
+    await store.close();
+  }
+}
+
+/** `--aws`: the deployed stack named by --stack, read through the Lambdas' own adapters (aws-reader.ts). */
+export async function awsSource(g: GlobalOptions): Promise<Awaited<ReturnType<typeof import('./aws-reader').awsReader>>> {
+  if (!g.aws) throw new Error('awsSource without --aws');
+  if (!g.configExplicit) {
+    throw new UserError('--aws reads a deployed stack with the policies of its deployment config: give it with --config FILE (the one you deploy with)', 2);
+  }
+  const [{ loadConfigFile }, { awsReader }] = await Promise.all([import('../../adapters/local/config-file'), import('./aws-reader')]);
+  const config = loadConfigFile(g.config);
+  if (config.aws && g.aws.region) config.aws.region = g.aws.region;
+  return awsReader(config, g.aws);
 }

@@ -47,6 +47,7 @@ export function showText(v: ReportView): string {
   if (wish?.disclosureDate) lines.push(`Reporter asked: disclosure on ${wish.disclosureDate}`);
   if (wish?.contact) lines.push(`Reporter asked: contact ${wish.contact}`);
   if (r.relatesTo?.length) lines.push(`Relates to: ${r.relatesTo.join(', ')}`);
+  if (r.credit) lines.push(`Credit:    ${r.credit}`);
   lines.push('', 'Deadlines:');
   for (const d of v.deadlines) {
     // a promise kept after its date is "met late at", not "missed at": both facts, as a reader would say them
@@ -60,11 +61,18 @@ export function showText(v: ReportView): string {
     lines.push(`  ${m.at} ${m.direction === 'in' ? '<-' : '->'} ${pad(m.role, 10)} ${who}  ${m.kind ?? m.outcome ?? ''}  ${m.subject}`);
   }
   lines.push('', 'Events:');
-  for (const e of v.events) lines.push(`  ${e.at} ${pad(e.type, 20)} ${e.actor}`);
+  for (const e of v.events) lines.push(`  ${e.at} ${pad(e.type, 20)} ${e.actor}${change(e.detail)}`);
   lines.push('', 'Outbox:');
   for (const o of v.outbox) lines.push(`  ${o.createdAt} ${pad(o.kind, 14)} ${o.state}  to ${o.to.join(', ')}`);
   if (!v.outbox.length) lines.push('  (nothing sent)');
   return lines.join('\n') + '\n';
+}
+
+/** What an event changed, as a reader says it: `received -> triaged`. */
+function change(detail: Record<string, unknown> | undefined): string {
+  if (!detail || !('to' in detail)) return '';
+  const v = (x: unknown) => (x === undefined || x === null ? '(none)' : String(x));
+  return 'from' in detail ? `  ${v(detail.from)} -> ${v(detail.to)}` : `  -> ${v(detail.to)}`;
 }
 
 export function outboxText(files: OutboxFile[]): string {

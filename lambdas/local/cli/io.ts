@@ -4,6 +4,8 @@ import type { Logger, LogFields } from '../../ports/logger';
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** Exact bytes (raw mail) to stdout; only where `isTerminal` is false. */
+  outBytes?(bytes: Buffer): void;
   /** Whether `out` is a terminal (where raw mail bytes must not go). */
   isTerminal?(): boolean;
 }
@@ -11,6 +13,7 @@ export interface CliIo {
 export const processIo: CliIo = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
+  outBytes: (bytes) => void process.stdout.write(bytes),
   isTerminal: () => process.stdout.isTTY === true,
 };
 

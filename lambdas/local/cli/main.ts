@@ -2,36 +2,45 @@
  * secintake: the local stack's command line (DESIGN section 6). Every command has --help; errors are one line
  * per problem on stderr, no stack trace (SECINTAKE_DEBUG=1 shows it); exit 1 for errors, 2 for bad usage.
  */
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError } from '../../core/config-errors';
-import { limitsSchema } from '../../core/config';
-import { MailparserParser } from '../../adapters/mailparser-parser';
 import { silentLogger } from '../../ports/logger';
-import { UserError } from '../stack-operations';
-import { rememberedConfig, withStack, type GlobalOptions } from './connect';
-import { decodeHeaderWords } from '../../adapters/header-values';
+import { packageRoot } from '../package-root';
+import { UserError } from '../user-error';
+import { rememberedConfig, withReader, withStack, type GlobalOptions } from './connect';
 import { importLine, outboxText, reportsText, showText } from './format';
 import { jsonSafe, terminalSafe } from './terminal-safe';
 import { processIo, type CliIo } from './io';
-import { doctorCommand, sendCommand, startCommand } from './commands';
 import { slaCommand, type SlaCommandOptions } from './sla-command';
 import { addPolicyCommands } from './policy';
+import { addCaseCommands } from './case-commands';
+// Every other module (the stack, mail parsing, the AWS SDK, SMTP) is loaded by the command that needs it, with
+// `await import(...)`: `secintake reports` loads none of them (npm run bench -- cli measures it).
+const commands = () => import('./commands');
 
 /** The config the package ships: found from wherever the CLI is run. */
-export const DEFAULT_CONFIG = path.resolve(__dirname, '../../../examples/bases.json');
+export const DEFAULT_CONFIG = path.join(packageRoot(), 'examples', 'bases.json');
+
+/** The commands that also run against a deployed stack (--aws). */
+const AWS_COMMANDS = new Set(['reports', 'show', 'raw', 'attachments', 'export', 'doctor']);
+
+const version = () => (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Errors whose message is written for the user: printed as they are. */
 const USER_FACING = new Set([
   'UserError', 'ConfigError', 'PortInUse', 'ImportPathError', 'DnsRecordsFileError', 'SmtpRefused', 'ClockMovedBackwards',
-  'InvalidDuration', 'KeyFileError', 'StackAlreadyRunning',
+  'InvalidDuration', 'KeyFileError', 'StackAlreadyRunning', 'DataFolderInUse',
 ]);
 
-/** Reading never fires timers: workflows resume only for commands that change something, or `start`. */
-const READ_ONLY = { resume: false };
 
 /** Header block as stored, then the text decoded and the attachments listed: what a mail client would show. */
 async function readable(raw: string): Promise<string> {
+  const [{ limitsSchema }, { MailparserParser }, { decodeHeaderWords }] = await Promise.all([
+    import('../../core/config'),
+    import('../../adapters/mailparser-parser'),
+    import('../../adapters/header-values'),
+  ]);
   const end = raw.search(/\r?\n\r?\n/);
   const head = end < 0 ? raw : raw.slice(0, end);
   const msg = await new MailparserParser().parse(Buffer.from(raw), { limits: limitsSchema.parse({}) });
@@ -51,6 +60,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .description('security-intake on this machine: a local SMTP inbound, DynamoDB (dynalite), the report workflow and a movable clock')
     .option('--data <dir>', 'data folder (reports, raw mail, outbox, clock)', '.data')
     .option('--config <file>', 'deployment config (projects, addresses, timers)', DEFAULT_CONFIG)
+    .version(version(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(add --help for usage)');
@@ -60,7 +70,13 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     const data = path.resolve(o.data);
     const explicit = program.getOptionValueSource('config') === 'cli';
     // a data folder remembers the config `start` ran it with: every other command uses that one by default
-    return { data, config: explicit ? path.resolve(o.config) : (rememberedConfig(data) ?? path.resolve(o.config)), configExplicit: explicit };
+    const a = program.opts<{ aws?: boolean; profile?: string; region?: string; stack: string }>();
+    return {
+      data,
+      config: explicit ? path.resolve(o.config) : (rememberedConfig(data) ?? path.resolve(o.config)),
+      configExplicit: explicit,
+      ...(a.aws ? { aws: { stack: a.stack, region: a.region, profile: a.profile } } : {}),
+    };
   };
   // commander passes the arguments, then the options, then the command
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -80,7 +96,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .option('--dns <file>', 'JSON file of DNS records for offline SPF/DKIM/DMARC checks')
     .option('--trust-local-senders', 'treat all local mail as DMARC PASS (lets anyone act as a maintainer: testing only)')
     .option('--control-port <n>', 'control API port, loopback only (0: any free port); it needs the token the stack writes to <data>/control.token (0600)', '0')
-    .action(act((o: { port: string; relay?: string; dns?: string; trustLocalSenders?: boolean; controlPort: string }) => startCommand(g(), o, io)));
+    .action(act((o: { port: string; relay?: string; dns?: string; trustLocalSenders?: boolean; controlPort: string }) => commands().then((c) => c.startCommand(g(), o, io))));
 
   program
     .command('send <file>')
@@ -88,7 +104,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .option('--from <addr>', 'envelope sender (default: the From address of the file)')
     .option('--to <addr>', 'envelope recipient (default: our addresses in To/Cc, else the first security address)')
     .option('--port <n>', 'SMTP port (default: the running stack\'s, from <data>/stack.json)')
-    .action(act((file: string, o: { from?: string; to?: string; port?: string }) => sendCommand(g(), file, o, io)));
+    .action(act((file: string, o: { from?: string; to?: string; port?: string }) => commands().then((c) => c.sendCommand(g(), file, o, io))));
 
   program
     .command('import <paths...>')
@@ -128,11 +144,19 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
 
   program
     .command('reports')
-    .description('list reports, oldest first')
+    .description('list reports, oldest first; with a filter, soonest next deadline first')
     .option('--json', 'print JSON')
-    .action(act(async (o: { json?: boolean }) => {
-      const reports = await withStack(g(), silentLogger, (ops) => ops.reports(), READ_ONLY);
+    .option('--open', 'only reports not closed or disclosed')
+    .option('--overdue', 'only reports with a promise whose date passed without the action')
+    .option('--project <id>', 'only this project')
+    .option('--status <s>', 'only these statuses (comma-separated)')
+    .option('--since <date>', 'only reports received on or after this date (2026-11-01, or an ISO instant)')
+    .action(act(async (o: { json?: boolean } & import('./report-filters').ReportFilterOptions) => {
+      let reports = await withReader(g(), (ops) => ops.reports());
+      const f = await import('./report-filters');
+      if (f.filtering(o)) reports = f.filterReports(reports, o);
       if (o.json) json(reports);
+      else if (!reports.length && f.filtering(o)) io.out('No report matches.\n');
       else show(reportsText(reports));
     }));
 
@@ -141,14 +165,14 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .description('one report: deadlines, messages, audit events, outbox')
     .option('--json', 'print JSON')
     .action(act(async (id: string, o: { json?: boolean }) => {
-      const view = await withStack(g(), silentLogger, (ops) => ops.show(id), READ_ONLY);
+      const view = await withReader(g(), (ops) => ops.show(id));
       if (o.json) json(view);
       else show(showText(view));
     }));
 
   const clock = program.command('clock').description('the local clock: timers fire as it moves (forward only)');
   clock.command('now').description('print the local time').action(act(async () => {
-    io.out(`${(await withStack(g(), silentLogger, (ops) => ops.clockNow(), READ_ONLY)).now}\n`);
+    io.out(`${(await withReader(g(), (ops) => ops.clockNow())).now}\n`);
   }));
   clock
     .command('advance <duration>')
@@ -178,8 +202,14 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .command('outbox')
     .description('mail the stack sent (kept as .eml files)')
     .option('--json', 'print JSON')
-    .action(act(async (o: { json?: boolean }) => {
-      const files = await withStack(g(), silentLogger, (ops) => ops.outbox(), READ_ONLY);
+    .option('--report <id>', 'only the mail of this report')
+    .action(act(async (o: { json?: boolean; report?: string }) => {
+      let files = await withReader(g(), (ops) => ops.outbox());
+      if (o.report) {
+        const { normalizeReportId } = await import('../../core/report-id');
+        const id = normalizeReportId(o.report) ?? o.report;
+        files = files.filter((f) => f.reportId === id);
+      }
       if (o.json) json(files);
       else show(outboxText(files));
     }));
@@ -192,7 +222,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       if (o.raw && io.isTerminal?.()) {
         throw new UserError('--raw prints the exact bytes, escape sequences included: send them to a file (secintake outbox show N --raw > mail.eml)', 2);
       }
-      const { raw } = await withStack(g(), silentLogger, (ops) => ops.outboxShow(Number(n)), READ_ONLY);
+      const { raw } = await withReader(g(), (ops) => ops.outboxShow(Number(n)));
       if (o.raw) io.out(raw);
       else show(await readable(raw));
     }));
@@ -207,18 +237,34 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .option('--json', 'print JSON: {projects: [{id, period, received, promises: [{name, due, met, compliance, p50Ms, p90Ms}]}], totals, reports}')
     .option('--html <file>', 'write a self-contained page (inline SVG) with the trend of each promise and the distribution of times')
     .action(act((o: SlaCommandOptions) => slaCommand(g(), o, io)));
+  addCaseCommands(program, { g, act, io, show });
 
   program
     .command('doctor')
     .description('check the config, the data folder, the SMTP port, and that open reports have running workflows')
     .option('--port <n>', 'SMTP port start would use', '2525')
     .option('--repair', 'replay every inbound message whose intake did not finish (a crash, a failure): pending receipts and notices are sent, nothing twice')
-    .action(act((o: { port: string; repair?: boolean }) => doctorCommand(g(), o, { ...io, out: (t) => io.out(terminalSafe(t)) })));
+    .action(act(async (o: { port: string; repair?: boolean }) => {
+      const safeIo = { ...io, out: (t: string) => io.out(terminalSafe(t)) };
+      const a = program.opts<{ aws?: boolean; profile?: string; region?: string; stack: string }>();
+      if (a.aws) return (await import('./aws-doctor-command')).awsDoctorCommand(g(), a, safeIo);
+      return (await commands()).doctorCommand(g(), o, safeIo);
+    }));
 
   // issue 18: policy import / policy check / security-txt
   addPolicyCommands(program, { io, config: () => g().config, act });
 
   program.addOption(new Option('--debug', 'print stack traces').hideHelp());
+  program
+    .option('--aws', 'run against the deployed stack (your AWS credentials) instead of the local data folder: reports, show, raw, attachments, export, doctor')
+    .option('--profile <name>', 'with --aws: the AWS profile (default: the usual AWS credential chain)')
+    .option('--region <region>', "with --aws: the region (default: the config's aws.region)")
+    .option('--stack <name>', 'with --aws: the CloudFormation stack name', 'SecurityIntake');
+  program.hook('preAction', (_, command) => {
+    if (program.opts<{ aws?: boolean }>().aws && !AWS_COMMANDS.has(command.name())) {
+      throw new UserError(`--aws: ${command.name()} works on the local data folder only; on AWS: ${[...AWS_COMMANDS].join(', ')}`, 2);
+    }
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -234,7 +280,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
 
 function reportError(err: Error, io: CliIo, debug: boolean): number {
   if (debug || process.env.SECINTAKE_DEBUG) io.err(`${err.stack}\n`);
-  if (err instanceof ConfigError || USER_FACING.has(err.name)) {
+  if (USER_FACING.has(err.name)) {
     io.err(`secintake: ${err.message}\n`);
     return err instanceof UserError ? err.exitCode : 1;
   }

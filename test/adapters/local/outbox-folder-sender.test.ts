@@ -75,6 +75,7 @@ describe('OutboxFolderSender', () => {
       subject: draft.subject,
       date: 'Mon, 15 Mar 2027 19:02:00 +0000',
       kind: 'reminder:acknowledge',
+      reportId: 'K7QM-2XPD', // our X-Security-Intake stamp
     });
     expect(await listOutboxFolder(path.join(folder, 'missing'))).toEqual([]);
   });

@@ -1,0 +1,86 @@
+/** `raw`, `attachments` and `export`: the original messages and the whole case of one report (report-files.ts). */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { UserError } from '../user-error';
+import { withReader, type GlobalOptions } from './connect';
+import type { CliIo } from './io';
+import type { CaseSource } from './report-files';
+
+export interface CaseContext {
+  g: () => GlobalOptions;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  act: <A extends any[]>(fn: (...args: A) => Promise<number | void>) => (...args: A) => Promise<void>;
+  io: CliIo;
+  /** Output that may quote mail: made terminal-safe. */
+  show: (text: string) => void;
+}
+
+async function localSource(g: GlobalOptions): Promise<CaseSource> {
+  if (g.aws) {
+    const { ops, raw } = await (await import('./connect')).awsSource(g);
+    return { show: (id) => ops.show(id), raw };
+  }
+  const [{ FsRawStore }, { rawDir }] = await Promise.all([import('../../adapters/local/fs-raw-store'), import('../data-folder')]);
+  return { show: (id) => withReader(g, (ops) => ops.show(id)), raw: new FsRawStore(rawDir(g.data)) };
+}
+
+/** Written whole, readable by the owner only (reports are confidential until disclosed). */
+function writePrivate(file: string, body: Buffer): void {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  writeFileSync(file, body, { mode: 0o600 });
+}
+
+export function addCaseCommands(program: Command, { g, act, io, show }: CaseContext): void {
+  program
+    .command('raw <id> [n]')
+    .description('the Nth stored message of a report (default 1), exactly as received, to a file or a pipe')
+    .option('-o, --output <file>', 'write it to this file')
+    .action(act(async (id: string, n: string | undefined, o: { output?: string }) => {
+      if (n !== undefined && !/^[1-9]\d*$/.test(n)) throw new UserError(`${JSON.stringify(n)} is not a message number (1, 2, ...)`, 2);
+      if (!o.output && (io.isTerminal?.() || !io.outBytes)) {
+        throw new UserError('raw prints the exact bytes, escape sequences included: give -o FILE or send it to a pipe (secintake raw ID > mail.eml)', 2);
+      }
+      const { rawMessage } = await import('./report-files');
+      const { message, bytes } = await rawMessage(await localSource(g()), id, Number(n ?? 1));
+      if (o.output) {
+        writePrivate(o.output, bytes);
+        io.err(`wrote ${o.output}: ${bytes.length} bytes, received ${message.at}\n`);
+      } else io.outBytes!(bytes);
+    }));
+
+  program
+    .command('attachments <id>')
+    .description("save the attachments of a report's stored messages under safe file names (no path from the mail is used)")
+    .option('-o, --output <dir>', 'folder to save them in (default: ./<ID>-attachments)')
+    .action(act(async (id: string, o: { output?: string }) => {
+      const [{ reportAttachments }, { MailparserParser }, { loadConfigCached }] = await Promise.all([
+        import('./report-files'),
+        import('../../adapters/mailparser-parser'),
+        import('../../adapters/local/config-cache'),
+      ]);
+      const config = await loadConfigCached(g().config, g().data);
+      const { view, files } = await reportAttachments(await localSource(g()), id, new MailparserParser(), config.limits);
+      const dir = path.resolve(o.output ?? `${view.report.id}-attachments`);
+      if (!files.length) return void show(`report ${view.report.id} has no attachments\n`);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      for (const f of files) {
+        // flag wx: never overwrite a file that is already there
+        writeFileSync(path.join(dir, f.file), f.content, { mode: 0o600, flag: 'wx' });
+        show(`${path.join(dir, f.file)}  ${f.contentType}  ${f.size} bytes  sha256 ${f.sha256}  (message ${f.message})\n`);
+      }
+    }));
+
+  program
+    .command('export <id>')
+    .description('one archive of a report (tar; .tar.gz when the name ends in .gz): every stored .eml byte for byte, record and audit trail as JSON, a summary')
+    .requiredOption('-o, --output <file>', 'the archive to write, e.g. K7QM-2XPD.tar.gz')
+    .action(act(async (id: string, o: { output: string }) => {
+      const [{ exportReport }, { tarArchive }] = await Promise.all([import('./report-files'), import('./tar-archive')]);
+      const files = await exportReport(await localSource(g()), id, new Date());
+      const archive = tarArchive(files, /\.t?gz$/i.test(o.output));
+      writePrivate(o.output, archive);
+      const emls = files.filter((f) => f.name.endsWith('.eml')).length;
+      io.out(`wrote ${o.output}: ${emls} message(s) as received, report.json, audit.json, manifest.json, README.txt (${archive.length} bytes)\n`);
+    }));
+}
