@@ -77,19 +77,31 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
   // `Update: <line>` is text for the reporter like the text below the commands (and comes first)
   const text = [effects.updateText, below].filter((t): t is string => t !== undefined && t !== '').join('\n\n');
   const relay = text.length > 0 && !internal;
-  const updated = await applyOnce(deps, report, facts.sesMessageId, (current) => {
-    const patch = { ...effects.patch };
+  // The commands now. What the relay meets (acknowledgment, detailed response, update) is decided now, from the
+  // report as it was before this message, but recorded as met only once the relay was sent: a relay that never
+  // goes out meets nothing. The decision is kept on the report, so a retry after a crash applies the same one.
+  let updated = await applyOnce(deps, report, facts.sesMessageId, (current) => {
+    const patch: Partial<Report> = { ...effects.patch };
     if (relay) {
-      const at = now.toISOString();
       // The detailed response is text to the reporter: a later reply, or the first one when it comes with an
       // assessment (`Status: triaged` and on); a status alone never is.
       const assessed = parsed.commands.some((c) => c.name === 'status' && c.status !== 'reopened' && ASSESSING.includes(c.status));
-      if (!current.acknowledgedAt) patch.acknowledgedAt ??= at;
-      if (!current.respondedAt && (current.acknowledgedAt || assessed)) patch.respondedAt = at;
-      patch.lastUpdateAt = at;
+      patch.relayPending = { message: facts.sesMessageId, at: now.toISOString(), respond: !current.respondedAt && (current.acknowledgedAt !== undefined || assessed) };
     }
     return patch;
   });
+  const relayMet = async () => {
+    updated = await patchReport(deps, updated, (current) => {
+      const pending = current.relayPending;
+      if (pending?.message !== facts.sesMessageId) return undefined;
+      return {
+        relayPending: undefined,
+        ...(current.acknowledgedAt ? {} : { acknowledgedAt: pending.at }),
+        ...(pending.respond && !current.respondedAt ? { respondedAt: pending.at } : {}),
+        ...(!current.lastUpdateAt || current.lastUpdateAt < pending.at ? { lastUpdateAt: pending.at } : {}),
+      };
+    });
+  };
   await deps.store.appendToReport({
     events: [
       ...effects.changes.map((c, i) =>
@@ -114,6 +126,7 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
         draft: relayDraft({ report: updated, project, text, maintainerName: name, attachments, now, notice: embargoNotice(report, updated, project, effects.changes, now) }),
         envelope: await envelopeFor(deps, updated, project.relayDisplayName && name ? `${name} via ${project.name} security` : undefined),
       });
+      await relayMet();
     } catch (err) {
       // a refused message (too large, a rejected address) will not go through on a retry: tell the maintainer
       // now; anything else is transient and is retried (Lambda's retries, then the failure queue and its alarm),
@@ -129,6 +142,8 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
         throw err;
       }
       relayFailure = err.reason;
+      // refused for good: it meets nothing, and nothing is left pending
+      updated = await patchReport(deps, updated, (current) => (current.relayPending?.message === facts.sesMessageId ? { relayPending: undefined } : undefined));
       await relayFailed(deps, updated, arrival, maintainer, err.reason, parsed.commands.map((c) => c.name));
     }
   } else if (internal && text.length > 0) {

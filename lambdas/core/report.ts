@@ -140,6 +140,9 @@ export interface Report {
   generationStartedAt?: string;
   /** Extensions of the embargo beyond the policy's maximum, by a lead, with their reasons. */
   embargoExtensions?: Array<{ until: string; at: string; by: string; reason: string }>;
+  /** A relay whose commands were applied but which is not sent yet: what it meets once it is (acknowledgment if
+   *  still due, the detailed response when `respond`, the status update), at `at`. */
+  relayPending?: { message: string; at: string; respond: boolean };
   /** SES messageIds of the last maintainer messages whose commands were applied (a retry never applies twice). */
   appliedMessages?: string[];
   /** Timer actions already taken, by deterministic key (e.g. `acknowledge:remind:50%`): each fires once. */

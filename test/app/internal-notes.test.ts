@@ -100,6 +100,9 @@ test('a relay over the sending limit is answered to the maintainer: what happene
   // the text did not go; the reporter hears only that a person acknowledged their report
   expect(h.sender.to(REPORTER).map((s) => s.outboxId.split(':')[0])).toEqual(['acknowledged']);
   expect((await h.store.getReport(id))?.status).toBe('fixing');
+  // a relay refused for good meets neither the detailed response nor the update
+  expect((await h.store.getReport(id))?.respondedAt).toBeUndefined();
+  expect((await h.store.getReport(id))?.lastUpdateAt).toBeUndefined();
   const told = h.sender.to(ALICE).filter((s) => s.outboxId.startsWith('relay-failed:'));
   expect(told).toHaveLength(1);
   expect(told[0].parsed.subject).toMatch(/Not sent to the reporter/);
@@ -138,7 +141,11 @@ test('a relay the mail service fails on every retry is answered to the maintaine
   expect(text).toContain('secintake replay ses-throttled');
   expect(h.sender.to(REPORTER)).toEqual([]);
   expect(await h.store.getInbound('ses-throttled')).toMatchObject({ state: 'failed', attempts: 3 });
-  // the commands were applied once, whatever the retries
-  expect((await h.store.getReport(id))?.status).toBe('triaged');
+  // the commands were applied once, whatever the retries; the relay that never went out meets nothing
+  const report = (await h.store.getReport(id))!;
+  expect(report.status).toBe('triaged');
+  expect(report.respondedAt).toBeUndefined();
+  expect(report.lastUpdateAt).toBeUndefined();
+  expect(report.relayPending).toMatchObject({ respond: true }); // a replay that sends it meets the response then
   expect(h.sender.to(ALICE).filter((s) => s.outboxId.startsWith('applied:'))).toHaveLength(0);
 }, testTimeout(240_000));
