@@ -42,6 +42,7 @@ export function summarize(r: Report, config?: Config, now?: Date): ReportSummary
     createdAt: r.createdAt,
     nextDueAt: r.nextDueAt,
     quarantined: r.quarantine !== undefined,
+    ...(r.owner ? { owner: r.owner } : {}),
   };
 }
 

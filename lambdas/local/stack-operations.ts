@@ -38,6 +38,8 @@ export interface ReportSummary {
   /** Promises whose date passed without the action (missed and not met since). */
   overdue?: DeadlineView['name'][];
   quarantined: boolean;
+  /** The maintainer who owns the report (assignment, `Assign:`). */
+  owner?: string;
 }
 
 export interface ReportView {

@@ -149,6 +149,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .option('--open', 'only reports not closed or disclosed')
     .option('--overdue', 'only reports with a promise whose date passed without the action')
     .option('--project <id>', 'only this project')
+    .option('--owner <address>', "only reports this maintainer owns")
     .option('--status <s>', 'only these statuses (comma-separated)')
     .option('--since <date>', 'only reports received on or after this date (2026-11-01, or an ISO instant)')
     .action(act(async (o: { json?: boolean } & import('./report-filters').ReportFilterOptions) => {

@@ -1,4 +1,4 @@
-/** `reports --open --overdue --project P --status S --since DATE`: which reports, soonest deadline first. */
+/** `reports --open --overdue --project P --owner ADDR --status S --since DATE`: which reports, soonest deadline first. */
 import { REPORT_STATUSES, type ReportStatus } from '../../core/report';
 import type { ReportSummary } from '../stack-operations';
 import { UserError } from '../user-error';
@@ -9,9 +9,10 @@ export interface ReportFilterOptions {
   project?: string;
   status?: string;
   since?: string;
+  owner?: string;
 }
 
-export const filtering = (o: ReportFilterOptions) => Boolean(o.open || o.overdue || o.project || o.status || o.since);
+export const filtering = (o: ReportFilterOptions) => Boolean(o.open || o.overdue || o.project || o.status || o.since || o.owner);
 
 export function filterReports(reports: ReportSummary[], o: ReportFilterOptions): ReportSummary[] {
   const statuses = o.status?.split(',').map((s) => s.trim().toLowerCase());
@@ -28,6 +29,7 @@ export function filterReports(reports: ReportSummary[], o: ReportFilterOptions):
       (!o.open || !['closed', 'disclosed'].includes(r.status)) &&
       (!o.overdue || (r.overdue?.length ?? 0) > 0) &&
       (!o.project || r.project === o.project) &&
+      (!o.owner || (r.owner ?? '') === o.owner.toLowerCase()) &&
       (!statuses || statuses.includes(r.status as ReportStatus)) &&
       (since === undefined || Date.parse(r.createdAt) >= since),
   );
