@@ -42,10 +42,22 @@ export interface SecurityTxtFields {
   contact: string[];
 }
 
-/** Problems with a security.txt, one sentence each; empty when it is valid. `now` checks that it has not expired. */
+const SIGNED = /^-----BEGIN PGP SIGNED MESSAGE-----\r?\n(?:Hash: [^\r\n]+\r?\n)*\r?\n([\s\S]*?)\r?\n-----BEGIN PGP SIGNATURE-----\r?\n[\s\S]+?\r?\n-----END PGP SIGNATURE-----\r?\n?$/;
+
+/** The text an OpenPGP cleartext signature covers (dash-escaping undone), or undefined when `text` is not one. */
+export function signedSecurityTxtContent(text: string): string | undefined {
+  const m = SIGNED.exec(text);
+  return m ? m[1]!.replace(/^- /gm, '') + '\n' : undefined;
+}
+
+/** Problems with a security.txt, one sentence each; empty when it is valid. `now` checks that it has not expired.
+ *  A cleartext-signed file (RFC 9116 section 2.3) is checked on the text it signs; the signature's shape only. */
 export function validateSecurityTxt(text: string, now?: Date): string[] {
+  if (/-----BEGIN PGP SIGNED MESSAGE-----/.test(text)) {
+    const content = signedSecurityTxtContent(text);
+    return content === undefined ? ['not a well-formed OpenPGP cleartext signature (RFC 4880 section 7)'] : validateSecurityTxt(content, now);
+  }
   const problems: string[] = [];
-  if (/-----BEGIN PGP SIGNED MESSAGE-----/.test(text)) return ['signed files are not checked here'];
   if (text.length && !text.endsWith('\n')) problems.push('the last line does not end with a line break (RFC 9116 section 4: eol)');
   const counts = new Map<string, number>();
   let expires: Date | undefined;

@@ -112,6 +112,37 @@ describe('security-txt', () => {
     expect((await cli('--config', join(EXAMPLES, 'bases.json'), 'security-txt', '--project', 'nope')).code).toBe(2);
   });
 
+  it('signs it (OpenPGP cleartext) with a key file; the signature verifies and the signed text still validates', async () => {
+    const openpgp = await import('openpgp');
+    const { privateKey, publicKey } = await openpgp.generateKey({ type: 'curve25519', userIDs: [{ email: 'security@hashberg.io' }], passphrase: 'correct horse', format: 'armored' });
+    const keyFile = join(dir, 'key.asc');
+    await writeFile(keyFile, privateKey, { mode: 0o600 });
+    const out = join(dir, 'signed-security.txt');
+    const before = process.env.SECINTAKE_KEY_PASSPHRASE;
+    try {
+      delete process.env.SECINTAKE_KEY_PASSPHRASE;
+      const locked = await cli('--config', join(EXAMPLES, 'bases.json'), 'security-txt', '--project', 'bases', '--sign-key', keyFile);
+      expect(locked.code).toBe(2);
+      expect(locked.err).toContain('give its passphrase in SECINTAKE_KEY_PASSPHRASE');
+      process.env.SECINTAKE_KEY_PASSPHRASE = 'correct horse';
+      expect((await cli('--config', join(EXAMPLES, 'bases.json'), 'security-txt', '--project', 'bases', '--sign-key', keyFile, '-o', out)).code).toBe(0);
+    } finally {
+      if (before === undefined) delete process.env.SECINTAKE_KEY_PASSPHRASE;
+      else process.env.SECINTAKE_KEY_PASSPHRASE = before;
+    }
+    const signed = await readFile(out, 'utf8');
+    // OpenPGP.js writes the armour with CRLF line ends; RFC 9116 allows CRLF as well as LF
+    expect(signed).toMatch(/^-----BEGIN PGP SIGNED MESSAGE-----\r?\nHash: SHA\d+\r?\n\r?\n(#[^\n]*\n)*Contact: mailto:security@hashberg\.io\r?\n/);
+    const verified = await openpgp.verify({ message: await openpgp.readCleartextMessage({ cleartextMessage: signed }), verificationKeys: await openpgp.readKey({ armoredKey: publicKey }) });
+    await expect(verified.signatures[0]!.verified).resolves.toBe(true);
+    expect(validateSecurityTxt(signed, new Date())).toEqual([]);
+    // a tampered file no longer verifies, and a broken signature block is reported by the validator
+    const tampered = signed.replace('mailto:security@hashberg.io', 'mailto:security@evil.example');
+    const check = await openpgp.verify({ message: await openpgp.readCleartextMessage({ cleartextMessage: tampered }), verificationKeys: await openpgp.readKey({ armoredKey: publicKey }) });
+    await expect(check.signatures[0]!.verified).rejects.toThrow();
+    expect(validateSecurityTxt(signed.replace(/-----END PGP SIGNATURE-----\r?\n?$/, ''), new Date())).toEqual(['not a well-formed OpenPGP cleartext signature (RFC 4880 section 7)']);
+  });
+
   it('doctor warns 30 days before the written file expires', async () => {
     const config = loadConfigFile(join(EXAMPLES, 'template.json'));
     config.projects[0] = projectSchema.parse({ ...config.projects[0], securityTxt: { file: 'security.txt' } });

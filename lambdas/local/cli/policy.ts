@@ -126,11 +126,13 @@ export function addPolicyCommands(program: Command, ctx: PolicyCliContext): void
     .description("write the project's security.txt (RFC 9116) from the config: Contact, Expires, Encryption, Policy...")
     .requiredOption('--project <id>', 'the project')
     .option('-o, --output <file>', 'write to this file (default: print)')
-    .action(act(async (o: { project: string; output?: string }) => {
+    .option('--sign-key <file>', 'OpenPGP cleartext-sign it with this armored private key (passphrase, if any, in SECINTAKE_KEY_PASSPHRASE)')
+    .action(act(async (o: { project: string; output?: string; signKey?: string }) => {
       const config = loadConfigFile(ctx.config());
       const project = config.projects.find((x) => x.id === o.project);
       if (!project) throw new UserError(`no project ${JSON.stringify(o.project)} in the config (it has: ${config.projects.map((x) => x.id).join(', ')})`, 2);
-      const text = securityTxt(project, new Date());
+      const plain = securityTxt(project, new Date());
+      const text = o.signKey ? await (await import('./sign-security-txt')).signSecurityTxt(plain, o.signKey) : plain;
       if (o.output) {
         await fs.writeFile(o.output, text);
         io.err(`wrote ${o.output}\n`);
