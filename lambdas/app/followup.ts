@@ -7,6 +7,7 @@
  * reporter is marked as such in the forward (it reached us through a reply address or one of our Message-IDs).
  */
 import { reporterPreferencesOf } from '../core/reporter-preferences';
+import { evidenceFor } from './evidence';
 import { followupForwardDraft } from '../core/drafts';
 import type { MessageRecord, Report } from '../core/report';
 import type { Deps } from './deps';
@@ -60,7 +61,17 @@ export async function handleReporterFollowup(
   await sendOnce(deps, {
     reportId: report.id,
     outboxId: `forward:${facts.sesMessageId}`,
-    draft: followupForwardDraft({ report, project, message: msg, role, verdicts: facts.verdicts, checks, now: deps.clock.now() }),
+    draft: followupForwardDraft({
+      report,
+      project,
+      message: msg,
+      role,
+      verdicts: facts.verdicts,
+      checks,
+      now: deps.clock.now(),
+      // the reporter's new files go with it; a stranger's are listed only (never passed on unasked)
+      ...(role === 'reporter' && msg.attachments.length ? { attachments: (await evidenceFor(deps, facts, msg)).attached } : {}),
+    }),
     envelope: await envelopeFor(deps, report),
   });
   return role === 'reporter'

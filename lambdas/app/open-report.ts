@@ -16,6 +16,7 @@ import { mailboxKey } from '../core/address-key';
 import { noAutomaticAnswer } from '../core/classify';
 import { isOurAddress } from '../core/route';
 import { reporterPreferencesOf } from '../core/reporter-preferences';
+import { evidenceFor } from './evidence';
 import { reportIdCandidate } from '../core/report-id';
 import { deadlinesOf, dueActions, quarantineWindowOf } from '../core/timeline';
 import { missingInformation, newReportNoticeDraft, quarantineDigestDraft, receiptDraft, versionSupportNote } from '../core/drafts';
@@ -68,6 +69,8 @@ export async function openReport(
   await deps.workflow.start(report.id);
   await sendReceipt(deps, project, report, msg, facts, checks);
   const envelope = await envelopeFor(deps, report);
+  // the reporter's files go with the notice (what fits under the sending limit): the maintainers see the evidence
+  const evidence = msg.attachments.length && !(await deps.store.getOutbox(report.id, 'notice')) ? await evidenceFor(deps, facts, msg) : undefined;
   await sendOnce(deps, {
     reportId: report.id,
     outboxId: 'notice',
@@ -79,6 +82,7 @@ export async function openReport(
       checks,
       verdicts: facts.verdicts,
       now: deps.clock.now(),
+      ...(evidence ? { attachments: evidence.attached } : {}),
     }),
     envelope,
   });

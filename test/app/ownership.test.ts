@@ -134,3 +134,47 @@ test('a relayed reply without commands is copied to the other maintainers, who s
   expect(copy.parsed.text).toContain('  | Thanks Jane, we can reproduce it.');
   expect(copy.parsed.subject).toContain('Sent to the reporter by Alice');
 });
+
+test("the notice carries the reporter's files that fit under the sending limit, with warnings; the rest are named with how to get them", async () => {
+  const pdf = Buffer.alloc(3 * 1024 * 1024, 0x25);
+  const archive = Buffer.alloc(25 * 1024 * 1024, 0x5a);
+  const b64 = (b: Buffer) => b.toString('base64').replace(/.{76}/g, '$&\r\n');
+  const raw = [
+    `From: Jane <${REPORTER}>`,
+    `To: ${project.addresses[0]}`,
+    'Subject: overflow, PoC attached',
+    'Message-ID: <evidence-1@reporter.example>',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="b"',
+    '',
+    '--b',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'decode() overflows in 0.3.0; the write-up and the PoC are attached.',
+    '--b',
+    'Content-Type: application/pdf; name="write-up.pdf"',
+    'Content-Disposition: attachment; filename="write-up.pdf"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    b64(pdf),
+    '--b',
+    'Content-Type: application/zip; name="poc.zip"',
+    'Content-Disposition: attachment; filename="poc.zip"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    b64(archive),
+    '--b--',
+    '',
+  ].join('\r\n');
+  const r = await h.deliver(raw, { recipients: [project.addresses[0]] });
+  expect(r.outcome).toBe('report');
+  const notice = h.sender.sent.find((m) => m.outboxId === 'notice')!;
+  expect(notice.raw.length).toBeLessThanOrEqual(10 * 1024 * 1024);
+  expect(notice.parsed.attachments.map((a) => [a.filename, a.size])).toEqual([['write-up.pdf', pdf.length]]);
+  expect(notice.parsed.attachments[0]!.content.equals(pdf)).toBe(true);
+  const text = notice.parsed.text!;
+  expect(text).toContain('UNTRUSTED: open them only in an isolated environment');
+  expect(text).toMatch(/"write-up\.pdf" \(application\/pdf, 3\.0 MB\) sha256 [0-9a-f]{64} \[attached\]/);
+  expect(text).toMatch(/"poc\.zip" \(application\/zip, 25\.0 MB, ARCHIVE\) sha256 [0-9a-f]{64} \[not attached: too large for one mail\]/);
+  expect(text).toContain(`\`secintake attachments ${r.reportId}\` saves them`);
+}, 120_000);

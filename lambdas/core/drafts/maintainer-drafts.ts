@@ -68,14 +68,37 @@ function failedChecks(checks: CheckResult[]): string | undefined {
   return 'Checks that did not pass:\n' + failed.map((c) => `- ${c.name}: ${c.reason}`).join('\n');
 }
 
-export function attachmentList(attachments: AttachmentMeta[]): string | undefined {
+/** What a file is, when it could run or unpack something: said before anyone opens it. */
+function kindWarning(a: AttachmentMeta): string {
+  const name = (a.filename ?? '').toLowerCase();
+  const type = a.contentType.toLowerCase();
+  if (/\.(exe|dll|so|dylib|bat|cmd|com|scr|msi|ps1|vbs|js|jar|apk|app|sh|py|rb|pl|elf|bin)$/.test(name) || /(x-msdownload|x-executable|x-sharedlib|x-sh|java-archive|x-msi)/.test(type)) return ', EXECUTABLE';
+  if (/\.(zip|tar|gz|tgz|bz2|xz|7z|rar|zst|cab|iso)$/.test(name) || /(zip|x-tar|gzip|x-7z|x-rar|x-bzip|x-xz)/.test(type)) return ', ARCHIVE';
+  return '';
+}
+
+/**
+ * The reporter's files: name, type, size, sha256, and whether each is attached to this mail or must be fetched
+ * (`attachments`: the files that went with the mail; `undefined`: the mail carries none).
+ */
+export function attachmentList(attachments: AttachmentMeta[], evidence?: { attached: Array<{ filename?: string }>; reportId: string }): string | undefined {
   if (attachments.length === 0) return undefined;
+  const attachedNames = evidence ? evidence.attached.map((a) => a.filename) : [];
+  let missing = 0;
   const lines = attachments.map((a) => {
     const flag = a.flag ? `, ${a.flag} part kept as is` : '';
     const name = a.filename === undefined ? '(no name)' : JSON.stringify(oneLine(a.filename).slice(0, 200));
-    return `- ${name} (${oneLine(a.contentType).slice(0, 100)}, ${byteSize(a.size)}${flag}) sha256 ${a.sha256}`;
+    const i = attachedNames.indexOf(a.filename);
+    const where = !evidence ? '' : i >= 0 ? ' [attached]' : ' [not attached: too large for one mail]';
+    if (i >= 0) attachedNames.splice(i, 1);
+    else if (evidence) missing++;
+    return `- ${name} (${oneLine(a.contentType).slice(0, 100)}, ${byteSize(a.size)}${kindWarning(a)}${flag}) sha256 ${a.sha256}${where}`;
   });
-  return `Attachments (${attachments.length}):\n${lines.join('\n')}`;
+  return [
+    `Attachments (${attachments.length}), from the reporter and UNTRUSTED: open them only in an isolated environment, never on a machine that matters:`,
+    ...lines,
+    ...(evidence && missing ? [`The files not attached are in the stored message: \`secintake attachments ${evidence.reportId}\` saves them.`] : []),
+  ].join('\n');
 }
 
 function reporterText(label: string, text: string): string {
@@ -109,6 +132,8 @@ export interface NewReportNoticeInput extends DraftContext {
   checks?: CheckResult[];
   /** SES (or local) verdicts; `message.verdicts` when absent. */
   verdicts?: Verdicts;
+  /** The reporter's files that go with the notice (as many as fit under the sending limit). */
+  attachments?: DraftAttachment[];
 }
 
 /** Who coordinates the report, and how to take it over. */
@@ -145,7 +170,7 @@ export function newReportNoticeDraft(input: NewReportNoticeInput): Draft {
     deadlineLines(input.deadlines, input),
     failedChecks(input.checks ?? message.checks ?? []),
     reporterText("The reporter's text, as received:", message.text),
-    attachmentList(message.attachments),
+    attachmentList(message.attachments, input.attachments ? { attached: input.attachments, reportId: report.id } : undefined),
     commandReference(input.now),
   );
   return {
@@ -154,6 +179,7 @@ export function newReportNoticeDraft(input: NewReportNoticeInput): Draft {
     subject: subjectFor(project, report.id, report.subject || '(no subject)'),
     text,
     autoSubmitted: 'auto-generated',
+    ...(input.attachments?.length ? { attachments: input.attachments } : {}),
   };
 }
 
@@ -184,7 +210,7 @@ export function followupForwardDraft(input: FollowupForwardInput): Draft {
     input.role !== 'stranger' && preferencesLines(report),
     failedChecks(input.checks ?? message.checks ?? []),
     reporterText('Their message, as received:', message.text),
-    attachmentList(message.attachments),
+    attachmentList(message.attachments, input.attachments ? { attached: input.attachments, reportId: report.id } : undefined),
     commandReference(input.now),
   );
   return {

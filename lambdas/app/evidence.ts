@@ -1,0 +1,44 @@
+/**
+ * The reporter's files for the maintainers (issue 13): the notice and forwarded follow-ups carry the attachments
+ * themselves, as many as fit in one message under the sending limit (SES v1 SendRawEmail: 10 MB per message,
+ * base64 included, so about 7 MB of files); the rest are listed with how to get them (`secintake attachments`).
+ * Parts are passed on untouched (encrypted PGP/S-MIME parts included): never opened, converted or renamed here.
+ */
+import type { DraftAttachment } from '../core/drafts/draft';
+import type { InboundFacts } from '../core/report';
+import type { ParsedMessage } from '../core/parsed-message';
+import { MAX_OUTBOUND_MESSAGE_BYTES } from '../ports/mail-sender';
+import type { Deps } from './deps';
+
+/** Files up to this many bytes in all go with one message: base64 grows them by 4/3, and the text needs room. */
+export const EVIDENCE_BUDGET = Math.floor((MAX_OUTBOUND_MESSAGE_BYTES - 512 * 1024) * 0.74);
+
+export interface Evidence {
+  attached: DraftAttachment[];
+  /** What did not fit (or could not be read), by name and size: fetched with `secintake attachments <id>`. */
+  left: Array<{ filename?: string; size: number }>;
+}
+
+export async function evidenceFor(deps: Deps, facts: InboundFacts, msg: ParsedMessage): Promise<Evidence> {
+  if (!msg.attachments.length) return { attached: [], left: [] };
+  let parts: ParsedMessage['attachments'];
+  try {
+    parts = (await deps.parser.parse(await deps.raw.get(facts.rawKey), { limits: deps.config.limits, keepAttachmentContent: true })).attachments;
+  } catch {
+    // the maintainers still get the list; the files stay in the stored message
+    return { attached: [], left: msg.attachments.map((a) => ({ filename: a.filename, size: a.size })) };
+  }
+  const attached: DraftAttachment[] = [];
+  const left: Evidence['left'] = [];
+  let total = 0;
+  // smallest first: as many files as possible reach the maintainers' inbox
+  for (const a of [...parts].sort((x, y) => x.size - y.size)) {
+    if (!a.content || total + a.size > EVIDENCE_BUDGET) {
+      left.push({ filename: a.filename, size: a.size });
+      continue;
+    }
+    total += a.size;
+    attached.push({ filename: a.filename, contentType: a.contentType, content: a.content as Buffer });
+  }
+  return { attached, left };
+}
