@@ -9,8 +9,11 @@ import type { InboundFacts } from '../core/report';
 import type { ParsedMessage } from '../core/parsed-message';
 import { MAX_OUTBOUND_MESSAGE_BYTES } from '../ports/mail-sender';
 import type { Deps } from './deps';
+import { BOUNDS, clip } from '../core/bounded';
 
 /** Files up to this many bytes in all go with one message: base64 grows them by 4/3, and the text needs room. */
+/** At most this many files go with one mail. */
+export const MAX_ATTACHED_FILES = 20;
 export const EVIDENCE_BUDGET = Math.floor((MAX_OUTBOUND_MESSAGE_BYTES - 512 * 1024) * 0.74);
 
 export interface Evidence {
@@ -21,6 +24,8 @@ export interface Evidence {
 
 export async function evidenceFor(deps: Deps, facts: InboundFacts, msg: ParsedMessage): Promise<Evidence> {
   if (!msg.attachments.length) return { attached: [], left: [] };
+  // a message with more files than a record lists is not one to mail around: the list and the command suffice
+  if (msg.attachments.length > MAX_ATTACHED_FILES) return { attached: [], left: msg.attachments.map((a) => ({ filename: a.filename, size: a.size })) };
   let parts: ParsedMessage['attachments'];
   try {
     parts = (await deps.parser.parse(await deps.raw.get(facts.rawKey), { limits: deps.config.limits, keepAttachmentContent: true })).attachments;
@@ -38,7 +43,8 @@ export async function evidenceFor(deps: Deps, facts: InboundFacts, msg: ParsedMe
       continue;
     }
     total += a.size;
-    attached.push({ filename: a.filename, contentType: a.contentType, content: a.content as Buffer });
+    // names and types bounded as on every record (the original name stays in the stored message)
+    attached.push({ filename: a.filename === undefined ? undefined : clip(a.filename, BOUNDS.fileName), contentType: clip(a.contentType, BOUNDS.contentType), content: a.content as Buffer });
   }
   return { attached, left };
 }

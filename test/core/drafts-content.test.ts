@@ -48,6 +48,28 @@ describe('mentionedVersions', () => {
     expect(mentionedVersions('bases v0.8.1 crashes')).toEqual(['0.8.1']);
     expect(mentionedVersions('On 2027-03-12 from 10.0.0.1 it crashed')).toEqual([]);
   });
+
+  it("finds versions after the project's name and in comparisons, as reporters write them", () => {
+    const names = ['Quillpad', 'quillpad'];
+    expect(mentionedVersions('We run Quillpad 1.9.0 in production.', names)).toEqual(['1.9.0']);
+    expect(mentionedVersions('quillpad v1.9 and Quillpad 2.1.x', names)).toEqual(['1.9', '2.1']);
+    expect(mentionedVersions('Affects versions <=1.9', names)).toEqual(['1.9']);
+    // other products' versions are not the project's
+    expect(mentionedVersions('CPython 3.12.3 on Ubuntu 24.04', names)).toEqual([]);
+  });
+});
+
+describe('supported versions that work', () => {
+  const quillpad = basesProject({ name: 'Quillpad', id: 'quillpad', supportedVersions: { summary: '2.x', supported: ['>=2.0'], unsupported: [] } });
+  it('flags "Quillpad 1.9.0" against supported: [">=2.0"] alone, and not a supported one', () => {
+    expect(versionSupportNote('Found in Quillpad 1.9.0 (the editor).', quillpad)).toContain('mentions version 1.9.0, which the Quillpad project does not support (supported: 2.x)');
+    expect(versionSupportNote('Found in Quillpad 2.3.1.', quillpad)).toBeUndefined();
+  });
+  it('a "latest minor" policy is a range in config: supported: [">=0.6"]', () => {
+    const bases = basesProject({ supportedVersions: { summary: 'the latest minor version, 0.6', supported: ['>=0.6'], unsupported: [] } });
+    expect(versionSupportNote('bases 0.5.2 crashes', bases)).toContain('mentions version 0.5.2');
+    expect(versionSupportNote('bases 0.6.1 crashes', bases)).toBeUndefined();
+  });
 });
 
 describe('versionSupportNote', () => {
@@ -55,9 +77,9 @@ describe('versionSupportNote', () => {
     expect(versionSupportNote('version 0.9.3 is affected', project)).toContain('mentions version 0.9.3');
   });
 
-  it('says nothing for supported versions, no version, or no policy', () => {
+  it('says nothing for supported versions or no policy; names the supported versions when the report names none', () => {
     expect(versionSupportNote('version 1.4.2 is affected', project)).toBeUndefined();
-    expect(versionSupportNote('it crashes', project)).toBeUndefined();
+    expect(versionSupportNote('it crashes', project)).toBe('Your report names no version. Supported versions: 1.x.x; not < 1.0. Please tell us which version you tested.');
     expect(versionSupportNote('version 0.1', basesProject({ supportedVersions: undefined }))).toBeUndefined();
   });
 

@@ -5,6 +5,7 @@
  */
 import type { Address, AttachmentMeta, CheckResult, DeadlineView, Report, Verdicts } from '../report';
 import type { Project } from '../config';
+import { BOUNDS, clip } from '../bounded';
 import {
   type Draft,
   type DraftAttachment,
@@ -83,12 +84,13 @@ function kindWarning(a: AttachmentMeta): string {
  */
 export function attachmentList(attachments: AttachmentMeta[], evidence?: { attached: Array<{ filename?: string }>; reportId: string }): string | undefined {
   if (attachments.length === 0) return undefined;
-  const attachedNames = evidence ? evidence.attached.map((a) => a.filename) : [];
+  const key = (n: string | undefined) => (n === undefined ? undefined : clip(n, BOUNDS.fileName));
+  const attachedNames = evidence ? evidence.attached.map((a) => key(a.filename)) : [];
   let missing = 0;
   const lines = attachments.map((a) => {
     const flag = a.flag ? `, ${a.flag} part kept as is` : '';
     const name = a.filename === undefined ? '(no name)' : JSON.stringify(oneLine(a.filename).slice(0, 200));
-    const i = attachedNames.indexOf(a.filename);
+    const i = attachedNames.indexOf(key(a.filename));
     const where = !evidence ? '' : i >= 0 ? ' [attached]' : ' [not attached: too large for one mail]';
     if (i >= 0) attachedNames.splice(i, 1);
     else if (evidence) missing++;

@@ -107,9 +107,17 @@ export function inAnyRange(version: string, ranges: string[]): boolean {
  * Version-like tokens that follow the word "version" (or "ver", "v.") within a few words, or that are
  * written `v1.2.3`. Dates and IP addresses are not versions: tokens with more than 4 parts are skipped.
  */
-export function mentionedVersions(text: string): string[] {
+export function mentionedVersions(text: string, names: string[] = []): string[] {
   const searched = text.slice(0, SEARCH_LIMIT);
   const found = new Set<string>();
+  // the project's own name before a version, as reporters write it: "Quillpad 1.9.0", "quillpad v1.9", "Quillpad 1.9.x"
+  const named = names.map((n) => n.trim()).filter((n) => n.length >= 2).map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  if (named.length) {
+    const byName = new RegExp(`(?<![\\w-])(?:${named.join('|')})(?:[ \\t]+(?:<=|>=|<|>|=)?[ \\t]*|[ \\t]*(?:<=|>=|<|>|=)[ \\t]*|@)v?(\\d+(?:\\.\\d+){0,3})(?:\\.x)?(?![\\w.]*\\.\\d)`, 'gi');
+    for (const m of searched.matchAll(byName)) found.add(m[1]!);
+  }
+  // comparisons as written in prose: "<=1.9", "< 2.0" after the word version(s)
+  for (const m of searched.matchAll(/\bversions?\s*(?:<=|<|=)\s*v?(\d+(?:\.\d+){0,3})\b/gi)) found.add(m[1]!);
   const nearWord = /\b(?:versions?|ver\.?)(?![a-z])[^\n\d]{0,40}?((?:v?\d+(?:\.\d+){0,3}(?:\.x)?[,;/ ]*(?:and |or |& )?){1,4})/gi;
   for (const m of searched.matchAll(nearWord)) {
     for (const token of m[1].match(/v?\d+(?:\.\d+){0,3}/gi) ?? []) found.add(token.replace(/^v/i, ''));
@@ -124,9 +132,16 @@ export function mentionedVersions(text: string): string[] {
  */
 export function versionSupportNote(text: string, project: Project): string | undefined {
   const policy = project.supportedVersions;
-  if (!policy || policy.unsupported.length === 0) return undefined;
-  const outside = mentionedVersions(text).filter(
-    (v) => inAnyRange(v, policy.unsupported) && !inAnyRange(v, policy.supported),
+  if (!policy) return undefined;
+  const named = mentionedVersions(text, [project.name, project.id]);
+  if (named.length === 0) {
+    // no version named: the reporter learns which versions are supported, and that it helps to say which
+    return `Your report names no version. Supported versions: ${policy.summary}. Please tell us which version you tested.`;
+  }
+  if (policy.unsupported.length === 0 && policy.supported.length === 0) return undefined;
+  // outside: in an unsupported range and not in a supported one; or, when only supported ranges are given, in none
+  const outside = named.filter((v) =>
+    inAnyRange(v, policy.supported) ? false : policy.unsupported.length ? inAnyRange(v, policy.unsupported) : policy.supported.length > 0,
   );
   if (outside.length === 0) return undefined;
   const list = outside.join(', ');
