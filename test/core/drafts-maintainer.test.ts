@@ -47,7 +47,7 @@ describe('newReportNoticeDraft', () => {
     expect(draft.text).toContain('- detailed response: Sun 2027-03-14 17:02 EDT (21:02 UTC)');
     expect(draft.text).toContain('- spam: SES spam verdict FAIL');
     expect(draft.text).not.toContain('not ours');
-    expect(draft.text).toContain(`- "poc.bin" (application/octet-stream, 2.0 KB) sha256 ${'f'.repeat(64)}`);
+    expect(draft.text).toContain(`- "poc.bin" (application/octet-stream, 2.0 KB, EXECUTABLE) sha256 ${"f".repeat(64)}`);
     expect(draft.text.trimEnd().split('\n').at(-1)).toBe(
       'Anything below the commands is sent to the reporter from the security address, without your address.',
     );

@@ -128,7 +128,7 @@ describe('README walkthrough', () => {
     expect(week).toMatch(/^12 +escalation:update +alice@hashberg\.io, bob@hashberg\.io, security-lead@hashberg\.io /m);
 
     // 6. list and show the report
-    expect(await secintake('reports')).toMatch(new RegExp(`^${id} +bases +triaged +\\S+ +\\S+ +Quadratic-time decoding`, 'm'));
+    expect(await secintake('reports')).toMatch(new RegExp(`^${id} +bases +triaged +alice@hashberg\\.io +\\S+ +\\S+ +Quadratic-time decoding`, 'm'));
     const shown = await secintake('show', id);
     expect(shown).toMatch(/^ +acknowledge +\S+ +met at /m);
     expect(shown).toMatch(/^ +embargo +\S+ +met at /m);

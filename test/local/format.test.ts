@@ -27,6 +27,8 @@ test('reports shows the next deadline by name, not the next reminder instant', (
   };
   const text = reportsText([summary]);
   expect(text).toMatch(/NEXT DEADLINE/);
+  expect(text).toMatch(/OWNER/);
+  expect(reportsText([{ ...summary, owner: 'alice@hashberg.io' }])).toMatch(/^K7QM-2XPD +bases +received +alice@hashberg\.io +2027-03-12/m);
   expect(text).toContain('acknowledge:2027-03-13T21:02:00.000Z');
   expect(text).not.toContain('2027-03-13T09:02:00.000Z');
 });

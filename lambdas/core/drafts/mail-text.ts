@@ -107,7 +107,9 @@ export function commandReference(now: Date): string {
     'Commands (one per line, at the top of your reply):',
     '  Status: acknowledged | triaged | fixing | fixed | disclosed | closed invalid|duplicate of <id>|wontfix|not-supported',
     `  Embargo: ${example} 12:00 UTC   (or: Embargo: 72h / Embargo: none)`,
-    '  Severity: high   CVE: CVE-2027-12345   Credit: Jane Doe   Internal: yes (nothing goes to the reporter)',
+    '  Severity: high (or a CVSS vector)   CVE: CVE-2027-12345   CWE: CWE-79   Credit: Jane Doe   Assign: me',
+    '  Affected: PyPI bases >=0.2.0, <0.3.1   Fixed: 0.3.1   Update: <one line for the reporter>',
+    '  Internal: yes (nothing goes to the reporter)   Status: reopened   Release: yes (a quarantined message)',
     'Anything below the commands is sent to the reporter from the security address, without your address.',
   ].join('\n');
 }

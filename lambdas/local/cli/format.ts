@@ -12,11 +12,12 @@ function table(rows: string[][]): string {
 export function reportsText(reports: ReportSummary[]): string {
   if (!reports.length) return 'No reports yet. Send one: secintake send examples/mail/<file>.eml\n';
   return table([
-    ['ID', 'PROJECT', 'STATUS', 'CREATED', 'NEXT DEADLINE', 'SUBJECT'],
+    ['ID', 'PROJECT', 'STATUS', 'OWNER', 'CREATED', 'NEXT DEADLINE', 'SUBJECT'],
     ...reports.map((r) => [
       r.id,
       r.project,
       r.quarantined ? `${r.status} (quarantined)` : r.status,
+      r.owner ?? '-',
       r.createdAt,
       r.nextDeadline ? `${r.nextDeadline.name}:${r.nextDeadline.dueAt}` : '-',
       r.subject.length > 60 ? r.subject.slice(0, 57) + '...' : r.subject,
