@@ -170,13 +170,17 @@ export function applyCommands(
         effects.internal = cmd.internal;
         break;
       case 'hold':
-        if (cmd.hold !== (report.hold !== undefined)) {
+        if (!lead) {
+          effects.refusals.push({ line: `Hold: ${cmd.hold ? 'yes' : 'no'}`, reason: `only a lead (an escalation contact of ${project.id}) may set or lift a legal hold`, example: commandExample('hold', now) });
+        } else if (cmd.hold !== (report.hold !== undefined)) {
           effects.patch.hold = cmd.hold ? { since: at, by: actor } : undefined;
           effects.changes.push({ type: cmd.hold ? 'hold.set' : 'hold.lifted', detail: { from: report.hold ? 'yes' : 'no', to: cmd.hold ? 'yes' : 'no' } });
         }
         break;
       case 'redact':
-        if (report.hold) {
+        if (!lead) {
+          effects.refusals.push({ line: 'Redact: yes', reason: `only a lead (an escalation contact of ${project.id}) may redact a report`, example: commandExample('redact', now) });
+        } else if (report.hold) {
           effects.refusals.push({ line: 'Redact: yes', reason: 'the report is on legal hold; lift it first (Hold: no)', example: commandExample('redact', now) });
         } else if (!report.retention?.redactedAt) {
           effects.redact = true;

@@ -13,6 +13,7 @@ const project = (retention?: Project['retention']): Project =>
         name: 'p',
         addresses: ['security@p.example.org'],
         maintainers: [{ address: 'm@p.example.org' }],
+        escalation: ['lead@p.example.org'],
         calendar: { timeZone: 'UTC' },
         timers: { acknowledge: { soft: '24h' } },
         ...(retention ? { retention } : {}),
@@ -49,18 +50,22 @@ describe('retention plan', () => {
 
 describe('Hold and Redact commands', () => {
   const now = new Date('2027-01-05T00:00:00Z');
-  test('Hold: yes sets the hold, Hold: no lifts it; each an audit change', () => {
-    const on = applyCommands(report({ status: 'triaged' }), parseCommands('Hold: yes\n\nhi', now).commands, now, project(), 'm@p.example.org');
-    expect(on.patch.hold).toEqual({ since: now.toISOString(), by: 'm@p.example.org' });
+  test('Hold: yes by a lead sets the hold, Hold: no lifts it; each an audit change; a maintainer is refused', () => {
+    const on = applyCommands(report({ status: 'triaged' }), parseCommands('Hold: yes\n\nhi', now).commands, now, project(), 'lead@p.example.org');
+    expect(on.patch.hold).toEqual({ since: now.toISOString(), by: 'lead@p.example.org' });
     expect(on.changes).toEqual([{ type: 'hold.set', detail: { from: 'no', to: 'yes' } }]);
-    const off = applyCommands(report({ hold: { since: 'x', by: 'm' } }), parseCommands('Hold: no', now).commands, now, project(), 'm');
+    const off = applyCommands(report({ hold: { since: 'x', by: 'm' } }), parseCommands('Hold: no', now).commands, now, project(), 'lead@p.example.org');
     expect('hold' in off.patch && off.patch.hold === undefined).toBe(true);
+    const maintainer = applyCommands(report({ hold: { since: 'x', by: 'm' } }), parseCommands('Hold: no', now).commands, now, project(), 'm@p.example.org');
+    expect(maintainer.refusals[0]!.reason).toMatch(/only a lead/);
+    expect('hold' in maintainer.patch).toBe(false);
   });
 
-  test('Redact: yes is refused on hold, and asks for the redaction otherwise', () => {
+  test('Redact: yes by a lead is refused on hold, and asks for the redaction otherwise; a maintainer is refused', () => {
     const cmds = parseCommands('Redact: yes', now).commands;
-    expect(applyCommands(report({ hold: { since: 'x', by: 'm' } }), cmds, now, project(), 'm').refusals[0].reason).toMatch(/legal hold/);
-    expect(applyCommands(report(), cmds, now, project(), 'm')).toMatchObject({ redact: true, changes: [{ type: 'retention.redacted' }] });
+    expect(applyCommands(report({ hold: { since: 'x', by: 'm' } }), cmds, now, project(), 'lead@p.example.org').refusals[0].reason).toMatch(/legal hold/);
+    expect(applyCommands(report(), cmds, now, project(), 'lead@p.example.org')).toMatchObject({ redact: true, changes: [{ type: 'retention.redacted' }] });
+    expect(applyCommands(report(), cmds, now, project(), 'm@p.example.org')).toMatchObject({ refusals: [{ reason: expect.stringMatching(/only a lead/) }] });
     expect(parseCommands('Redact: maybe', now).errors[0].reason).toMatch(/only value is "yes"/);
   });
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { example, plainMail, startScenario, type Scenario } from './scenario-support';
 
 const ALICE = 'alice@hashberg.io';
+const LEAD = 'security-lead@hashberg.io';
 const ARRIVAL = '2027-01-11T10:00:00Z';
 const DAY = 86_400_000;
 const at = (days: number) => new Date(new Date(ARRIVAL).getTime() + days * DAY).toISOString();
@@ -37,14 +38,17 @@ test('closed reports expire after their audit event, disclosed ones are redacted
   const idOf = (subject: string) => reports.find((r) => r.subject === subject)!.id;
   const [closed, disclosed, held] = subjects.map(idOf);
   const receipts = (await s.outbox()).filter((m) => m.kind === 'receipt');
-  const reply = async (id: string, n: number, when: string, body: string) => {
+  const reply = async (id: string, n: number, when: string, body: string, from = ALICE) => {
     const receipt = receipts.find((m) => m.subject.includes(id))!;
-    await s.deliver(plainMail({ from: `Alice <${ALICE}>`, to: receipt.replyTo, subject: `Re: ${receipt.subject}`, date: when, messageId: `a${n}@hashberg.io`, body }), { from: ALICE, to: receipt.replyTo }, true);
+    await s.deliver(plainMail({ from, to: receipt.replyTo, subject: `Re: ${receipt.subject}`, date: when, messageId: `a${n}@hashberg.io`, body }), { from, to: receipt.replyTo }, true);
   };
   await s.stack.advanceTo(new Date(at(1)));
   await reply(closed, 1, at(1), 'Status: closed invalid\n\nThis is the documented behaviour; closing.\n');
   await reply(disclosed, 2, at(1), 'Status: disclosed\n\nFixed in 0.3.1 and published, thank you.\n');
-  await reply(held, 3, at(1), 'Hold: yes\nStatus: closed wontfix\n\nKept on hold at counsel\'s request.\n');
+  // a legal hold is a lead's decision: a maintainer's is refused and changes nothing
+  await reply(held, 30, at(1), 'Hold: yes\n');
+  expect((await store.getReport(held))!.hold).toBeUndefined();
+  await reply(held, 3, at(1), 'Hold: yes\nStatus: closed wontfix\n\nKept on hold at counsel\'s request.\n', LEAD);
   const disclosedRaw = (await store.listMessages(disclosed)).flatMap((m) => (m.rawKey ? [m.rawKey] : []));
   expect(disclosedRaw.length).toBeGreaterThanOrEqual(2);
 
@@ -65,7 +69,7 @@ test('closed reports expire after their audit event, disclosed ones are redacted
   expect((await store.getReport(closed))!.status).toBe('closed');
   expect((await store.listEvents(closed)).map((e) => e.type)).toEqual(expect.arrayContaining(['status.changed', 'retention.expiry-set']));
   expect((await store.listMessages(held)).length).toBeGreaterThanOrEqual(2);
-  expect((await store.getReport(held))!.hold).toMatchObject({ by: ALICE });
+  expect((await store.getReport(held))!.hold).toMatchObject({ by: LEAD });
 
   // day 367: the audit skeletons are gone too; the held report is still whole
   await s.stack.advanceTo(new Date(at(367)));
@@ -77,7 +81,7 @@ test('closed reports expire after their audit event, disclosed ones are redacted
 
   // the hold lifted: its retention counts from its closing on day 1, both instants long past: the next move of
   // the clock sets the expiry (its final audit event) and the records go, skeleton included
-  await reply(held, 4, at(367), 'Hold: no\n\nCounsel released the hold.\n');
+  await reply(held, 4, at(367), 'Hold: no\n\nCounsel released the hold.\n', LEAD);
   expect((await store.listEvents(held)).map((e) => e.type)).toContain('hold.lifted');
   await s.stack.advanceTo(new Date(new Date(at(367)).getTime() + 60_000));
   expect(await store.listMessages(held)).toEqual([]);
