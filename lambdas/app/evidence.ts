@@ -20,6 +20,8 @@ export interface Evidence {
   attached: DraftAttachment[];
   /** What did not fit (or could not be read), by name and size: fetched with `secintake attachments <id>`. */
   left: Array<{ filename?: string; size: number }>;
+  /** Where the whole stored message can be opened (a file path on the local stack), when something was left. */
+  location?: string;
 }
 
 export async function evidenceFor(deps: Deps, facts: InboundFacts, msg: ParsedMessage): Promise<Evidence> {
@@ -46,5 +48,6 @@ export async function evidenceFor(deps: Deps, facts: InboundFacts, msg: ParsedMe
     // names and types bounded as on every record (the original name stays in the stored message)
     attached.push({ filename: a.filename === undefined ? undefined : clip(a.filename, BOUNDS.fileName), contentType: clip(a.contentType, BOUNDS.contentType), content: a.content as Buffer });
   }
-  return { attached, left };
+  const location = left.length && deps.raw.locate ? await deps.raw.locate(facts.rawKey).catch(() => undefined) : undefined;
+  return { attached, left, ...(location ? { location } : {}) };
 }

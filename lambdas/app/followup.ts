@@ -70,7 +70,10 @@ export async function handleReporterFollowup(
       checks,
       now: deps.clock.now(),
       // the reporter's new files go with it; a stranger's are listed only (never passed on unasked)
-      ...(role === 'reporter' && msg.attachments.length ? { attachments: (await evidenceFor(deps, facts, msg)).attached } : {}),
+      ...(role === 'reporter' && msg.attachments.length ? await (async () => {
+        const evidence = await evidenceFor(deps, facts, msg);
+        return { attachments: evidence.attached, ...(evidence.location ? { attachmentsAt: evidence.location } : {}) };
+      })() : {}),
     }),
     envelope: await envelopeFor(deps, report),
   });

@@ -12,6 +12,12 @@ export interface RawMailStore {
   list(prefix: string): AsyncIterable<string>;
   /** Removes a message (retention: redaction). A key already gone is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Where a maintainer can open the stored message directly, when there is such a place: the file's path on the
+   * local stack. None on AWS: a presigned S3 URL lasts no longer than the credentials that sign it (a Lambda's
+   * session, hours), so a link "valid 7 days" would need a long-lived access key, which this system never holds.
+   */
+  locate?(key: string): Promise<string | undefined>;
 }
 
 export class RawMessageNotFound extends Error {

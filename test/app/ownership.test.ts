@@ -177,4 +177,7 @@ test("the notice carries the reporter's files that fit under the sending limit, 
   expect(text).toMatch(/"write-up\.pdf" \(application\/pdf, 3\.0 MB\) sha256 [0-9a-f]{64} \[attached\]/);
   expect(text).toMatch(/"poc\.zip" \(application\/zip, 25\.0 MB, ARCHIVE\) sha256 [0-9a-f]{64} \[not attached: too large for one mail\]/);
   expect(text).toContain(`\`secintake attachments ${r.reportId}\` saves them`);
+  // locally the stored message is a file: its path is given, and it is the message as received
+  const path = /in the stored message \(([^)]+)\)/.exec(text)![1]!;
+  expect(readFileSync(path).length).toBe(Buffer.byteLength(raw));
 }, 120_000);

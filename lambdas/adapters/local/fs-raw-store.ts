@@ -26,6 +26,11 @@ export class FsRawStore implements RawMailStore {
     this.root = path.resolve(root);
   }
 
+  async locate(key: string): Promise<string | undefined> {
+    const file = this.pathOf(key);
+    return fs.stat(file).then(() => file, () => undefined);
+  }
+
   async put(key: string, body: Buffer | Readable): Promise<void> {
     const target = this.pathOf(key);
     await fs.mkdir(path.dirname(target), { recursive: true });

@@ -82,7 +82,7 @@ function kindWarning(a: AttachmentMeta): string {
  * The reporter's files: name, type, size, sha256, and whether each is attached to this mail or must be fetched
  * (`attachments`: the files that went with the mail; `undefined`: the mail carries none).
  */
-export function attachmentList(attachments: AttachmentMeta[], evidence?: { attached: Array<{ filename?: string }>; reportId: string }): string | undefined {
+export function attachmentList(attachments: AttachmentMeta[], evidence?: { attached: Array<{ filename?: string }>; reportId: string; location?: string }): string | undefined {
   if (attachments.length === 0) return undefined;
   const key = (n: string | undefined) => (n === undefined ? undefined : clip(n, BOUNDS.fileName));
   const attachedNames = evidence ? evidence.attached.map((a) => key(a.filename)) : [];
@@ -99,7 +99,12 @@ export function attachmentList(attachments: AttachmentMeta[], evidence?: { attac
   return [
     `Attachments (${attachments.length}), from the reporter and UNTRUSTED: open them only in an isolated environment, never on a machine that matters:`,
     ...lines,
-    ...(evidence && missing ? [`The files not attached are in the stored message: \`secintake attachments ${evidence.reportId}\` saves them.`] : []),
+    ...(evidence && missing
+      ? [
+          `The files not attached are in the stored message${evidence.location ? ` (${oneLine(evidence.location)})` : ''}: ` +
+            `\`secintake attachments ${evidence.reportId}\` saves them.`,
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -136,6 +141,8 @@ export interface NewReportNoticeInput extends DraftContext {
   verdicts?: Verdicts;
   /** The reporter's files that go with the notice (as many as fit under the sending limit). */
   attachments?: DraftAttachment[];
+  /** Where the whole stored message can be opened, when some files did not fit (a local file path). */
+  attachmentsAt?: string;
 }
 
 /** Who coordinates the report, and how to take it over. */
@@ -172,7 +179,7 @@ export function newReportNoticeDraft(input: NewReportNoticeInput): Draft {
     deadlineLines(input.deadlines, input),
     failedChecks(input.checks ?? message.checks ?? []),
     reporterText("The reporter's text, as received:", message.text),
-    attachmentList(message.attachments, input.attachments ? { attached: input.attachments, reportId: report.id } : undefined),
+    attachmentList(message.attachments, input.attachments ? { attached: input.attachments, reportId: report.id, ...(input.attachmentsAt ? { location: input.attachmentsAt } : {}) } : undefined),
     commandReference(input.now),
   );
   return {
@@ -194,6 +201,8 @@ export interface FollowupForwardInput extends DraftContext {
   verdicts?: Verdicts;
   /** The follow-up's attachments, when they are passed on (their list is always shown). */
   attachments?: DraftAttachment[];
+  /** Where the whole stored message can be opened, when some files did not fit (a local file path). */
+  attachmentsAt?: string;
 }
 
 /** A follow-up on a report (normally the reporter's), forwarded to the maintainers. */
@@ -212,7 +221,7 @@ export function followupForwardDraft(input: FollowupForwardInput): Draft {
     input.role !== 'stranger' && preferencesLines(report),
     failedChecks(input.checks ?? message.checks ?? []),
     reporterText('Their message, as received:', message.text),
-    attachmentList(message.attachments, input.attachments ? { attached: input.attachments, reportId: report.id } : undefined),
+    attachmentList(message.attachments, input.attachments ? { attached: input.attachments, reportId: report.id, ...(input.attachmentsAt ? { location: input.attachmentsAt } : {}) } : undefined),
     commandReference(input.now),
   );
   return {
