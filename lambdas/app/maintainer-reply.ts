@@ -158,10 +158,10 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
     }
   }
   const toReporter = relay && !relayFailure ? [`your text${msg.attachments.length ? ' and attachments' : ''}`] : [];
-  if (effects.newGeneration !== undefined) {
+  if (effects.patch.generation !== undefined) {
     // a reopen or a release: the new generation's execution runs the report; the old sleep is ended (its Tick
     // sees it is stale and stops), and intake wakes only the new one from now on
-    await deps.workflow.start(report.id, updated.generation ?? effects.newGeneration);
+    await deps.workflow.start(report.id, updated.generation ?? 0);
   }
   if (effects.released) toReporter.push(await sendReceiptOnRelease(deps, project, updated));
   toReporter.push(...(await tellReporter(deps, { before: report, after: updated, project, relayed: relay && !relayFailure, changes: effects.changes, key: facts.sesMessageId, now })));

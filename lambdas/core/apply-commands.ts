@@ -12,8 +12,6 @@ import type { Facts } from './facts';
 
 export interface CommandEffects {
   patch: Partial<Report>;
-  /** A new workflow generation must start (reopen, release from quarantine). */
-  newGeneration?: number;
   /** Released from quarantine: the sender is sent the receipt built from the original message. */
   released?: boolean;
   /** `Update:` text, for the reporter (before any text below the commands). */
@@ -43,9 +41,9 @@ export function applyCommands(
   const effects: CommandEffects = { patch: {}, changes: [], refusals: [], internal: false };
   const at = now.toISOString();
   const lead = project.escalation.some((a) => a.toLowerCase() === actor.toLowerCase());
+  // a reopen or a release starts a new workflow generation (`patch.generation` set: the use case starts it)
   const nextGeneration = () => {
-    effects.newGeneration = (report.generation ?? 0) + 1;
-    effects.patch.generation = effects.newGeneration;
+    effects.patch.generation = (report.generation ?? 0) + 1;
     effects.patch.generationStartedAt = at;
   };
   const release = () => {

@@ -127,7 +127,7 @@ function promisedDeadlines(report: Report, project: Project, now?: Date): Deadli
   if (disclose) {
     const first = addDuration(disclose.endedAt, timers.disclose, cal);
     if (report.status === 'disclosed' || report.status === 'closed') {
-      const metAt = at(report.disclosedAt) ?? undefined;
+      const metAt = at(report.disclosedAt);
       views.push({ name: 'disclose', dueAt: first.toISOString(), state: metAt && metAt.getTime() > first.getTime() ? 'missed' : 'met', ...(metAt ? { metAt: metAt.toISOString() } : {}) });
     } else if (disclose.missed) views.push({ name: 'disclose', dueAt: disclose.missed.toISOString(), state: 'missed' });
     else views.push({ name: 'disclose', dueAt: disclose.next.toISOString(), state: 'pending' });

@@ -19,7 +19,7 @@ import {
 import { GetAccountCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Config } from '../../lambdas/core/config';
-import { awsDoctor } from '../../lambdas/local/cli/aws-doctor';
+import { awsDoctor } from '../../lambdas/adapters/aws/account-checks';
 import { run } from '../../lambdas/local/cli/main';
 import { testConfig } from '../infra/stack-fixture';
 

@@ -11,7 +11,7 @@ import { receiveMail } from '../../lambdas/app/receive-mail';
 import { DynamoReportStore, ensureTable } from '../../lambdas/adapters/aws/dynamo-report-store';
 import { S3RawStore } from '../../lambdas/adapters/aws/s3-raw-store';
 import { localDynamoClient, startDynalite, type DynaliteHandle } from '../../lambdas/adapters/local/dynalite-server';
-import { awsReader } from '../../lambdas/local/cli/aws-reader';
+import { awsReader } from '../../lambdas/adapters/aws/deployed-stack-reader';
 import { exportReport, rawMessage } from '../../lambdas/local/cli/report-files';
 import { startS3Local, type S3Local } from '../support/s3-local';
 import { loadExample, startHarness, UNKNOWN_VERDICTS, type Harness } from '../support/intake-harness';

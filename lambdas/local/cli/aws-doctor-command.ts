@@ -7,12 +7,12 @@ export async function awsDoctorCommand(
   g: GlobalOptions,
   a: { profile?: string; region?: string; stack: string },
   io: CliIo,
-  clients?: import('./aws-doctor').AwsDoctorClients,
+  clients?: import('../../adapters/aws/account-checks').AwsDoctorClients,
 ): Promise<number> {
   if (!g.configExplicit) {
     throw new UserError('doctor --aws checks an account against a deployment config: give it with --config FILE (the one you deploy with)', 2);
   }
-  const [{ loadConfigFile }, { awsDoctor, awsClients }] = await Promise.all([import('../../adapters/local/config-file'), import('./aws-doctor')]);
+  const [{ loadConfigFile }, { awsDoctor, awsClients }] = await Promise.all([import('../../adapters/local/config-file'), import('../../adapters/aws/account-checks')]);
   const config = loadConfigFile(g.config);
   if (config.aws && a.region) config.aws.region = a.region;
   let problems = 0;

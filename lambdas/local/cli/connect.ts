@@ -126,13 +126,13 @@ export async function withReader<T>(g: GlobalOptions, fn: (ops: ReadOperations) 
   }
 }
 
-/** `--aws`: the deployed stack named by --stack, read through the Lambdas' own adapters (aws-reader.ts). */
-export async function awsSource(g: GlobalOptions): Promise<Awaited<ReturnType<typeof import('./aws-reader').awsReader>>> {
+/** `--aws`: the deployed stack named by --stack, read through the Lambdas' own adapters (adapters/aws/deployed-stack-reader.ts). */
+export async function awsSource(g: GlobalOptions): Promise<Awaited<ReturnType<typeof import('../../adapters/aws/deployed-stack-reader').awsReader>>> {
   if (!g.aws) throw new Error('awsSource without --aws');
   if (!g.configExplicit) {
     throw new UserError('--aws reads a deployed stack with the policies of its deployment config: give it with --config FILE (the one you deploy with)', 2);
   }
-  const [{ loadConfigFile }, { awsReader }] = await Promise.all([import('../../adapters/local/config-file'), import('./aws-reader')]);
+  const [{ loadConfigFile }, { awsReader }] = await Promise.all([import('../../adapters/local/config-file'), import('../../adapters/aws/deployed-stack-reader')]);
   const config = loadConfigFile(g.config);
   if (config.aws && g.aws.region) config.aws.region = g.aws.region;
   return awsReader(config, g.aws);

@@ -7,12 +7,12 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../../core/config';
-import { DynamoReportStore } from '../../adapters/aws/dynamo-report-store';
-import { S3RawStore } from '../../adapters/aws/s3-raw-store';
+import { DynamoReportStore } from './dynamo-report-store';
+import { S3RawStore } from './s3-raw-store';
 import { systemClock } from '../../ports/clock';
 import type { RawMailStore } from '../../ports/raw-mail-store';
-import { readOperations, type ReadOperations } from '../read-operations';
-import { UserError } from '../user-error';
+import { readOperations, type ReadOperations } from '../../local/read-operations';
+import { UserError } from '../../local/user-error';
 
 export interface AwsTarget {
   stack: string;
