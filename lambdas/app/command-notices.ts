@@ -21,7 +21,10 @@ type Change = { type: string; detail: Record<string, unknown> };
 const embargoChanged = (changes: { type: string }[]) => changes.some((c) => c.type === 'embargo.set' || c.type === 'embargo.lifted' || c.type === 'embargo.extended');
 const extensionReason = (changes: Change[]) => {
   const reason = changes.find((c) => c.type === 'embargo.extended')?.detail.reason;
-  return typeof reason === 'string' ? { extensionReason: reason } : {};
+  // an end set by an outside channel's rule says so (core/apply-commands.ts effectiveEnd)
+  const set = changes.find((c) => c.type === 'embargo.set');
+  const channel = typeof set?.detail.by === 'string' && set.detail.by.startsWith('channel:') && typeof set.detail.rule === 'string' ? { channelRule: set.detail.rule } : {};
+  return typeof reason === 'string' ? { extensionReason: reason, ...channel } : channel;
 };
 
 /** The sentence a relayed reply ends with when its commands set, moved or lifted the embargo. */

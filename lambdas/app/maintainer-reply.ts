@@ -22,6 +22,7 @@ import { wakeReport } from './arm';
 import type { Deps } from './deps';
 import { sendOnce } from './outbox';
 import { auditEvent, envelopeFor, messageRecord, patchReport, type Arrival } from './report-records';
+import { channelTable } from '../core/embargo-channels';
 import { confirmToMaintainers, embargoNotice, tellReporter } from './command-notices';
 import { sendReceiptOnRelease } from './open-report';
 import { INTAKE_ATTEMPTS } from './intake-attempts';
@@ -43,7 +44,7 @@ export async function handleMaintainerReply(deps: Deps, report: Report, arrival:
   const embargo = project.timers.embargo;
   const parsed = parseCommands(msg.bodyText, now, embargo ? { defaultDuration: embargo.default, max: embargo.max } : undefined);
   // every line is checked before any is applied: the answer lists every problem, with a form valid now
-  const effects = applyCommands(report, parsed.commands, now, project, maintainer);
+  const effects = applyCommands(report, parsed.commands, now, project, maintainer, channelTable(deps.config.channels, project.channels));
   if (parsed.errors.length || effects.refusals.length) {
     const problems = [...parsed.errors, ...effects.refusals];
     await sendOnce(deps, {

@@ -9,6 +9,7 @@ import { addDuration } from './deadline';
 import { formatInstant } from './format-instant';
 import type { Report, ReportStatus } from './report';
 import type { Facts } from './facts';
+import { channelRefusal, channelTable, reportEmbargo, type ChannelTable } from './embargo-channels';
 
 export interface CommandEffects {
   patch: Partial<Report>;
@@ -37,6 +38,8 @@ export function applyCommands(
   now: Date,
   project: Project,
   actor: string,
+  /** The outside embargo channels known to this project (built-ins, the config's, the project's). */
+  channels: ChannelTable = channelTable(project.channels),
 ): CommandEffects {
   const effects: CommandEffects = { patch: {}, changes: [], refusals: [], internal: false };
   const at = now.toISOString();
@@ -90,6 +93,7 @@ export function applyCommands(
           effects.patch.closeReason = cmd.reason;
           if (cmd.duplicateOf) effects.patch.duplicateOf = cmd.duplicateOf;
         }
+        if (cmd.status === 'fixed' && !report.fixReleasedAt) effects.patch.fixReleasedAt = at;
         if (ACKNOWLEDGING.includes(cmd.status) && !report.acknowledgedAt) effects.patch.acknowledgedAt = at;
         // a project that counts an assessment by status alone (`respondMetBy: "status"`)
         if (project.timers.respondMetBy === 'status' && ASSESSING.includes(cmd.status) && !report.respondedAt) effects.patch.respondedAt = at;
@@ -97,6 +101,18 @@ export function applyCommands(
         break;
       }
       case 'embargo': {
+        if (cmd.embargo.kind === 'channel') {
+          const refusal = shareRefusal(report, cmd.embargo.channel, channels, project);
+          if (refusal) {
+            effects.refusals.push({ line: `Embargo: channel ${cmd.embargo.channel}`, reason: refusal, example: `Embargo: channel ${Object.keys(channels)[0] ?? 'linux-distros'}` });
+            break;
+          }
+          effects.patch.embargoChannels = [...(report.embargoChannels ?? []), { channel: cmd.embargo.channel, sharedAt: at, by: actor }];
+          // from now on the project's own end is kept apart from the effective one
+          if (!report.embargoProject) effects.patch.embargoProject = report.embargo ? { until: report.embargo.until, setBy: report.embargo.setBy } : {};
+          effects.changes.push({ type: 'embargo.channel', detail: { channel: cmd.embargo.channel, rule: channels[cmd.embargo.channel]!.label } });
+          break;
+        }
         if (cmd.embargo.kind === 'extend') {
           const refusal = extensionRefusal(report, cmd.embargo, now, project, lead, actor);
           if (typeof refusal === 'string') {
@@ -104,6 +120,17 @@ export function applyCommands(
             break;
           }
           const until = refusal.until.toISOString();
+          const past = channelRefusal(refusal.until, report, channels, project.calendar);
+          if (past) {
+            effects.refusals.push({ line: embargoLine(cmd.embargo), reason: `${past}; a lead cannot extend past an outside channel's rule`, example: commandExample('embargo', now) });
+            break;
+          }
+          if (report.embargoChannels?.length) {
+            effects.patch.embargoProject = { until, setBy: actor };
+            effects.patch.embargoExtensions = [...(report.embargoExtensions ?? []), { until, at, by: actor, reason: cmd.embargo.reason }];
+            effects.changes.push({ type: 'embargo.project.extended', detail: { from: report.embargoProject?.until, to: until, reason: cmd.embargo.reason } });
+            break;
+          }
           effects.patch.embargo = { until, setAt: at, setBy: actor };
           effects.patch.embargoExtensions = [...(report.embargoExtensions ?? []), { until, at, by: actor, reason: cmd.embargo.reason }];
           effects.changes.push({ type: 'embargo.extended', detail: { from: report.embargo?.until, to: until, reason: cmd.embargo.reason } });
@@ -113,6 +140,17 @@ export function applyCommands(
         const result = safely(() => resolveEmbargo(cmd.embargo, now, project, anchor));
         if ('refusal' in result) {
           effects.refusals.push({ line: embargoLine(cmd.embargo), reason: result.refusal, example: commandExample('embargo', now) });
+          break;
+        }
+        if (report.embargoChannels?.length) {
+          // shared with an outside channel: the project's end is one limit among the channels'
+          const past = result.until ? channelRefusal(result.until, report, channels, project.calendar) : undefined;
+          if (past) {
+            effects.refusals.push({ line: embargoLine(cmd.embargo), reason: past, example: commandExample('embargo', now) });
+            break;
+          }
+          effects.patch.embargoProject = result.until ? { until: result.until.toISOString(), setBy: actor } : {};
+          effects.changes.push({ type: result.until ? 'embargo.project.set' : 'embargo.project.lifted', detail: { from: report.embargoProject?.until, to: result.until?.toISOString() } });
           break;
         }
         effects.patch.embargo = result.until ? { until: result.until.toISOString(), setAt: at, setBy: actor } : undefined;
@@ -198,7 +236,41 @@ export function applyCommands(
     const show = (items: unknown[] | undefined) => (items ?? []).map(factText).join('; ') || undefined;
     effects.changes.push({ type: `${key}.set`, detail: { from: show(report.facts?.[key]), to: show(effects.patch.facts?.[key]) } });
   }
+  if (!effects.refusals.length) effectiveEnd(report, effects, channels, project, actor, at);
   return effects;
+}
+
+/**
+ * Once the report was shared with an outside channel, `embargo.until` is the effective end: the earliest of the
+ * project's and the channels' ends. When these commands move it (a share, a new project date, a fix released
+ * under Project Zero's rule), the change is recorded as `embargo.set` / `embargo.lifted`, so the reporter and
+ * the maintainers are told as for any embargo change.
+ */
+function effectiveEnd(report: Report, effects: CommandEffects, channels: ChannelTable, project: Project, actor: string, at: string): void {
+  const after = { ...report, ...effects.patch };
+  if (!after.embargoChannels?.length || report.disclosureDueAt) return;
+  const effective = reportEmbargo(after, channels, project.calendar);
+  const before = report.embargo?.until;
+  if (effective.end === before) return;
+  const sources = effective.sources.map((s) => `${s.source} ${s.end}`);
+  if (effective.end) {
+    const source = effective.sources[0]!;
+    effects.patch.embargo = { until: effective.end, setAt: at, setBy: source.source === 'project' ? (after.embargoProject?.setBy ?? actor) : source.source };
+    if (!report.embargoAnchorAt) effects.patch.embargoAnchorAt = at;
+    effects.changes.push({ type: 'embargo.set', detail: { from: before, to: effective.end, by: source.source, rule: source.rule, sources } });
+  } else {
+    effects.patch.embargo = undefined;
+    effects.changes.push({ type: 'embargo.lifted', detail: { from: before, to: undefined, sources } });
+  }
+}
+
+/** Why the report cannot be shared with this channel now, if it cannot. */
+function shareRefusal(report: Report, channel: string, channels: ChannelTable, project: Project): string | undefined {
+  if (!channels[channel]) return `"${channel}" is not an embargo channel of ${project.id}; known: ${Object.keys(channels).join(', ')} (add one under "channels" in the config)`;
+  const earlier = report.embargoChannels?.find((s) => s.channel === channel);
+  if (earlier) return `${report.id} was already shared with ${channel} on ${earlier.sharedAt} (by ${earlier.by}); its limit counts from then`;
+  if (report.disclosureDueAt) return `the embargo of ${report.id} already ended (${report.disclosureDueAt}); it is due for disclosure`;
+  return undefined;
 }
 
 export function emptyFacts(): Facts {
@@ -232,6 +304,7 @@ export function resolveEmbargo(
 ): { until?: Date } | { refusal: string } {
   if (setting.kind === 'none') return {};
   if (setting.kind === 'extend') return { refusal: 'an extension is checked by the rule for leads' };
+  if (setting.kind === 'channel') return { refusal: 'a channel is checked by its own rule' };
   const cal = project.calendar;
   const until = setting.kind === 'at' ? new Date(setting.iso) : addDuration(now, setting.text, cal);
   if (Number.isNaN(until.getTime())) return { refusal: 'the date could not be read' };
@@ -278,5 +351,6 @@ function extensionRefusal(
 
 function embargoLine(setting: EmbargoSetting): string {
   if (setting.kind === 'extend') return `Embargo: extend ${setting.to.kind === 'at' ? setting.to.iso : setting.to.text} reason: ${setting.reason}`;
+  if (setting.kind === 'channel') return `Embargo: channel ${setting.channel}`;
   return `Embargo: ${setting.kind === 'at' ? setting.iso : setting.kind === 'duration' ? setting.text : 'none'}`;
 }

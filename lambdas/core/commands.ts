@@ -22,7 +22,12 @@ export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 export type EmbargoEnd = { kind: 'at'; iso: string } | { kind: 'duration'; text: string };
-export type EmbargoSetting = EmbargoEnd | { kind: 'none' } | { kind: 'extend'; to: EmbargoEnd; reason: string };
+export type EmbargoSetting =
+  | EmbargoEnd
+  | { kind: 'none' }
+  | { kind: 'extend'; to: EmbargoEnd; reason: string }
+  /** The report was shared with an outside embargo channel (core/embargo-channels.ts): its rule limits the end. */
+  | { kind: 'channel'; channel: string };
 
 export type Command =
   | { name: 'status'; status: Exclude<ReportStatus, 'closed'> }
@@ -298,6 +303,11 @@ function parseEmbargo(value: string, now: Date, embargo?: EmbargoDefaults): Valu
   const v = value.trim();
   const lower = v.toLowerCase();
   if (lower === 'none') return { ok: { kind: 'none' } };
+  const channel = /^channel(?:\s+(.*))?$/i.exec(v);
+  if (channel) {
+    const name = (channel[1] ?? '').trim().toLowerCase();
+    return /^[a-z0-9][a-z0-9-]{0,39}$/.test(name) ? { ok: { kind: 'channel', channel: name } } : { error: 'a channel needs its name, e.g. "Embargo: channel linux-distros"' };
+  }
   const extend = /^extend\s+(.+?)\s+reason:\s*(.*)$/i.exec(v) ?? (/^extend\b/i.test(v) ? undefined : null);
   if (extend === undefined) return { error: 'an extension needs a date and a reason: "Embargo: extend <date or duration> reason: <why>"' };
   if (extend) {

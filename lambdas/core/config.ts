@@ -129,6 +129,20 @@ export const timersSchema = z.strictObject({
     .describe('Reminders before each deadline: a share of the window (50%) or a duration before it (1bh)'),
 });
 
+/** An outside embargo channel's rule (core/embargo-channels.ts); built-ins: linux-distros, kernel-security, project-zero. */
+export const channelsSchema = z
+  .record(
+    z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a channel name (a-z, 0-9, -)` }),
+    z.strictObject({
+      label: z.string().min(1).describe('Who the channel is, in words: "the linux-distros list"'),
+      max: durationSchema.describe('The longest embargo the channel accepts, from when the report is shared with it'),
+      preferred: durationSchema.optional().describe('What the channel asks for (said in the rule; not enforced)'),
+      afterFix: durationSchema.optional().describe('Instead, this long after a fix is released (Status: fixed) within max (Project Zero: 30d)'),
+    }),
+  )
+  .optional()
+  .describe('Outside embargo channels (Embargo: channel <name>): each replaces the built-in of that name or adds one');
+
 const projectShape = z.strictObject({
   /** Short name, used in IDs and mail (`bases`). */
   id: z
@@ -205,6 +219,7 @@ const projectShape = z.strictObject({
     .describe('security.txt (RFC 9116) written by `secintake security-txt`; Contact comes from addresses'),
   /** Show the maintainer's display name on relayed replies ("Sam via bases security"). */
   relayDisplayName: z.boolean().default(true).describe('Relay replies as "<name> via <project> security"'),
+  channels: channelsSchema,
   /** Fields chosen for this file where the SECURITY.md is silent: documentation only. */
   defaults: z.record(z.string(), z.string()).optional().describe('Field -> why it was chosen (documentation only)'),
 });
@@ -337,6 +352,7 @@ const configShape = z.strictObject({
         ),
     })
     .optional(),
+  channels: channelsSchema,
   /** Deployment-wide choices made where no policy says anything (messageIdDomain, aws): documentation only. */
   defaults: z.record(z.string(), z.string()).optional(),
 });

@@ -3,6 +3,7 @@
  * DynamoDB adapter maps them onto one table.
  */
 
+import type { ChannelShare, EffectiveEmbargo } from './embargo-channels';
 import type { Facts } from './facts';
 
 export interface ReporterPreferences {
@@ -116,7 +117,21 @@ export interface Report {
   facts?: Facts;
   /** What the reporter asked for in their own words: never the maintainers' decision. */
   reporterPreferences?: ReporterPreferences;
-  embargo?: { until: string; setAt: string; setBy: string };
+  /** The embargo's end: once the report was shared with an outside channel, the effective end (the earliest of
+   *  the project's and the channels'; core/embargo-channels.ts). */
+  embargo?: {
+    until: string;
+    setAt: string;
+    setBy: string;
+    /** Never stored: `show` adds the effective embargo with where each limit comes from. */
+    effective?: EffectiveEmbargo;
+  };
+  /** Outside embargo channels the report was shared with (`Embargo: channel linux-distros`), each once. */
+  embargoChannels?: ChannelShare[];
+  /** Once shared with a channel: the project's own end (absent `until`: the project set none or lifted it). */
+  embargoProject?: { until?: string; setBy?: string };
+  /** When a fix was released (the first `Status: fixed`): Project Zero's rule counts from it. */
+  fixReleasedAt?: string;
   acknowledgedAt?: string;
   respondedAt?: string;
   /** Last message relayed to the reporter by a maintainer (counts as a status update). */

@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Config } from '../core/config';
+import { channelTable, reportEmbargo } from '../core/embargo-channels';
 import { normalizeReportId } from '../core/report-id';
 import type { Report } from '../core/report';
 import { deadlinesOf, isFinished } from '../core/timeline';
@@ -66,7 +67,11 @@ export function readOperations(deps: ReadDeps): ReadOperations {
         deps.store.listOutbox(report.id),
       ]);
       const deadlines = project ? deadlinesOf(report, project, deps.clock.now()) : [];
-      return { report, deadlines, messages, events, outbox };
+      // the effective embargo with where each limit comes from (the project, outside channels)
+      const shown = project && report.embargo
+        ? { ...report, embargo: { ...report.embargo, effective: reportEmbargo(report, channelTable(deps.config.channels, project.channels), project.calendar) } }
+        : report;
+      return { report: shown, deadlines, messages, events, outbox };
     },
 
     async clockNow() {

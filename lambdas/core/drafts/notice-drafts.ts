@@ -110,7 +110,9 @@ export function embargoRefusedDraft(input: EmbargoRefusedInput): Draft {
   const max = project.timers.embargo?.max;
   const maxWords = max ? ` (at most ${formatDuration(parseDuration(max))})` : '';
   const text = paragraphs(
-    `Embargo not set on ${report.id}: the ${project.name} policy does not allow what you asked for${maxWords}.\n` +
+    (report.embargoChannels?.length
+      ? `Embargo not set on ${report.id}: the ${project.name} policy${maxWords} and the rules of the outside channels it was shared with (${report.embargoChannels.map((c) => c.channel).join(', ')}) do not allow what you asked for.\n`
+      : `Embargo not set on ${report.id}: the ${project.name} policy does not allow what you asked for${maxWords}.\n`) +
       'Nothing changed, and nothing was sent to the reporter.',
     explained(input.refusals),
     input.latestAllowed

@@ -233,10 +233,17 @@ export interface EmbargoChangedInput extends DraftContext {
   previous?: Date | string;
   /** A lead extended it beyond the policy's maximum, for this reason. */
   extensionReason?: string;
+  /** The end is an outside channel's limit (core/embargo-channels.ts): its rule in words. */
+  channelRule?: string;
 }
 
 /** One sentence on the embargo's new state, for its own mail or as the last paragraph of a relayed reply. */
 export function embargoSentence(input: EmbargoChangedInput): string {
+  const sentence = embargoSentenceOnly(input);
+  return input.until && input.channelRule ? `${sentence} It ends with the limit of an outside channel the report was shared with (${oneLine(input.channelRule)}).` : sentence;
+}
+
+function embargoSentenceOnly(input: EmbargoChangedInput): string {
   const { report, project } = input;
   return input.until
     ? input.extensionReason !== undefined

@@ -34,6 +34,11 @@ export function showText(v: ReportView): string {
     `Received:  ${r.createdAt} at ${r.securityAddress}`,
   ];
   if (r.embargo) lines.push(`Embargo:   until ${r.embargo.until} (set by ${r.embargo.setBy})`);
+  if (r.embargo && r.embargoChannels?.length) {
+    // shared with outside channels: the effective end is the earliest of these limits
+    lines.push(`           shared with ${r.embargoChannels.map((c) => `${c.channel} on ${c.sharedAt}`).join(', ')}; the earliest limit applies:`);
+    for (const s of r.embargo.effective?.sources ?? []) lines.push(`           ${s.end}  ${s.source}: ${s.rule}`);
+  }
   lines.push(`Owner:     ${r.owner ?? 'nobody'}`);
   if (r.severity || r.cve) {
     const cvss = r.facts?.severity?.vector ? ` (CVSS ${r.facts.severity.score}, ${r.facts.severity.vector})` : '';
