@@ -73,14 +73,41 @@ export function addCaseCommands(program: Command, { g, act, io, show }: CaseCont
 
   program
     .command('export <id>')
-    .description('one archive of a report (tar; .tar.gz when the name ends in .gz): every stored .eml byte for byte, record and audit trail as JSON, a summary')
-    .requiredOption('-o, --output <file>', 'the archive to write, e.g. K7QM-2XPD.tar.gz')
-    .action(act(async (id: string, o: { output: string }) => {
+    .description('one archive of a report (tar; .tar.gz when the name ends in .gz): every stored .eml byte for byte, record and audit trail as JSON, a summary; or, with --format osv|cve, the OSV 1.6 or CVE JSON 5.0 record built from its facts')
+    .option('-o, --output <file>', 'the file to write, e.g. K7QM-2XPD.tar.gz (an OSV or CVE record without -o is printed)')
+    .option('--format <format>', 'tar (default), osv (OSV schema 1.6 JSON) or cve (CVE JSON 5.0 record, CNA container, PUBLISHED)', 'tar')
+    .option('--id <id>', 'osv: the record ID when it is not the CVE ID (a prefix OSV knows, e.g. GHSA-...)')
+    .option('--org-id <uuid>', "cve: the CNA's organisation UUID (assignerOrgId)")
+    .option('--short-name <name>', "cve: the CNA's short name")
+    .option('--reference <url>', 'a reference URL (the advisory, the release notes); repeat it for several', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--description <text>', 'replaces the description built from the subject and the facts')
+    .action(act(async (id: string, o: { output?: string; format: string; id?: string; orgId?: string; shortName?: string; reference: string[]; description?: string }) => {
+      if (o.format === 'osv' || o.format === 'cve') {
+        const { exportRecord } = await import('./report-files');
+        for (const url of o.reference) {
+          if (!/^https?:\/\/[^\s]+$/.test(url)) throw new UserError(`--reference ${JSON.stringify(url)} is not an http(s) URL`, 2);
+        }
+        const record = await exportRecord(await localSource(g()), id, o.format, {
+          ...(o.id ? { id: o.id } : {}),
+          ...(o.orgId ? { orgId: o.orgId } : {}),
+          ...(o.shortName ? { shortName: o.shortName } : {}),
+          ...(o.reference.length ? { references: o.reference } : {}),
+          ...(o.description ? { description: o.description } : {}),
+        });
+        const json = JSON.stringify(record, null, 2) + '\n';
+        if (!o.output) return void show(json);
+        writePrivate(o.output, Buffer.from(json));
+        io.out(`wrote ${o.output}: the ${o.format === 'osv' ? 'OSV 1.6' : 'CVE JSON 5.0'} record of ${id} (${json.length} bytes)\n`);
+        return;
+      }
+      if (o.format !== 'tar') throw new UserError(`--format ${JSON.stringify(o.format)} is not tar, osv or cve`, 2);
+      if (!o.output) throw new UserError('the archive needs -o FILE (e.g. -o K7QM-2XPD.tar.gz)', 2);
+      const output = o.output;
       const [{ exportReport }, { tarArchive }] = await Promise.all([import('./report-files'), import('./tar-archive')]);
       const files = await exportReport(await localSource(g()), id, new Date());
-      const archive = tarArchive(files, /\.t?gz$/i.test(o.output));
-      writePrivate(o.output, archive);
+      const archive = tarArchive(files, /\.t?gz$/i.test(output));
+      writePrivate(output, archive);
       const emls = files.filter((f) => f.name.endsWith('.eml')).length;
-      io.out(`wrote ${o.output}: ${emls} message(s) as received, report.json, audit.json, manifest.json, README.txt (${archive.length} bytes)\n`);
+      io.out(`wrote ${output}: ${emls} message(s) as received, report.json, audit.json, manifest.json, README.txt (${archive.length} bytes)\n`);
     }));
 }

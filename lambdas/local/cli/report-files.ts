@@ -12,6 +12,7 @@ import type { MailParser } from '../../ports/mail-parser';
 import type { RawMailStore } from '../../ports/raw-mail-store';
 import type { ReportView } from '../stack-operations';
 import { UserError } from '../user-error';
+import { RecordIncomplete, cveRecord, osvRecord, type RecordOptions } from '../../core/vulnerability-records';
 import { safeFileName } from './safe-file-name';
 import type { ArchiveFile } from './tar-archive';
 import { terminalSafe } from './terminal-safe';
@@ -121,4 +122,17 @@ export async function exportReport(src: CaseSource, id: string, now: Date): Prom
     { name: `${dir}/manifest.json`, body: json(manifest), mtime },
     ...emls.map((e) => ({ name: `${dir}/${e.name}`, body: e.body, mtime })),
   ];
+}
+
+export type RecordFormat = 'osv' | 'cve';
+
+/** `export --format osv|cve`: the record others consume, built from the facts (core/vulnerability-records.ts). */
+export async function exportRecord(src: Pick<CaseSource, 'show'>, id: string, format: RecordFormat, opts: RecordOptions = {}): Promise<Record<string, unknown>> {
+  const view = await src.show(id);
+  try {
+    return format === 'osv' ? osvRecord(view.report, view.events, opts) : cveRecord(view.report, view.events, opts);
+  } catch (err) {
+    if (err instanceof RecordIncomplete) throw new UserError(`${view.report.id}: ${err.message}`, 2);
+    throw err;
+  }
 }
