@@ -12,7 +12,8 @@ import { DynamoReportStore, ensureTable } from '../../lambdas/adapters/aws/dynam
 import { S3RawStore } from '../../lambdas/adapters/aws/s3-raw-store';
 import { localDynamoClient, startDynalite, type DynaliteHandle } from '../../lambdas/adapters/local/dynalite-server';
 import { awsReader } from '../../lambdas/adapters/aws/deployed-stack-reader';
-import { exportReport, rawMessage } from '../../lambdas/local/cli/report-files';
+import { exportRecord, exportReport, rawMessage } from '../../lambdas/local/cli/report-files';
+import { checked, cveValidator, osvValidator } from '../support/record-schemas';
 import { startS3Local, type S3Local } from '../support/s3-local';
 import { loadExample, startHarness, UNKNOWN_VERDICTS, type Harness } from '../support/intake-harness';
 
@@ -90,6 +91,23 @@ describe('secintake --aws: reading a deployed stack', () => {
     const eml = files.filter((f) => f.name.endsWith('.eml'));
     expect(eml).toHaveLength(1);
     expect(eml[0].body).toEqual(original);
+  });
+
+  it('export --format osv|cve reads the facts from the deployed table: records valid against the published schemas', async () => {
+    const store = h.deps.store;
+    const current = (await store.getReport(reportId))!;
+    await store.updateReport(reportId, current.version, {
+      cve: 'CVE-2026-41234',
+      credit: 'Jane Reporter',
+      facts: { affected: [{ ecosystem: 'PyPI', package: 'bases', range: '>=0.2.0, <0.3.1' }], fixed: [{ version: '0.3.1' }], cwe: ['CWE-407'] },
+    });
+    const { ops } = await reader();
+    const source = { show: (id: string) => ops.show(id) };
+    const osv = await exportRecord(source, reportId, 'osv');
+    expect(checked(osvValidator(), osv)).toEqual({ valid: true, errors: null });
+    expect(osv).toMatchObject({ id: 'CVE-2026-41234', credits: [{ name: 'Jane Reporter', type: 'FINDER' }] });
+    const cve = await exportRecord(source, reportId, 'cve', { orgId: 'b3476cb9-2e3d-41a6-98d0-0f47421a65b6', references: ['https://github.com/hashberg-io/bases/releases'] });
+    expect(checked(cveValidator(), cve)).toEqual({ valid: true, errors: null });
   });
 
   it('names a stack that is not there', async () => {
