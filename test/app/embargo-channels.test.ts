@@ -123,3 +123,23 @@ describe('only an authenticated maintainer shares a report (attacks)', () => {
     expect((await h.store.getReport(id))!.embargoChannels).toBeUndefined();
   });
 });
+
+test('Project Zero: 90 days from sharing; the fix released (Status: fixed) brings the end to 30 days after it, and the reporter is told', async () => {
+  const { id, replyTo } = await openReport(h, { from: `Jane <${REPORTER}>`, subject: 'overflow', body: 'decode() overflows' });
+  const sharedAt = h.clock.now();
+  await signed(replyTo, id, 'Status: triaged\nEmbargo: channel project-zero\n');
+  const ninety = new Date(sharedAt.getTime() + 90 * DAY);
+  // Europe/London: 90 wall-clock days cross the clock change, so compare with the calendar's own arithmetic
+  const { addDuration } = await import('../../lambdas/core/deadline');
+  expect((await h.store.getReport(id))!.embargo!.until).toBe(addDuration(sharedAt, '90d', project.calendar).toISOString());
+  expect(Math.abs(new Date((await h.store.getReport(id))!.embargo!.until).getTime() - ninety.getTime())).toBeLessThanOrEqual(HOUR);
+  h.clock.advance(10 * DAY);
+  const fixedAt = h.clock.now();
+  h.sender.sent.length = 0;
+  await signed(replyTo, id, 'Status: fixed\n');
+  const report = (await h.store.getReport(id))!;
+  expect(report.fixReleasedAt).toBe(fixedAt.toISOString());
+  expect(report.embargo!.until).toBe(addDuration(fixedAt, '30d', project.calendar).toISOString());
+  const told = h.sender.to(REPORTER).find((s) => s.outboxId.startsWith('embargo-set:'))!;
+  expect(told.parsed.text!.replace(/\s+/g, ' ')).toMatch(/now ends on .* It ends with the limit of an outside channel the report was shared with \(Google Project Zero: 30 days after the fix was released/);
+});
