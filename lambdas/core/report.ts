@@ -147,6 +147,8 @@ export interface Report {
   appliedMessages?: string[];
   /** Timer actions already taken, by deterministic key (e.g. `acknowledge:remind:50%`): each fires once. */
   fired: string[];
+  /** The instant up to which this report's SLA figures were published as metrics (issue 19; AWS only). */
+  figuresAt?: string;
   /** Legal hold: nothing of the report expires or is redacted while it is set (issue 19, retention). */
   hold?: { since: string; by: string };
   /** What retention did: when the records and the audit skeleton expire (TTL set on them), when it was redacted. */
