@@ -14,7 +14,7 @@ import { INBOUND_PREFIX } from '../../lambdas/adapters/aws/ses-inbound-event';
 import { INTAKE_ATTEMPTS } from '../../lambdas/app/intake-attempts';
 import type { DeployableConfig } from '../config/deployment-config';
 import { Alarms } from '../constructs/alarms';
-import { Dashboard } from '../constructs/dashboard';
+import { Dashboard, promisesOf } from '../constructs/dashboard';
 import { DataStores, rawRetentionDays } from '../constructs/data-stores';
 import { MailIdentities } from '../constructs/mail-identities';
 import { MailReceiving } from '../constructs/mail-receiving';
@@ -186,6 +186,7 @@ export class SecurityIntakeStack extends Stack {
       name: this.stackName,
       alarms: this.alarms.alarms,
       functions: Object.fromEntries(functions.map((f) => [f.node.id, f.function])),
+      projects: config.projects.map((p) => ({ id: p.id, promises: promisesOf(p.timers) })),
     });
 
     // 8b. Retention (config `retention`): once a day the rules are applied (final audit event, TTL on every item,

@@ -14,7 +14,9 @@ export interface Logger {
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
-export type CountName = 'received' | 'quarantined' | 'receiptsSent' | 'deadlinesMissed' | 'mailSent' | 'intakeFailed';
+/** The deployment-wide counts (dimension `service` only: the alarms watch some of them). */
+export const COUNT_NAMES = ['received', 'quarantined', 'receiptsSent', 'deadlinesMissed', 'mailSent', 'intakeFailed'] as const;
+export type CountName = (typeof COUNT_NAMES)[number];
 
 /**
  * Counts (received, quarantined, receipts sent, deadlines missed) for the whole deployment, and the per-project
