@@ -178,6 +178,8 @@ export interface MessageRecord {
   checks: CheckResult[];
   verdicts?: Verdicts;
   rawKey?: string;
+  /** When retention deleted the raw mail (`rawDays`); `rawKey` is gone from the record then (issue 19). */
+  rawDeletedAt?: string;
   /** First few KB of the text, for `show`; the whole message stays in the raw store. */
   excerpt: string;
   /** At most BOUNDS.attachments of them; `attachmentsOmitted` counts the rest (all are in the raw message). */
