@@ -62,6 +62,9 @@ async function record(deps: Deps, report: Report, now: Date, type: string, detai
   await deps.store.appendToReport({ events: [auditEvent(report.id, now.toISOString(), type, type, 'retention', detail)] });
 }
 
+const REDACTED_NOTE = (reportId: string, at: Date) =>
+  `The text of this message was removed on ${at.toISOString()} when report ${reportId} was redacted\n(retention or \`Redact: yes\`). Its headers are as they were sent.\n`;
+
 /** Also `Redact: yes` from a maintainer, whose command is its own audit event (`event: false`). */
 export async function redactReport(deps: Deps, report: Report, now: Date, opts: { event?: boolean } = {}): Promise<void> {
   const messages = await deps.store.listMessages(report.id);
@@ -73,7 +76,9 @@ export async function redactReport(deps: Deps, report: Report, now: Date, opts: 
     attachments: m.attachments.map(({ filename: _dropped, ...facts }) => facts),
   }));
   if (redacted.length) await deps.store.appendToReport({ messages: redacted });
-  if (opts.event !== false) await record(deps, report, now, 'retention.redacted', { messages: messages.length, rawDeleted: rawKeys.length });
+  // the copies of our own mail the sender keeps (the local outbox folder; SES keeps none we can reach)
+  const outboxCopies = (await deps.sender.redactCopies?.(report.id, now, REDACTED_NOTE(report.id, now))) ?? 0;
+  if (opts.event !== false) await record(deps, report, now, 'retention.redacted', { messages: messages.length, rawDeleted: rawKeys.length, outboxCopies });
   await patchReport(deps, report, (current) => ({ retention: { ...current.retention, redactedAt: now.toISOString() } }));
 }
 
