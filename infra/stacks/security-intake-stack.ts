@@ -142,6 +142,15 @@ export class SecurityIntakeStack extends Stack {
     // 5. Least privilege: each function gets the data it touches and nothing else.
     for (const fn of functions) table.grantReadWriteData(fn.function);
     bucket.grantRead(this.intake.function, `${INBOUND_PREFIX}*`);
+    // `Redact: yes` from a lead (issue 19) deletes the report's raw messages at once, in the intake that reads the
+    // command (a finished report has no workflow turn left to do it later). The intake can already rewrite any
+    // item of the table; deleting raw mail under inbound/ adds little to what a compromised intake could do.
+    bucket.grantDelete(this.intake.function, `${INBOUND_PREFIX}*`);
+    const redactNow = `bucket.grantDelete(intake, '${INBOUND_PREFIX}*'): \`Redact: yes\` deletes a report's raw messages at once, under ${INBOUND_PREFIX} only.`;
+    Validations.of(this.intake.role).acknowledge(
+      { id: 'AwsSolutions-IAM5[Action::s3:DeleteObject*]', reason: redactNow },
+      { id: `AwsSolutions-IAM5[Resource::${flattenForNag(this.resolve(bucket.arnForObjects(`${INBOUND_PREFIX}*`)))}]`, reason: redactNow },
+    );
     for (const fn of functions.filter((f) => f !== this.arm)) replyKeySecret.grantRead(fn.function);
     for (const fn of functions) this.grantWorkflow(fn, stateMachineName, stateMachineArn);
 
