@@ -72,3 +72,23 @@ test('where figures go nowhere (the local stack), the Tick writes nothing for th
   await tick(h.deps, { reportId: id, execution: id });
   expect((await h.store.getReport(id))!.figuresAt).toBeUndefined();
 }, 60_000);
+
+test('a turn with nothing new writes nothing; a claim taken by another turn is not published again', async () => {
+  h = await startHarness(config);
+  const metrics = new RecordingMetrics();
+  h.deps.metrics = metrics;
+  const { id } = await openReport(h);
+  const { publishFigures } = await import('../../lambdas/app/figures');
+  const first = await publishFigures(h.deps, (await h.store.getReport(id))!, project, h.clock.now());
+  expect(metrics.take()).toEqual(['reportsReceived=1']);
+  h.clock.advance(HOUR);
+  const again = await publishFigures(h.deps, first, project, h.clock.now());
+  expect(metrics.take()).toEqual([]);
+  expect(again.version).toBe(first.version); // no write
+  // two turns from the same stale read after the acknowledgment was missed: only one publishes it
+  h.clock.advance(30 * HOUR);
+  const stale = (await h.store.getReport(id))!;
+  await publishFigures(h.deps, stale, project, h.clock.now());
+  await publishFigures(h.deps, stale, project, h.clock.now());
+  expect(metrics.take()).toEqual(['promiseMissed[acknowledge]=1']);
+}, 60_000);
