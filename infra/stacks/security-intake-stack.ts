@@ -14,7 +14,7 @@ import { INBOUND_PREFIX } from '../../lambdas/adapters/aws/ses-inbound-event';
 import { INTAKE_ATTEMPTS } from '../../lambdas/app/intake-attempts';
 import type { DeployableConfig } from '../config/deployment-config';
 import { Alarms } from '../constructs/alarms';
-import { Dashboard } from '../constructs/dashboard';
+import { Dashboard, promisesOf } from '../constructs/dashboard';
 import { DataStores, rawRetentionDays } from '../constructs/data-stores';
 import { MailIdentities } from '../constructs/mail-identities';
 import { MailReceiving } from '../constructs/mail-receiving';
@@ -142,6 +142,15 @@ export class SecurityIntakeStack extends Stack {
     // 5. Least privilege: each function gets the data it touches and nothing else.
     for (const fn of functions) table.grantReadWriteData(fn.function);
     bucket.grantRead(this.intake.function, `${INBOUND_PREFIX}*`);
+    // `Redact: yes` from a lead (issue 19) deletes the report's raw messages at once, in the intake that reads the
+    // command (a finished report has no workflow turn left to do it later). The intake can already rewrite any
+    // item of the table; deleting raw mail under inbound/ adds little to what a compromised intake could do.
+    bucket.grantDelete(this.intake.function, `${INBOUND_PREFIX}*`);
+    const redactNow = `bucket.grantDelete(intake, '${INBOUND_PREFIX}*'): \`Redact: yes\` deletes a report's raw messages at once, under ${INBOUND_PREFIX} only.`;
+    Validations.of(this.intake.role).acknowledge(
+      { id: 'AwsSolutions-IAM5[Action::s3:DeleteObject*]', reason: redactNow },
+      { id: `AwsSolutions-IAM5[Resource::${flattenForNag(this.resolve(bucket.arnForObjects(`${INBOUND_PREFIX}*`)))}]`, reason: redactNow },
+    );
     for (const fn of functions.filter((f) => f !== this.arm)) replyKeySecret.grantRead(fn.function);
     for (const fn of functions) this.grantWorkflow(fn, stateMachineName, stateMachineArn);
 
@@ -186,6 +195,7 @@ export class SecurityIntakeStack extends Stack {
       name: this.stackName,
       alarms: this.alarms.alarms,
       functions: Object.fromEntries(functions.map((f) => [f.node.id, f.function])),
+      projects: config.projects.map((p) => ({ id: p.id, promises: promisesOf(p.timers) })),
     });
 
     // 8b. Retention (config `retention`): once a day the rules are applied (final audit event, TTL on every item,

@@ -288,6 +288,12 @@ function ignored(facts: InboundFacts, checks: CheckResult[], reason: string): In
 export async function recordIntakeFailure(deps: Deps, facts: InboundFacts, err: unknown): Promise<void> {
   const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   deps.metrics.count('intakeFailed');
+  try {
+    const project = routeToProjects(facts.recipients, deps.config)[0];
+    if (project) deps.metrics.figure('intakeFailures', 1, { project: project.id });
+  } catch {
+    // the per-project count is a nicety: recording the failure matters more
+  }
   // The log gets the error's name only: messages can quote addresses or subjects; the full reason is stored.
   deps.log.error('intake failed', { sesMessageId: facts.sesMessageId, error: err instanceof Error ? err.name : 'unknown' });
   try {

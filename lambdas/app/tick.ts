@@ -28,6 +28,7 @@ import { sendQuarantineDigest } from './quarantine-digest';
 import { parseHeldDigestExecution } from '../core/held';
 import { heldDigestTurn } from './held-mail';
 import { envelopeFor, patchReport } from './report-records';
+import { publishFigures } from './figures';
 
 export interface TickInput {
   reportId: string;
@@ -80,6 +81,8 @@ export async function tick(deps: Deps, input: TickInput): Promise<TickOutput> {
   for (const action of dueActions(report, project, now)) {
     report = await act(deps, report, project, action, now);
   }
+  // before the plan: the claim is a write, and the plan carries the version it was made from
+  report = await publishFigures(deps, report, project, now);
 
   const next = nextWakeAt(report, project, now);
   const nextDueAt = next?.toISOString();

@@ -198,7 +198,7 @@ const projectShape = z.strictObject({
     .strictObject({
       closedReportDays: days.optional().describe("Days after a report is closed or disclosed before its records expire (DynamoDB TTL), after a final audit event"),
       keepAuditDays: days.optional().describe('Days the audit skeleton (the report and its audit events) is kept after closing: at least closedReportDays'),
-      rawDays: days.optional().describe('Days raw mail is kept in the bucket (S3 lifecycle; the bucket keeps the longest of all projects)'),
+      rawDays: days.optional().describe("Days raw mail of this project's reports is kept, per message from its arrival (deleted by the daily retention run, an audit event each time; the bucket's S3 lifecycle keeps the longest of all projects, for mail on no report)"),
       redactAfterDisclosureDays: days.optional().describe('Days after disclosure before excerpts, attachment names and raw mail are removed (facts and audit trail kept)'),
     })
     .optional()

@@ -162,6 +162,8 @@ export interface Report {
   appliedMessages?: string[];
   /** Timer actions already taken, by deterministic key (e.g. `acknowledge:remind:50%`): each fires once. */
   fired: string[];
+  /** The instant up to which this report's SLA figures were published as metrics (issue 19; AWS only). */
+  figuresAt?: string;
   /** Legal hold: nothing of the report expires or is redacted while it is set (issue 19, retention). */
   hold?: { since: string; by: string };
   /** What retention did: when the records and the audit skeleton expire (TTL set on them), when it was redacted. */
@@ -191,6 +193,8 @@ export interface MessageRecord {
   checks: CheckResult[];
   verdicts?: Verdicts;
   rawKey?: string;
+  /** When retention deleted the raw mail (`rawDays`); `rawKey` is gone from the record then (issue 19). */
+  rawDeletedAt?: string;
   /** First few KB of the text, for `show`; the whole message stays in the raw store. */
   excerpt: string;
   /** At most BOUNDS.attachments of them; `attachmentsOmitted` counts the rest (all are in the raw message). */

@@ -7,6 +7,9 @@
  *   goes `keepAuditDays` after closing when that is set, else with the rest.
  * - A disclosed report is redacted `redactAfterDisclosureDays` after disclosure: message excerpts, attachment
  *   names and raw mail are removed; the facts (dates, status, severity, CVE, deadlines) and the audit trail stay.
+ * - Raw mail of a report's messages is deleted `rawDays` after each message arrived (the bucket-wide S3 lifecycle
+ *   keeps the longest rawDays of all projects: it is the backstop for mail on no report, and for the projects
+ *   that keep longest; this per-report rule makes a shorter rawDays true, with an audit event).
  * - A report on legal hold (`hold`) neither expires nor is redacted, whatever the instants say.
  */
 import type { Project } from './config';
@@ -46,6 +49,19 @@ export function retentionPlan(report: Report, events: AuditEvent[], project: Pro
   const disclosedAt = firstChangeTo(events, new Set(['disclosed']));
   if (disclosedAt && policy.redactAfterDisclosureDays !== undefined) plan.redactAt = plus(disclosedAt, policy.redactAfterDisclosureDays);
   return plan;
+}
+
+/** The raw keys of `messages` whose `rawDays` have passed at `now` (none on hold or without `rawDays`). */
+export function expiredRawKeys(report: Report, messages: ReadonlyArray<{ at: string; rawKey?: string }>, project: Project, now: Date): string[] {
+  const days = project.retention?.rawDays;
+  if (days === undefined || report.hold) return [];
+  return [...new Set(messages.filter((m) => m.rawKey && plus(m.at, days).getTime() <= now.getTime()).map((m) => m.rawKey as string))];
+}
+
+/** No message of a report is older than the report: before this instant, no raw mail of it can be due. */
+export function rawDueFrom(report: Report, project: Project): Date | undefined {
+  const days = project.retention?.rawDays;
+  return days === undefined ? undefined : plus(report.createdAt, days);
 }
 
 /** TTL values are epoch seconds (DynamoDB). */

@@ -3,7 +3,7 @@
  *
  * It is due at the project's `digest.day` and `digest.time` in its calendar's zone; the one due is the latest such
  * instant at or before now (a clock moved over several weeks at once sends the latest only).
- * It lists: open reports by status with their next deadline; deadlines missed in the week before; deadlines
+ * It lists: open reports by owner (unassigned last) with their status and next deadline; deadlines missed in the week before; deadlines
  * falling due in the week after; mail quarantined in the week, and reports not yet acknowledged; then the
  * compliance of each promise over the last 4 weeks.
  */
@@ -51,10 +51,20 @@ export function weeklyDigestDraft(input: WeeklyDigestInput): Draft {
   const next = (r: DigestReport) => r.deadlines.filter((d) => d.state === 'pending').sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
   const line = (r: DigestReport, extra: string) => `- ${r.report.id}  ${extra}  ${oneLine(r.report.subject).slice(0, 60)}`;
 
-  const byStatus = new Map<string, DigestReport[]>();
-  for (const r of open) byStatus.set(r.report.status, [...(byStatus.get(r.report.status) ?? []), r]);
-  const openText = [...byStatus]
-    .map(([status, list]) => `${status} (${list.length}):\n` + list.map((r) => line(r, next(r) ? `next: ${next(r)!.name} by ${when(next(r)!.dueAt, project)}` : 'no deadline pending')).join('\n'))
+  // by owner (the maintainer who coordinates it), in the order of the project's maintainers, unassigned last
+  const ownerOf = (r: DigestReport) => r.report.owner?.toLowerCase() ?? '';
+  const order = project.maintainers.map((m) => m.address.toLowerCase());
+  const owners = [...new Set(open.map(ownerOf))].sort((a, b) => rankOf(order, a) - rankOf(order, b) || a.localeCompare(b));
+  const ownerLabel = (owner: string) => {
+    if (!owner) return 'unassigned';
+    const m = project.maintainers.find((x) => x.address.toLowerCase() === owner);
+    return m?.name ? `${m.name} (${owner})` : owner;
+  };
+  const openText = owners
+    .map((owner) => {
+      const list = open.filter((r) => ownerOf(r) === owner);
+      return `${ownerLabel(owner)}, ${list.length}:\n` + list.map((r) => line(r, `${r.report.status}, ${next(r) ? `next: ${next(r)!.name} by ${when(next(r)!.dueAt, project)}` : 'no deadline pending'}`)).join('\n');
+    })
     .join('\n');
   const within = (iso: string, from: number, to: number) => new Date(iso).getTime() > from && new Date(iso).getTime() <= to;
   const missed = input.reports.flatMap((r) => r.deadlines.filter((d) => d.state === 'missed' && within(d.dueAt, t - WEEK_MS, t)).map((d) => line(r, `${d.name} was due ${when(d.dueAt, project)}`)));
@@ -74,7 +84,7 @@ export function weeklyDigestDraft(input: WeeklyDigestInput): Draft {
     text: paragraphs(
       `The ${project.name} security reports as of ${when(at, project)}: ${plural(open.length, 'open report')}, ` +
         `${plural(missed.length, 'deadline')} missed in the last 7 days, ${plural(dueNext.length, 'deadline')} due in the next 7.`,
-      `Open reports, by status:\n${openText || '(none)'}`,
+      `Open reports, by owner:\n${openText || '(none)'}`,
       `Missed in the last 7 days:\n${missed.join('\n') || '(none)'}`,
       `Due in the next 7 days:\n${dueNext.join('\n') || '(none)'}`,
       `Quarantined in the last 7 days (not answered; content not shown):\n${quarantined.join('\n') || '(none)'}`,
@@ -84,6 +94,13 @@ export function weeklyDigestDraft(input: WeeklyDigestInput): Draft {
     ),
     autoSubmitted: 'auto-generated',
   };
+}
+
+/** Listed maintainers first in config order, other owners after, unassigned ('') last. */
+function rankOf(order: string[], owner: string): number {
+  if (!owner) return order.length + 1;
+  const i = order.indexOf(owner);
+  return i < 0 ? order.length : i;
 }
 
 /** Every digest instant of the project in (from, to], in time order: a clock moved over two weeks passes two. */

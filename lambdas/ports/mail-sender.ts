@@ -9,6 +9,12 @@ export interface OutboundEnvelope {
 
 export interface MailSender {
   send(raw: Buffer, envelope: OutboundEnvelope, outboxId: string): Promise<{ providerId: string }>;
+  /**
+   * Redaction (issue 19): removes the text of every copy this sender keeps of the mail of one report, keeping
+   * the header block, and returns how many copies it changed. Only a sender that keeps copies has it (the local
+   * outbox folder); SES keeps none we could reach: what it delivered is in the recipients' mailboxes.
+   */
+  redactCopies?(reportId: string, at: Date, note: string): Promise<number>;
 }
 
 /** The message itself was refused (over the size limit, a rejected address, content the provider will not

@@ -61,6 +61,11 @@ test('closed reports expire after their audit event, disclosed ones are redacted
   const closedEvents = await store.listEvents(closed);
   expect(closedEvents.find((e) => e.type === 'retention.expiry-set')?.detail).toEqual({ expiresAt: at(31), auditExpiresAt: at(366) });
   expect((await store.listEvents(disclosed)).map((e) => e.type)).toContain('retention.redacted');
+  // the outbox folder's copies of its mail lost their text too (the receipt, the notification, the relay...)
+  const redactedEvent = (await store.listEvents(disclosed)).find((e) => e.type === 'retention.redacted')!;
+  expect(redactedEvent.detail).toMatchObject({ rawDeleted: disclosedRaw.length });
+  expect(redactedEvent.detail!.outboxCopies).toBeGreaterThanOrEqual(2);
+  for (const m of (await s.outbox()).filter((o) => o.subject.includes(disclosed))) expect(m.text).toContain(`report ${disclosed} was redacted`);
 
   // day 32: the closed reports' messages are gone; their audit skeleton stays; the held one is whole
   await s.stack.advanceTo(new Date(at(32)));

@@ -48,7 +48,11 @@ test('two weeks, two digests, each at its Monday 09:00, with what was open, miss
   expect(first.subject).toBe('[bases security] Weekly digest: 2 open reports, 2 missed deadlines');
   expect(first.autoSubmitted).toBe('auto-generated');
   expect(first.text).toContain('as of Mon 2027-01-18 09:00 GMT (09:00 UTC): 2 open reports, 2 deadlines missed in the last 7 days, 2 deadlines due in the next 7.');
-  expect(first.text).toContain(`triaged (1):\n- ${acked.id}  next: update by Wed 2027-01-20 12:00 GMT (12:00 UTC)`);
+  // by owner (round-robin gave one to each maintainer), each with its status and next deadline
+  expect(first.text).toContain(
+    `Open reports, by owner:\nAlice (alice@hashberg.io), 1:\n- ${acked.id}  triaged, next: update by Wed 2027-01-20 12:00 GMT (12:00 UTC)  Overflow in decode\n` +
+      `Bob (bob@hashberg.io), 1:\n- ${ignored.id}  received, next: update by Wed 2027-01-20 10:00 GMT (10:00 UTC)  Crash in parse`,
+  );
   expect(first.text).toContain(
     `Missed in the last 7 days:\n- ${ignored.id}  acknowledge was due Thu 2027-01-14 10:00 GMT (10:00 UTC)  Crash in parse\n` +
       `- ${ignored.id}  respond was due Fri 2027-01-15 10:00 GMT (10:00 UTC)  Crash in parse`,

@@ -5,7 +5,8 @@
  */
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { Metrics as PowertoolsMetrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { LogFields, Logger, Metrics } from '../../ports/logger';
+import { FIGURE_METRICS, type FigureDimensions, type FigureName } from '../../core/figure-metrics';
+import type { CountName, LogFields, Logger, Metrics } from '../../ports/logger';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './metric-names';
 
 export class PowertoolsLoggerAdapter implements Logger {
@@ -22,9 +23,9 @@ export class PowertoolsLoggerAdapter implements Logger {
   }
 }
 
-type CountName = Parameters<Metrics['count']>[0];
-
 export class PowertoolsMetricsAdapter implements Metrics {
+  readonly figures = true;
+
   constructor(
     readonly metrics: PowertoolsMetrics = new PowertoolsMetrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
   ) {}
@@ -33,5 +34,19 @@ export class PowertoolsMetricsAdapter implements Metrics {
   count(name: CountName, n = 1): void {
     this.metrics.addMetric(name, MetricUnit.Count, n);
     this.metrics.publishStoredMetrics();
+  }
+
+  /**
+   * One figure in its own EMF document (a single metric), so that its dimensions (`service`, `project`, and
+   * `promise` when the figure is a promise's) do not mix with the deployment-wide counts the alarms watch.
+   */
+  figure(name: FigureName, value: number, dimensions: FigureDimensions): void {
+    const { unit, dimensions: names } = FIGURE_METRICS[name];
+    const single = this.metrics.singleMetric();
+    for (const d of names) {
+      const v = dimensions[d];
+      if (v !== undefined) single.addDimension(d, v);
+    }
+    single.addMetric(name, unit === 'Milliseconds' ? MetricUnit.Milliseconds : MetricUnit.Count, value);
   }
 }

@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { MAX_OUTBOUND_MESSAGE_BYTES, MailRejected, type MailSender, type OutboundEnvelope } from '../../ports/mail-sender';
-import { FILE_PATTERN } from './outbox-folder-list';
+import { FILE_PATTERN, listOutboxFolder } from './outbox-folder-list';
 
 export { decodeWords, listOutboxFolder, type OutboxEntry } from './outbox-folder-list';
 
@@ -86,6 +86,36 @@ export class OutboxFolderSender implements MailSender {
     } finally {
       await fs.rm(temp, { force: true });
     }
+  }
+
+  /**
+   * Rewrites each `.eml` stamped with `reportId` (X-Security-Intake): the header block as it was written (From,
+   * To, Subject, Date, Message-ID, threading, our stamps), minus the fields that described the old body, then a
+   * plain-text body saying it was redacted. The file keeps its name and number (`outbox show N` still finds it);
+   * written to a temporary file and renamed over, so a reader never sees half of it. A copy already redacted is
+   * left alone. Copies relayed over SMTP are beyond reach, as SES's are.
+   */
+  async redactCopies(reportId: string, at: Date, note: string): Promise<number> {
+    const { folder } = this.options;
+    let changed = 0;
+    for (const entry of await listOutboxFolder(folder)) {
+      if (entry.reportId !== reportId || !FILE_PATTERN.test(entry.file) || path.basename(entry.file) !== entry.file) continue;
+      const file = path.join(folder, entry.file);
+      const raw = await fs.readFile(file);
+      const text = raw.toString('latin1');
+      const end = text.search(/\r?\n\r?\n/);
+      const head = end >= 0 ? text.slice(0, end) : text;
+      const fields = head.split(/\r?\n(?![ \t])/);
+      if (fields.some((f) => /^X-Security-Intake-Redacted:/i.test(f))) continue;
+      const kept = fields.filter((f) => !/^(Content-[A-Za-z-]+|MIME-Version):/i.test(f));
+      const body = note.replace(/[^\x20-\x7e\n]/g, '?').replace(/\r?\n/g, '\r\n');
+      const redacted = [...kept, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=us-ascii', 'Content-Transfer-Encoding: 7bit', `X-Security-Intake-Redacted: ${at.toUTCString()}`, '', body, ''].join('\r\n');
+      const temp = path.join(folder, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+      await fs.writeFile(temp, Buffer.from(redacted, 'latin1'), { mode: 0o600 });
+      await fs.rename(temp, file);
+      changed++;
+    }
+    return changed;
   }
 
   private async relay(raw: Buffer, envelope: OutboundEnvelope, relay: SmtpRelay): Promise<void> {
