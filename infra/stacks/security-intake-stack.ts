@@ -240,6 +240,8 @@ export class SecurityIntakeStack extends Stack {
     new CfnOutput(this, 'RawMailBucket', { value: bucket.bucketName });
     new CfnOutput(this, 'ReportTable', { value: table.tableName });
     new CfnOutput(this, 'FailedIntakeQueueUrl', { value: this.failedIntake.queueUrl });
+    // `secintake --aws replay` invokes it; `doctor --aws` reads the functions' errors
+    new CfnOutput(this, 'IntakeFunctionName', { value: this.intake.function.functionName });
     new CfnOutput(this, 'StateMachineArn', { value: stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.stackName });
