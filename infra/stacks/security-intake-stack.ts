@@ -84,6 +84,8 @@ export class SecurityIntakeStack extends Stack {
       STATE_MACHINE_ARN: stateMachineArn,
       REPLY_KEY_SECRET_ARN: replyKeySecret.secretArn,
       INBOUND_PREFIX,
+      // mail names `secintake --aws --stack <this>` commands (core/cli-hint.ts)
+      STACK_NAME: this.stackName,
     };
     this.intake = new ServiceFunction(this, 'Intake', {
       entry: 'lambdas/handlers/intake.ts',

@@ -117,7 +117,7 @@ export async function quarantineMessage(
     await sendOnce(deps, {
       reportId: report.id,
       outboxId: QUARANTINE_NOTICE_OUTBOX_ID,
-      draft: quarantineDigestDraft({ project, items: [{ report, reason }], now: deps.clock.now() }),
+      draft: quarantineDigestDraft({ project, items: [{ report, reason }], now: deps.clock.now(), place: deps.place }),
       envelope: await envelopeFor(deps, report),
     });
   }
