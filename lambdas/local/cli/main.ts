@@ -12,7 +12,7 @@ import { rememberedConfig, withReader, withStack, type GlobalOptions } from './c
 import { importLine, outboxText, reportsText, showText } from './format';
 import { jsonSafe, terminalSafe } from './terminal-safe';
 import { processIo, type CliIo } from './io';
-import { slaCommand, type SlaCommandOptions } from './sla-command';
+import type { SlaCommandOptions } from './sla-command';
 import { addPolicyCommands } from './policy';
 import { addCaseCommands } from './case-commands';
 // Every other module (the stack, mail parsing, the AWS SDK, SMTP) is loaded by the command that needs it, with
@@ -246,7 +246,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .option('--period <kind>', 'week, month or quarter, in the project\'s time zone', 'month')
     .option('--json', 'print JSON: {projects: [{id, period, received, promises: [{name, due, met, compliance, p50Ms, p90Ms}]}], totals, reports}')
     .option('--html <file>', 'write a self-contained page (inline SVG) with the trend of each promise and the distribution of times')
-    .action(act((o: SlaCommandOptions) => slaCommand(g(), o, io)));
+    .action(act(async (o: SlaCommandOptions) => (await import('./sla-command')).slaCommand(g(), o, io)));
   addCaseCommands(program, { g, act, io, show });
 
   program
