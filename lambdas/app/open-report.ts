@@ -82,7 +82,7 @@ export async function openReport(
       checks,
       verdicts: facts.verdicts,
       now: deps.clock.now(),
-      ...(evidence ? { attachments: evidence.attached, ...(evidence.location ? { attachmentsAt: evidence.location } : {}) } : {}),
+      ...(evidence ? { attachments: evidence.attached, place: deps.place, ...(evidence.location ? { attachmentsAt: evidence.location } : {}) } : {}),
     }),
     envelope,
   });

@@ -33,3 +33,12 @@ it('the weekly digest names sla only locally, and show where the reader is', () 
   expect(onAws).toContain('`secintake --aws --stack SecIntakeProd --config <deployment config> show <ID>` gives the details');
   expect(onAws).not.toContain('secintake sla');
 });
+
+it('the notice names `attachments` for the files that did not fit, where the reader is', async () => {
+  const { attachmentList } = await import('../../lambdas/core/drafts/maintainer-drafts');
+  const big = [{ filename: 'poc.bin', contentType: 'application/octet-stream', size: 20_000_000, sha256: 'ab' }];
+  const local = attachmentList(big as never, { attached: [], reportId: 'BASES-2027-001' });
+  expect(local).toContain('`secintake attachments BASES-2027-001` saves them.');
+  const onAws = attachmentList(big as never, { attached: [], reportId: 'BASES-2027-001', place: aws });
+  expect(onAws).toContain('`secintake --aws --stack SecIntakeProd --config <deployment config> attachments BASES-2027-001` saves them.');
+});
