@@ -17,6 +17,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { cliCommand } from '../../lambdas/core/cli-hint';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambdas/adapters/aws/metric-names';
 
 export interface AlarmsProps {
@@ -58,7 +59,7 @@ export class Alarms extends Construct {
 
     this.add('FailedIntakeQueue', {
       metric: props.failedIntakeQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      description: 'Inbound mail whose intake failed after all retries is waiting on the on-failure queue: replay it.',
+      description: `Inbound mail whose intake failed after all retries is waiting on the on-failure queue: replay it with ${cliCommand({ stack: Stack.of(this).stackName }, 'replay')}`,
     });
     for (const [name, fn] of Object.entries(props.functions)) {
       this.add(`${name}Errors`, {

@@ -84,6 +84,8 @@ export class SecurityIntakeStack extends Stack {
       STATE_MACHINE_ARN: stateMachineArn,
       REPLY_KEY_SECRET_ARN: replyKeySecret.secretArn,
       INBOUND_PREFIX,
+      // mail names `secintake --aws --stack <this>` commands (core/cli-hint.ts)
+      STACK_NAME: this.stackName,
     };
     this.intake = new ServiceFunction(this, 'Intake', {
       entry: 'lambdas/handlers/intake.ts',
@@ -250,6 +252,8 @@ export class SecurityIntakeStack extends Stack {
     new CfnOutput(this, 'RawMailBucket', { value: bucket.bucketName });
     new CfnOutput(this, 'ReportTable', { value: table.tableName });
     new CfnOutput(this, 'FailedIntakeQueueUrl', { value: this.failedIntake.queueUrl });
+    // `secintake --aws replay` invokes it; `doctor --aws` reads the functions' errors
+    new CfnOutput(this, 'IntakeFunctionName', { value: this.intake.function.functionName });
     new CfnOutput(this, 'StateMachineArn', { value: stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.stackName });

@@ -1,4 +1,5 @@
 import type { Config } from '../core/config';
+import type { CliPlace } from '../core/cli-hint';
 import type { Clock } from '../ports/clock';
 import type { DkimVerifier } from '../ports/dkim-verifier';
 import type { Logger, Metrics } from '../ports/logger';
@@ -25,4 +26,7 @@ export interface Deps {
   keys: SecretKeySource;
   log: Logger;
   metrics: Metrics;
+  /** Where the maintainers run the CLI for this deployment (the stack on AWS; absent locally): mail names
+   *  commands that work there (core/cli-hint.ts). */
+  place?: CliPlace;
 }

@@ -72,7 +72,7 @@ export async function handleReporterFollowup(
       // the reporter's new files go with it; a stranger's are listed only (never passed on unasked)
       ...(role === 'reporter' && msg.attachments.length ? await (async () => {
         const evidence = await evidenceFor(deps, facts, msg);
-        return { attachments: evidence.attached, ...(evidence.location ? { attachmentsAt: evidence.location } : {}) };
+        return { attachments: evidence.attached, place: deps.place, ...(evidence.location ? { attachmentsAt: evidence.location } : {}) };
       })() : {}),
     }),
     envelope: await envelopeFor(deps, report),

@@ -72,7 +72,7 @@ export async function heldDigestTurn(
     const result = await sendOnce(deps, {
       reportId: execution,
       outboxId: HELD_DIGEST_OUTBOX_ID,
-      draft: heldDigestDraft({ project, items, now }),
+      draft: heldDigestDraft({ project, items, now, place: deps.place }),
       // not about one report: replies (Promote: lines) go to the security address itself
       envelope: {
         from: project.addresses[0],

@@ -209,7 +209,7 @@ async function relayFailed(deps: Deps, report: Report, arrival: Arrival, maintai
   await sendOnce(deps, {
     reportId: report.id,
     outboxId: `relay-failed:${facts.sesMessageId}`,
-    draft: relayFailedDraft({ report, project, to: maintainer, reason, applied, attachments: msg.attachments, inReplyTo: msg.messageId, now: deps.clock.now(), ...(retryable ? { retryable } : {}) }),
+    draft: relayFailedDraft({ place: deps.place, report, project, to: maintainer, reason, applied, attachments: msg.attachments, inReplyTo: msg.messageId, now: deps.clock.now(), ...(retryable ? { retryable } : {}) }),
     envelope: await envelopeFor(deps, report),
   });
 }

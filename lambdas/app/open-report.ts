@@ -82,7 +82,7 @@ export async function openReport(
       checks,
       verdicts: facts.verdicts,
       now: deps.clock.now(),
-      ...(evidence ? { attachments: evidence.attached, ...(evidence.location ? { attachmentsAt: evidence.location } : {}) } : {}),
+      ...(evidence ? { attachments: evidence.attached, place: deps.place, ...(evidence.location ? { attachmentsAt: evidence.location } : {}) } : {}),
     }),
     envelope,
   });
@@ -117,7 +117,7 @@ export async function quarantineMessage(
     await sendOnce(deps, {
       reportId: report.id,
       outboxId: QUARANTINE_NOTICE_OUTBOX_ID,
-      draft: quarantineDigestDraft({ project, items: [{ report, reason }], now: deps.clock.now() }),
+      draft: quarantineDigestDraft({ project, items: [{ report, reason }], now: deps.clock.now(), place: deps.place }),
       envelope: await envelopeFor(deps, report),
     });
   }

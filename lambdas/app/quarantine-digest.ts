@@ -56,6 +56,7 @@ export async function sendQuarantineDigest(deps: Deps, project: Project, report:
       project,
       items: untold.map((r) => ({ report: r, reason: r.quarantine?.reason ?? '' })),
       now,
+      place: deps.place,
     }),
     envelope: await envelopeFor(deps, owner),
   });

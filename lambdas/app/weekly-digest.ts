@@ -38,6 +38,7 @@ export async function sendWeeklyDigests(deps: Deps): Promise<string[]> {
       at,
       reports: reports.map((report) => ({ report, deadlines: deadlinesOf(report, project, at) })),
       weeks: figures.projects.slice(-4),
+      place: deps.place,
     });
     const result = await sendOnce(deps, {
       reportId,

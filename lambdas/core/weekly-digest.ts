@@ -7,6 +7,7 @@
  * falling due in the week after; mail quarantined in the week, and reports not yet acknowledged; then the
  * compliance of each promise over the last 4 weeks.
  */
+import { cliCommand, type CliPlace } from './cli-hint';
 import { DateTime } from 'luxon';
 import type { Project } from './config';
 import { WEEKDAYS } from './config';
@@ -40,6 +41,8 @@ export interface WeeklyDigestInput {
   reports: DigestReport[];
   /** The project's figures per week, the last 4 weeks. */
   weeks: PeriodFigures[];
+  /** Where the maintainers run the CLI (core/cli-hint.ts): `sla` runs on the local data folder only. */
+  place?: CliPlace;
 }
 
 const pct = (f: number | null) => (f === null ? '-' : `${Math.round(f * 100)}%`);
@@ -90,7 +93,9 @@ export function weeklyDigestDraft(input: WeeklyDigestInput): Draft {
       `Quarantined in the last 7 days (not answered; content not shown):\n${quarantined.join('\n') || '(none)'}`,
       `Not yet acknowledged:\n${unanswered.join('\n') || '(none)'}`,
       `Promises kept, last 4 weeks (in time / due):\n${figures}`,
-      `This summary is sent every week; \`secintake sla\` and \`secintake show <ID>\` give the details. A reply reaches ${project.maintainers[0].address}, not the intake.`,
+      input.place
+        ? `This summary is sent every week; \`${cliCommand(input.place, 'show <ID>')}\` gives the details. A reply reaches ${project.maintainers[0].address}, not the intake.`
+        : `This summary is sent every week; \`secintake sla\` and \`secintake show <ID>\` give the details. A reply reaches ${project.maintainers[0].address}, not the intake.`,
     ),
     autoSubmitted: 'auto-generated',
   };

@@ -96,6 +96,31 @@ function minutesOf(hhmm: string): number {
   return h * 60 + m;
 }
 
+/**
+ * The zone's UTC offset at `t`, in minutes: luxon's `IANAZone#offset` (an Intl formatToParts per call, most of
+ * what `secintake reports` spent on 1,000 reports), remembered per zone and UTC hour. An hour whose first and
+ * last millisecond have the same offset has it throughout (tzdb never puts two transitions within one hour);
+ * an hour with a transition in it is asked of luxon at each instant, as before. Same answers, fewer Intl calls.
+ */
+export function zoneOffset(zone: IANAZone, t: number): number {
+  let cache = offsetCache.get(zone);
+  if (!cache) offsetCache.set(zone, (cache = new Map()));
+  const hour = Math.floor(t / HOUR_MS);
+  let offset = cache.get(hour);
+  if (offset === undefined) {
+    const first = zone.offset(hour * HOUR_MS);
+    offset = first === zone.offset(hour * HOUR_MS + HOUR_MS - 1) ? first : NaN;
+    if (cache.size >= OFFSET_CACHE_HOURS) cache.clear();
+    cache.set(hour, offset);
+  }
+  return Number.isNaN(offset) ? zone.offset(t) : offset;
+}
+
+/** Per zone (luxon keeps one IANAZone per name): UTC hour -> offset in minutes, NaN for an hour with a transition. */
+const offsetCache = new WeakMap<IANAZone, Map<number, number>>();
+/** About 11 years of hours per zone; a long-running process starts over beyond that. */
+const OFFSET_CACHE_HOURS = 100_000;
+
 /** The local day (days since 1970-01-01 on the local calendar) that contains instant `t`. */
 export function localDay(zone: IANAZone, t: number): number {
   return Math.floor(wallClock(zone, t) / DAY_MS);
@@ -103,7 +128,7 @@ export function localDay(zone: IANAZone, t: number): number {
 
 /** The local wall-clock reading of `t`, written as if it were a UTC epoch value. */
 export function wallClock(zone: IANAZone, t: number): number {
-  return t + zone.offset(t) * MINUTE_MS;
+  return t + zoneOffset(zone, t) * MINUTE_MS;
 }
 
 /**
@@ -113,25 +138,25 @@ export function wallClock(zone: IANAZone, t: number): number {
 export function instantOfWall(zone: IANAZone, wall: number): number {
   // Offsets are within +-14 h, so every candidate instant lies within a day of `wall`; probing both sides
   // of it finds the offsets in force before and after any transition near it.
-  const before = zone.offset(wall - DAY_MS);
-  const after = zone.offset(wall + DAY_MS);
+  const before = zoneOffset(zone, wall - DAY_MS);
+  const after = zoneOffset(zone, wall + DAY_MS);
   // The usual case, and the hot path of day-by-day walks: no transition near, one answer.
   if (before === after) return wall - before * MINUTE_MS;
-  const offsets = new Set([before, zone.offset(wall), after]);
+  const offsets = new Set([before, zoneOffset(zone, wall), after]);
   const valid: number[] = [];
   for (const o of offsets) {
     const t = wall - o * MINUTE_MS;
-    if (zone.offset(t) === o) valid.push(t);
+    if (zoneOffset(zone, t) === o) valid.push(t);
   }
   if (valid.length > 0) return Math.min(...valid);
   // In a gap: the transition lies between the instants the two offsets give; find it by bisection.
   const candidates = [...offsets].map((o) => wall - o * MINUTE_MS);
   let lo = Math.min(...candidates);
   let hi = Math.max(...candidates);
-  const later = zone.offset(hi);
+  const later = zoneOffset(zone, hi);
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    if (zone.offset(mid) === later) hi = mid;
+    if (zoneOffset(zone, mid) === later) hi = mid;
     else lo = mid;
   }
   return hi;

@@ -7,13 +7,16 @@ import { awsDeployment } from '../adapters/aws/deployment';
 import { MailparserParser } from '../adapters/mailparser-parser';
 import { MailauthDkimVerifier } from '../adapters/mailauth-dkim';
 import { factsFromSesEvent } from '../adapters/aws/ses-inbound-event';
+import type { Deps } from '../app/deps';
 import { receiveMail, recordIntakeFailure, type IntakeResult } from '../app/receive-mail';
 
 /** Only this function bundles mail parsing and DKIM (Node's resolver for the keys: public DNS, as SES uses). */
 const MAIL_PARTS = { parser: new MailparserParser(), dkim: new MailauthDkimVerifier() };
 
-export const handler = async (event: SESEvent): Promise<IntakeResult[]> => {
-  const deps = awsDeployment(MAIL_PARTS);
+export const handler = async (event: SESEvent): Promise<IntakeResult[]> => takeIn(awsDeployment(MAIL_PARTS), event);
+
+/** What the handler does with its parts: also what `secintake --aws replay` re-drives (through Lambda's Invoke). */
+export async function takeIn(deps: Deps, event: SESEvent): Promise<IntakeResult[]> {
   const results: IntakeResult[] = [];
   for (const facts of factsFromSesEvent(event, process.env.INBOUND_PREFIX)) {
     try {
@@ -25,4 +28,4 @@ export const handler = async (event: SESEvent): Promise<IntakeResult[]> => {
     }
   }
   return results;
-};
+}

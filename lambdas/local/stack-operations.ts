@@ -6,7 +6,8 @@
 import type { Config } from '../core/config';
 import { addDuration } from '../core/deadline';
 import { InvalidDuration, parseDuration } from '../core/duration';
-import type { AuditEvent, DeadlineView, InboundFacts, MessageRecord, OutboxItem, Report, Verdicts } from '../core/report';
+import type { InboundFacts, Verdicts } from '../core/report';
+import type { ReportSummary, ReportView } from '../app/read-operations';
 import { normalizeReportId } from '../core/report-id';
 import { isFinished } from '../core/timeline';
 import type { Deps } from '../app/deps';
@@ -24,31 +25,7 @@ import { readOperations, summarize } from './read-operations';
 
 export { UserError, summarize };
 
-export interface ReportSummary {
-  id: string;
-  project: string;
-  status: Report['status'];
-  subject: string;
-  reporter: string;
-  createdAt: string;
-  /** The next instant the workflow looks at the report (a reminder, a deadline...). */
-  nextDueAt?: string;
-  /** The next promise still pending: what a reader means by "next due". */
-  nextDeadline?: { name: DeadlineView['name']; dueAt: string };
-  /** Promises whose date passed without the action (missed and not met since). */
-  overdue?: DeadlineView['name'][];
-  quarantined: boolean;
-  /** The maintainer who owns the report (assignment, `Assign:`). */
-  owner?: string;
-}
-
-export interface ReportView {
-  report: Report;
-  deadlines: DeadlineView[];
-  messages: MessageRecord[];
-  events: AuditEvent[];
-  outbox: OutboxItem[];
-}
+export type { ReportSummary, ReportView } from '../app/read-operations';
 
 export interface ClockMove {
   from: string;

@@ -1,8 +1,2 @@
-/** A problem the user caused or can fix; the CLI prints its message as one line and exits 1 (2: bad usage).
- *  Its own module so that the CLI can name it without loading the stack. */
-export class UserError extends Error {
-  override readonly name: string = 'UserError';
-  constructor(message: string, readonly exitCode: 1 | 2 = 1) {
-    super(message);
-  }
-}
+/** Re-exported from its neutral place (app/user-error.ts), so the CLI's imports stay as they were. */
+export { UserError } from '../app/user-error';

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { CORPUS, describeWithCorpus } from '../support/corpus';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
@@ -245,8 +246,8 @@ describe('MailparserParser: header ambiguities (one view of the bytes)', () => {
   });
 });
 
-describe('MailparserParser: the shared corpus', () => {
-  const corpus = path.join(__dirname, '../../../shared/corpus'); // shared/ beside the checkout
+describeWithCorpus('MailparserParser: the shared corpus', () => {
+  const corpus = CORPUS; // shared/ beside the checkout
   const rows = readFileSync(path.join(corpus, 'INDEX.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
 
   it('parses every message or refuses it with UnparseableMessage, nothing else', async () => {

@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, checkOne, fixtureFiles, fuzzHarness, fuzzIntake } from '../support/intake-fuzz';
 import { testTimeout } from '../support/timeouts';
+import { testWithCorpus } from '../support/corpus';
 
-test('2,000 mutants of real corpus messages: each ends with one outcome, raw kept, nothing escapes, nothing hangs', async () => {
+testWithCorpus('2,000 mutants of real corpus messages: each ends with one outcome, raw kept, nothing escapes, nothing hangs', async () => {
   const outcomes = await fuzzIntake({ runs: 2000, seed: 20261202 });
   const total = Object.values(outcomes).reduce((a, b) => a + b, 0);
   expect(total).toBe(2000);

@@ -9,7 +9,7 @@ import { classify } from '../../lambdas/core/classify';
 import type { ParsedMessage } from '../../lambdas/core/parsed-message';
 import type { Address, InboundFacts } from '../../lambdas/core/report';
 
-const CORPUS = join(__dirname, '../../../shared/corpus');
+import { CORPUS, describeWithCorpus } from '../support/corpus';
 const NEVER_HUMAN = new Set(['bounce-dsn', 'auto-reply', 'mdn-read-receipt', 'feedback-report-arf', 'other-report']);
 
 /**
@@ -104,7 +104,7 @@ const facts: InboundFacts = {
   rawKey: 'corpus',
 };
 
-describe('classify over the shared corpus', () => {
+describeWithCorpus('classify over the shared corpus', () => {
   let results: { entry: Entry; verdict: string; reasons: string }[] = [];
 
   beforeAll(async () => {

@@ -7,7 +7,10 @@ import type { MxRecord } from 'node:dns';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStackResourcesCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   DescribeActiveReceiptRuleSetCommand,
   DescribeReceiptRuleSetCommand,
@@ -26,6 +29,12 @@ import { testConfig } from '../infra/stack-fixture';
 const ses = mockClient(SESClient);
 const sesv2 = mockClient(SESv2Client);
 const cfn = mockClient(CloudFormationClient);
+const cloudwatch = mockClient(CloudWatchClient);
+const sqs = mockClient(SQSClient);
+const sns = mockClient(SNSClient);
+const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/SecurityIntake-FailedIntake';
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:SecurityIntake-AlarmsTopic';
+const NOW = new Date('2027-03-12T12:00:00Z');
 const DOMAINS = ['bases.example.org', 'falconpy.example.com'];
 const notFound = (name: string) => Object.assign(new Error(`Stack with id ${name} does not exist`), { name: 'ValidationError' });
 
@@ -36,6 +45,9 @@ function readyAccount(): void {
   ses.reset();
   sesv2.reset();
   cfn.reset();
+  cloudwatch.reset();
+  sqs.reset();
+  sns.reset();
   ses.on(GetIdentityVerificationAttributesCommand).resolves({
     VerificationAttributes: Object.fromEntries(DOMAINS.map((d) => [d, { VerificationStatus: 'Success' }])),
   });
@@ -50,18 +62,50 @@ function readyAccount(): void {
   mx = Object.fromEntries(DOMAINS.map((d) => [d, [{ exchange: 'inbound-smtp.us-east-1.amazonaws.com', priority: 10 }]]));
 }
 
-async function doctor(config: Config = testConfig()): Promise<{ ok: string[]; problems: string[] }> {
-  const result = { ok: [] as string[], problems: [] as string[] };
+/** The same account after `cdk deploy`: the stack, its rule, quiet functions, an empty queue, calm alarms, a confirmed subscriber. */
+function deployedStack(): void {
+  cfn.on(DescribeStacksCommand, { StackName: 'SecurityIntake' }).resolves({
+    Stacks: [
+      {
+        StackName: 'SecurityIntake',
+        StackStatus: 'CREATE_COMPLETE',
+        CreationTime: new Date(),
+        Outputs: [
+          { OutputKey: 'FailedIntakeQueueUrl', OutputValue: QUEUE },
+          { OutputKey: 'AlarmTopicArn', OutputValue: TOPIC },
+        ],
+      },
+    ],
+  });
+  const addresses = testConfig().projects.flatMap((p) => p.addresses);
+  ses.on(DescribeReceiptRuleSetCommand).resolves({ Rules: [{ Name: 'SecurityIntake-Rule', Enabled: true, Recipients: addresses }] });
+  const fn = (logical: string, physical: string) => ({ LogicalResourceId: logical, PhysicalResourceId: physical, ResourceType: 'AWS::Lambda::Function', ResourceStatus: 'CREATE_COMPLETE' as const, Timestamp: new Date() });
+  cfn.on(DescribeStackResourcesCommand).resolves({
+    StackResources: [fn('IntakeFunction1A2B3C4D', 'SecurityIntake-IntakeFunction-abc'), fn('TickFunctionDEADBEEF', 'SecurityIntake-TickFunction-def'), { LogicalResourceId: 'Table', ResourceType: 'AWS::DynamoDB::Table', ResourceStatus: 'CREATE_COMPLETE', Timestamp: new Date() }],
+  });
+  cloudwatch.on(GetMetricStatisticsCommand).resolves({ Datapoints: [{ Timestamp: new Date('2027-03-11T08:00:00Z'), Sum: 0 }] });
+  sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' } });
+  cloudwatch.on(DescribeAlarmsCommand).resolves({
+    MetricAlarms: ['FailedIntakeQueue', 'IntakeErrors', 'WorkflowFailed'].map((n) => ({ AlarmName: `SecurityIntake-Alarms${n}-XYZ`, StateValue: 'OK' as const, AlarmDescription: `${n} description` })),
+  });
+  sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [{ SubscriptionArn: `${TOPIC}:1234`, Protocol: 'email', Endpoint: 'ops@bases.example.org', TopicArn: TOPIC }] });
+}
+
+async function doctor(config: Config = testConfig()): Promise<{ ok: string[]; warnings: string[]; problems: string[] }> {
+  const result = { ok: [] as string[], warnings: [] as string[], problems: [] as string[] };
   await awsDoctor(
     config,
-    { stackName: 'SecurityIntake' },
+    { stackName: 'SecurityIntake', now: NOW },
     {
       ses: new SESClient({ region: 'us-east-1' }),
       sesv2: new SESv2Client({ region: 'us-east-1' }),
       cfn: new CloudFormationClient({ region: 'us-east-1' }),
+      cloudwatch: new CloudWatchClient({ region: 'us-east-1' }),
+      sqs: new SQSClient({ region: 'us-east-1' }),
+      sns: new SNSClient({ region: 'us-east-1' }),
       resolveMx: async (d) => mx[d] ?? [],
     },
-    { ok: (s) => result.ok.push(s), problem: (s) => result.problems.push(s) },
+    { ok: (s) => result.ok.push(s), warn: (s) => result.warnings.push(s), problem: (s) => result.problems.push(s) },
   );
   return result;
 }
@@ -124,12 +168,84 @@ describe('doctor --aws', () => {
   });
 
   it('after the deploy, finds our receipt rule in the rule set, or says it is missing', async () => {
-    cfn.on(DescribeStacksCommand, { StackName: 'SecurityIntake' }).resolves({ Stacks: [{ StackName: 'SecurityIntake', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }] });
+    deployedStack();
+    const r = await doctor();
+    expect(r.problems).toEqual([]);
+    expect(r.warnings).toEqual([]);
     const addresses = testConfig().projects.flatMap((p) => p.addresses);
-    ses.on(DescribeReceiptRuleSetCommand).resolves({ Rules: [{ Name: 'SecurityIntake-Rule', Enabled: true, Recipients: addresses }] });
-    expect((await doctor()).problems).toEqual([]);
     ses.on(DescribeReceiptRuleSetCommand).resolves({ Rules: [{ Name: 'other', Enabled: true, Recipients: ['x@y.example'] }] });
-    expect((await doctor()).problems).toEqual([expect.stringContaining('no enabled receipt rule in default-rule-set lists security@bases.example.org')]);
+    expect((await doctor()).problems).toEqual([expect.stringContaining(`no enabled receipt rule in default-rule-set lists ${addresses[0]}`)]);
+  });
+
+  it('after the deploy, a healthy stack: each function, the queue, the alarms and the subscriber are ok', async () => {
+    deployedStack();
+    const r = await doctor();
+    expect(r.ok).toEqual(
+      expect.arrayContaining([
+        'function Intake: no error in the last 7 days',
+        'function Tick: no error in the last 7 days',
+        'the failure queue is empty: every received message was taken in',
+        '3 alarms, none in ALARM',
+        'the alarm topic has 1 confirmed subscription(s): email ops@bases.example.org',
+      ]),
+    );
+    const metric = cloudwatch.commandCalls(GetMetricStatisticsCommand).map((c) => c.args[0].input);
+    expect(metric.map((m) => [m.Namespace, m.MetricName, m.Dimensions?.[0].Value, m.EndTime])).toEqual([
+      ['AWS/Lambda', 'Errors', 'SecurityIntake-IntakeFunction-abc', NOW],
+      ['AWS/Lambda', 'Errors', 'SecurityIntake-TickFunction-def', NOW],
+    ]);
+    expect(cloudwatch.commandCalls(DescribeAlarmsCommand)[0].args[0].input.ActionPrefix).toBe(TOPIC);
+  });
+
+  it.each([
+    [
+      'a function that failed lately',
+      () =>
+        cloudwatch.on(GetMetricStatisticsCommand, { Dimensions: [{ Name: 'FunctionName', Value: 'SecurityIntake-IntakeFunction-abc' }] }).resolves({
+          Datapoints: [
+            { Timestamp: new Date('2027-03-10T08:00:00Z'), Sum: 2 },
+            { Timestamp: new Date('2027-03-11T15:00:00Z'), Sum: 1 },
+          ],
+        }),
+      'warn',
+      'function Intake: 3 error(s) in the last 7 days, the last in the hour from 2027-03-11T15:00:00.000Z: read its log (aws logs tail /aws/lambda/SecurityIntake-IntakeFunction-abc --since 7d)',
+    ],
+    [
+      'mail waiting on the failure queue',
+      () => sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '2', ApproximateNumberOfMessagesNotVisible: '0' } }),
+      'problem',
+      '2 failed intake(s) wait on the failure queue (kept 14 days): read the Intake log, fix the cause, then secintake --aws --stack SecurityIntake --config FILE replay',
+    ],
+    [
+      'an alarm in ALARM',
+      () =>
+        cloudwatch.on(DescribeAlarmsCommand).resolves({
+          MetricAlarms: [
+            { AlarmName: 'SecurityIntake-AlarmsWorkflowFailed-XYZ', StateValue: 'ALARM', StateUpdatedTimestamp: new Date('2027-03-12T09:00:00Z'), AlarmDescription: "A report's workflow execution failed: its timers no longer run until it is restarted." },
+            { AlarmName: 'SecurityIntake-AlarmsIntakeErrors-XYZ', StateValue: 'OK' },
+          ],
+        }),
+      'problem',
+      "alarm SecurityIntake-AlarmsWorkflowFailed-XYZ is in ALARM since 2027-03-12T09:00:00.000Z: A report's workflow execution failed: its timers no longer run until it is restarted. (README, Operations: the alarms table says what to do)",
+    ],
+    [
+      'a subscription never confirmed',
+      () => sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [{ SubscriptionArn: 'PendingConfirmation', Protocol: 'email', Endpoint: 'ops@bases.example.org' }] }),
+      'warn',
+      'the alarm topic\'s subscription(s) email ops@bases.example.org are not confirmed: alarms reach no one until the link in the "AWS Notification - Subscription Confirmation" mail is followed (look in spam; redeploy to send it again)',
+    ],
+    [
+      'no subscription at all',
+      () => sns.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [] }),
+      'warn',
+      `the alarm topic has no subscription: alarms reach no one. Set aws.alarmEmail and redeploy, or: aws sns subscribe --topic-arn ${TOPIC} --protocol email --notification-endpoint YOU@EXAMPLE`,
+    ],
+  ])('after the deploy, says what to do about %s', async (_, arrange, level, message) => {
+    deployedStack();
+    arrange();
+    const r = await doctor();
+    expect(level === 'warn' ? r.warnings : r.problems).toEqual([message]);
+    expect(level === 'warn' ? r.problems : r.warnings).toEqual([]);
   });
 
   it('the CLI asks for the deployment config, names the commands that run on AWS, and makes no call otherwise', async () => {
@@ -140,9 +256,9 @@ describe('doctor --aws', () => {
       expect(code).toBe(2);
       expect(err).toContain('give it with --config FILE');
       await writeFile(join(dir, 'c.json'), '{}');
-      const other = await run(['--data', dir, '--config', join(dir, 'c.json'), '--aws', 'outbox'], { out: () => {}, err: (t) => void (err += t) });
+      const other = await run(['--data', dir, '--config', join(dir, 'c.json'), '--aws', 'start'], { out: () => {}, err: (t) => void (err += t) });
       expect(other).toBe(2);
-      expect(err).toContain('outbox works on the local data folder only; on AWS: reports, show, raw, attachments, export, doctor');
+      expect(err).toContain('start works on the local data folder only; on AWS: reports, show, raw, attachments, export, outbox, replay, doctor');
       expect(ses.calls()).toHaveLength(0);
     } finally {
       await rm(dir, { recursive: true, force: true });

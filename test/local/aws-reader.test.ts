@@ -14,6 +14,7 @@ import { localDynamoClient, startDynalite, type DynaliteHandle } from '../../lam
 import { awsReader } from '../../lambdas/adapters/aws/deployed-stack-reader';
 import { exportRecord, exportReport, rawMessage } from '../../lambdas/local/cli/report-files';
 import { checked, cveValidator, osvValidator } from '../support/record-schemas';
+import { awsOutboxCommand } from '../../lambdas/local/cli/aws-commands';
 import { startS3Local, type S3Local } from '../support/s3-local';
 import { loadExample, startHarness, UNKNOWN_VERDICTS, type Harness } from '../support/intake-harness';
 
@@ -108,6 +109,29 @@ describe('secintake --aws: reading a deployed stack', () => {
     expect(osv).toMatchObject({ id: 'CVE-2026-41234', credits: [{ name: 'Jane Reporter', type: 'FINDER' }] });
     const cve = await exportRecord(source, reportId, 'cve', { orgId: 'b3476cb9-2e3d-41a6-98d0-0f47421a65b6', references: ['https://github.com/hashberg-io/bases/releases'] });
     expect(checked(cveValidator(), cve)).toEqual({ valid: true, errors: null });
+  });
+
+  it('outbox --aws lists the outbox items of the table, all or one report\'s, as text and JSON', async () => {
+    const g = { data: '/nonexistent', config: join(ROOT, 'examples/bases.json'), configExplicit: true, aws: { stack: 'SecurityIntake' } };
+    const clients = { cfn: new CloudFormationClient({ region: 'us-east-1' }), dynamo: dynamoClient, s3: s3.client() };
+    let out = '';
+    const io = { out: (t: string) => void (out += t), err: () => undefined };
+    expect(await awsOutboxCommand(g, {}, io, clients)).toBe(0);
+    const lines = out.trim().split('\n');
+    expect(lines[0]).toMatch(/^CREATED +REPORT +KIND +STATE +TO +SUBJECT$/);
+    expect(lines.slice(1).map((l) => l.split(/ +/)[2]).sort()).toEqual(['notice', 'receipt']);
+    expect(lines.slice(1).every((l) => l.includes(reportId))).toBe(true);
+
+    out = '';
+    await awsOutboxCommand(g, { json: true, report: reportId.toLowerCase() }, io, clients);
+    const items = JSON.parse(out) as { reportId: string; kind: string; to: string[] }[];
+    expect(items.map((i) => i.kind).sort()).toEqual(['notice', 'receipt']);
+    expect(items.every((i) => i.reportId === reportId)).toBe(true);
+    expect(items.find((i) => i.kind === 'receipt')?.to).toEqual(['jane@reporter.example']);
+
+    out = '';
+    await awsOutboxCommand(g, { report: 'BASES-2099-999' }, io, clients);
+    expect(out).toBe('The outbox is empty.\n');
   });
 
   it('names a stack that is not there', async () => {

@@ -2,6 +2,7 @@
  * The secintake CLI against a temporary data folder: in-process for the commands (the same `run` the bin calls),
  * and `start` as a child process (async spawn) to see it listen, take mail over SMTP and stop on SIGTERM.
  */
+import { testWithCorpus } from '../support/corpus';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -153,7 +154,7 @@ describe('secintake CLI', () => {
 });
 
 describe('secintake in a pipe', () => {
-  it('ends quietly when the reader stops early (no EPIPE stack trace)', async () => {
+  testWithCorpus('ends quietly when the reader stops early (no EPIPE stack trace)', async () => {
     const data = await mkdtemp(join(tmpdir(), 'secintake-pipe-'));
     try {
       // a listing written line by line: the import of a folder of real mail, read only up to its first line

@@ -12,7 +12,7 @@ import { run } from '../../lambdas/local/cli/main';
 import { listOutboxFolder } from '../../lambdas/adapters/local/outbox-folder-sender';
 import { testTimeout } from '../support/timeouts';
 
-const CORPUS = join(__dirname, '../../../shared/corpus');
+import { CORPUS, describeWithCorpus } from '../support/corpus';
 const AUTOMATIC = new Set(['bounce-dsn', 'auto-reply', 'mdn-read-receipt', 'feedback-report-arf', 'other-report']);
 
 /**
@@ -33,7 +33,7 @@ interface Line {
   reason: string;
 }
 
-(existsSync(CORPUS) ? describe : describe.skip)('corpus sweep through secintake import --json', () => {
+describeWithCorpus('corpus sweep through secintake import --json', () => {
   let data: string;
   beforeAll(async () => {
     data = await mkdtemp(join(tmpdir(), 'secintake-sweep-'));

@@ -79,6 +79,8 @@ function build(mail: MailParts): Deps {
     keys: new SecretsManagerKey({ client: new SecretsManagerClient({ region }), secretId: env('REPLY_KEY_SECRET_ARN') }),
     log: new PowertoolsLoggerAdapter(),
     metrics: new PowertoolsMetricsAdapter(),
+    // mail names the commands that work on this stack (secintake --aws --stack NAME ...)
+    place: { stack: process.env.STACK_NAME ?? 'SecurityIntake' },
   };
 }
 

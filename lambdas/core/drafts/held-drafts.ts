@@ -3,6 +3,7 @@
  * its reason and a reference, and how to open a report from one (EMAILS.md: what happened, what to do).
  */
 import type { Project } from '../config';
+import type { CliPlace } from '../cli-hint';
 import type { HeldMessage } from '../held';
 import { type Draft, maintainerAddresses, oneLine, paragraphs } from './draft';
 import { plural, when } from './mail-text';
@@ -11,6 +12,8 @@ export interface HeldDigestInput {
   project: Project;
   now: Date;
   items: HeldMessage[];
+  /** Where the maintainers run the CLI (core/cli-hint.ts): `promote` runs on the local data folder only. */
+  place?: CliPlace;
 }
 
 const SUBJECT_CHARS = 100;
@@ -35,8 +38,8 @@ export function heldDigestDraft(input: HeldDigestInput): Draft {
     lines.join('\n'),
     `To open a report from one, reply to this message with this line at the top (several references: separate them with commas):\n  Promote: ${first}\n` +
       'It opens as a report with that ID and the maintainers get its notice; ' +
-      'no automatic receipt goes to its sender (the mail looked automatic: an answer could loop). ' +
-      `Locally: secintake promote ${first}.`,
+      'no automatic receipt goes to its sender (the mail looked automatic: an answer could loop).' +
+      (input.place ? '' : ` Locally: secintake promote ${first}.`),
   );
   return {
     kind: 'held-digest',

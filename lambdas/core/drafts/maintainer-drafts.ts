@@ -5,6 +5,7 @@
  */
 import type { Address, AttachmentMeta, CheckResult, DeadlineView, Report, Verdicts } from '../report';
 import type { Project } from '../config';
+import { cliCommand, type CliPlace } from '../cli-hint';
 import { BOUNDS, clip } from '../bounded';
 import {
   type Draft,
@@ -82,7 +83,7 @@ function kindWarning(a: AttachmentMeta): string {
  * The reporter's files: name, type, size, sha256, and whether each is attached to this mail or must be fetched
  * (`attachments`: the files that went with the mail; `undefined`: the mail carries none).
  */
-export function attachmentList(attachments: AttachmentMeta[], evidence?: { attached: Array<{ filename?: string }>; reportId: string; location?: string }): string | undefined {
+export function attachmentList(attachments: AttachmentMeta[], evidence?: { attached: Array<{ filename?: string }>; reportId: string; location?: string; place?: CliPlace }): string | undefined {
   if (attachments.length === 0) return undefined;
   const key = (n: string | undefined) => (n === undefined ? undefined : clip(n, BOUNDS.fileName));
   const attachedNames = evidence ? evidence.attached.map((a) => key(a.filename)) : [];
@@ -102,7 +103,7 @@ export function attachmentList(attachments: AttachmentMeta[], evidence?: { attac
     ...(evidence && missing
       ? [
           `The files not attached are in the stored message${evidence.location ? ` (${oneLine(evidence.location)})` : ''}: ` +
-            `\`secintake attachments ${evidence.reportId}\` saves them.`,
+            `\`${cliCommand(evidence.place, `attachments ${evidence.reportId}`)}\` saves them.`,
         ]
       : []),
   ].join('\n');
@@ -143,6 +144,8 @@ export interface NewReportNoticeInput extends DraftContext {
   attachments?: DraftAttachment[];
   /** Where the whole stored message can be opened, when some files did not fit (a local file path). */
   attachmentsAt?: string;
+  /** Where the maintainers run the CLI (core/cli-hint.ts). */
+  place?: CliPlace;
 }
 
 /** Who coordinates the report, and how to take it over. */
@@ -179,7 +182,7 @@ export function newReportNoticeDraft(input: NewReportNoticeInput): Draft {
     deadlineLines(input.deadlines, input),
     failedChecks(input.checks ?? message.checks ?? []),
     reporterText("The reporter's text, as received:", message.text),
-    attachmentList(message.attachments, input.attachments ? { attached: input.attachments, reportId: report.id, ...(input.attachmentsAt ? { location: input.attachmentsAt } : {}) } : undefined),
+    attachmentList(message.attachments, input.attachments ? { attached: input.attachments, reportId: report.id, place: input.place, ...(input.attachmentsAt ? { location: input.attachmentsAt } : {}) } : undefined),
     commandReference(input.now),
   );
   return {
@@ -203,6 +206,8 @@ export interface FollowupForwardInput extends DraftContext {
   attachments?: DraftAttachment[];
   /** Where the whole stored message can be opened, when some files did not fit (a local file path). */
   attachmentsAt?: string;
+  /** Where the maintainers run the CLI (core/cli-hint.ts). */
+  place?: CliPlace;
 }
 
 /** A follow-up on a report (normally the reporter's), forwarded to the maintainers. */
@@ -221,7 +226,7 @@ export function followupForwardDraft(input: FollowupForwardInput): Draft {
     input.role !== 'stranger' && preferencesLines(report),
     failedChecks(input.checks ?? message.checks ?? []),
     reporterText('Their message, as received:', message.text),
-    attachmentList(message.attachments, input.attachments ? { attached: input.attachments, reportId: report.id, ...(input.attachmentsAt ? { location: input.attachmentsAt } : {}) } : undefined),
+    attachmentList(message.attachments, input.attachments ? { attached: input.attachments, reportId: report.id, place: input.place, ...(input.attachmentsAt ? { location: input.attachmentsAt } : {}) } : undefined),
     commandReference(input.now),
   );
   return {

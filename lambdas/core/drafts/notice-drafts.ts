@@ -3,6 +3,7 @@
  * to the reporter bounced, messages were quarantined. Each says what changed (or that nothing did).
  */
 import type { CommandError } from '../commands';
+import { cliCommand, type CliPlace } from '../cli-hint';
 import type { Project } from '../config';
 import { formatDuration, parseDuration } from '../duration';
 import type { Report } from '../report';
@@ -158,6 +159,8 @@ export function commandErrorDraft(input: CommandErrorInput): Draft {
 
 export interface RelayFailedInput extends DraftContext {
   to: string;
+  /** Where the operator runs the CLI (core/cli-hint.ts). */
+  place?: CliPlace;
   /** Why the relay could not be sent (the sender's words, one line). */
   reason: string;
   /** The commands that were applied all the same. */
@@ -182,14 +185,14 @@ export function relayFailedDraft(input: RelayFailedInput): Draft {
     files,
     input.retryable
       ? `Nothing is lost: your message is stored. The mail service failed on all ${input.retryable.attempts} attempts; ` +
-          `once it works again, the operator re-sends it with \`secintake replay ${input.retryable.sesMessageId}\` ` +
-          '(on AWS: the failed-intake queue, see "Operations" in the README). You may also simply reply again later; ' +
+          `once it works again, the operator re-sends it with \`${cliCommand(input.place, `replay ${input.retryable.sesMessageId}`)}\`. ` +
+          'You may also simply reply again later; ' +
           'the reporter gets your text once either way goes through.'
       : /limit|size|large|bytes/i.test(input.reason) || input.attachments.length
       ? 'What to do: send large files another way (for example a link to a private location the reporter can reach), ' +
         'then reply again with your text and without the large attachments. Mail to the reporter is limited to ' +
         '10 MB per message, attachments included (about 7 MB of files once encoded).'
-      : 'What to do: reach the reporter another way if you can; `secintake show ' + report.id + '` shows what the mail service said.',
+      : `What to do: reach the reporter another way if you can; \`${cliCommand(input.place, `show ${report.id}`)}\` shows what the mail service said.`,
   );
   return {
     kind: 'relay-failed',
@@ -247,6 +250,8 @@ export interface QuarantineDigestInput {
   project: Project;
   now: Date;
   items: QuarantinedItem[];
+  /** Where the maintainers run the CLI (core/cli-hint.ts). */
+  place?: CliPlace;
 }
 
 /**
@@ -265,7 +270,7 @@ export function quarantineDigestDraft(input: QuarantineDigestInput): Draft {
       `${items.length === 1 ? 'was' : 'were'} quarantined (digest of ${when(input.now, project)}).\n` +
       'They were stored and not answered; their content is not shown here.',
     lines.join('\n'),
-    'Nothing needs doing if they are spam. `secintake show <ID>` shows what was recorded for one.\n' +
+    `Nothing needs doing if they are spam. \`${cliCommand(input.place, 'show <ID>')}\` shows what was recorded for one.\n` +
       `If one is a real report, release it: reply with the first line \`Release: yes\` and its tag in the subject ` +
       `(${subjectTag(project, '<ID>')}); the sender then gets the receipt and the deadlines start from that moment.`,
   );

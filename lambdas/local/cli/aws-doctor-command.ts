@@ -18,6 +18,7 @@ export async function awsDoctorCommand(
   let problems = 0;
   const out = {
     ok: (s: string) => io.out(`ok       ${s}\n`),
+    warn: (s: string) => io.out(`warn     ${s}\n`),
     problem: (s: string) => {
       problems++;
       io.out(`PROBLEM  ${s}\n`);

@@ -106,7 +106,14 @@ export async function withStack<T>(
  * DynamoDB stand-in, no workflow runner and no AWS SDK (a read-only command answers in a blink).
  */
 export async function withReader<T>(g: GlobalOptions, fn: (ops: ReadOperations) => Promise<T>): Promise<T> {
-  if (g.aws) return fn((await awsSource(g)).ops);
+  if (g.aws) {
+    const { ops } = await awsSource(g);
+    // `outbox` on AWS has its own command (aws-commands.ts): the table's items, not a folder of .eml files
+    const noFolder = async (): Promise<never> => {
+      throw new UserError('on AWS the outbox is the table\'s: secintake --aws outbox');
+    };
+    return fn({ reports: ops.reports, show: ops.show, clockNow: ops.clockNow, outbox: noFolder, outboxShow: noFolder });
+  }
   const running = await runningStack(g.data);
   if (running) return fn(controlClient(running.controlPort, running.token));
   const [{ loadConfigCached }, { openDynaliteFiles }, { LocalClock }, { readOperations }, folder] = await Promise.all([
@@ -126,14 +133,24 @@ export async function withReader<T>(g: GlobalOptions, fn: (ops: ReadOperations) 
   }
 }
 
-/** `--aws`: the deployed stack named by --stack, read through the Lambdas' own adapters (adapters/aws/deployed-stack-reader.ts). */
-export async function awsSource(g: GlobalOptions): Promise<Awaited<ReturnType<typeof import('../../adapters/aws/deployed-stack-reader').awsReader>>> {
-  if (!g.aws) throw new Error('awsSource without --aws');
+/** `--aws`: the deployment config, required (the policies of the deployed stack are in it). */
+export async function awsConfig(g: GlobalOptions): Promise<import('../../core/config').Config> {
+  if (!g.aws) throw new Error('awsConfig without --aws');
   if (!g.configExplicit) {
     throw new UserError('--aws reads a deployed stack with the policies of its deployment config: give it with --config FILE (the one you deploy with)', 2);
   }
-  const [{ loadConfigFile }, { awsReader }] = await Promise.all([import('../../adapters/local/config-file'), import('../../adapters/aws/deployed-stack-reader')]);
+  const { loadConfigFile } = await import('../../adapters/local/config-file');
   const config = loadConfigFile(g.config);
   if (config.aws && g.aws.region) config.aws.region = g.aws.region;
-  return awsReader(config, g.aws);
+  return config;
+}
+
+/** `--aws`: the deployed stack named by --stack, read through the Lambdas' own adapters (adapters/aws/deployed-stack-reader.ts). */
+export async function awsSource(
+  g: GlobalOptions,
+  clients?: import('../../adapters/aws/deployed-stack-reader').AwsReadClients,
+): Promise<Awaited<ReturnType<typeof import('../../adapters/aws/deployed-stack-reader').awsReader>>> {
+  const config = await awsConfig(g);
+  const { awsReader } = await import('../../adapters/aws/deployed-stack-reader');
+  return awsReader(config, g.aws!, clients);
 }

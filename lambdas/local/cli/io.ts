@@ -8,6 +8,8 @@ export interface CliIo {
   outBytes?(bytes: Buffer): void;
   /** Whether `out` is a terminal (where raw mail bytes must not go). */
   isTerminal?(): boolean;
+  /** One answer from the user (a confirmation); absent where no one can answer (stdin is not a terminal). */
+  ask?(question: string): Promise<string>;
 }
 
 export const processIo: CliIo = {
@@ -15,6 +17,20 @@ export const processIo: CliIo = {
   err: (text) => void process.stderr.write(text),
   outBytes: (bytes) => void process.stdout.write(bytes),
   isTerminal: () => process.stdout.isTTY === true,
+  ask: async (question: string) => {
+    // stdin is looked at only here: a command that asks nothing never touches it
+    if (!process.stdin.isTTY) {
+      const { UserError } = await import('../user-error');
+      throw new UserError('no terminal to confirm on: give --yes', 2);
+    }
+    const readline = await import('node:readline/promises');
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await rl.question(question);
+    } finally {
+      rl.close();
+    }
+  },
 };
 
 /** Log lines for `start`: time, level, message, then the IDs as key=value (never report content). */

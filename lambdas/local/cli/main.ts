@@ -12,7 +12,7 @@ import { rememberedConfig, withReader, withStack, type GlobalOptions } from './c
 import { importLine, outboxText, reportsText, showText } from './format';
 import { jsonSafe, terminalSafe } from './terminal-safe';
 import { processIo, type CliIo } from './io';
-import { slaCommand, type SlaCommandOptions } from './sla-command';
+import type { SlaCommandOptions } from './sla-command';
 import { addPolicyCommands } from './policy';
 import { addCaseCommands } from './case-commands';
 // Every other module (the stack, mail parsing, the AWS SDK, SMTP) is loaded by the command that needs it, with
@@ -23,7 +23,7 @@ const commands = () => import('./commands');
 export const DEFAULT_CONFIG = path.join(packageRoot(), 'examples', 'bases.json');
 
 /** The commands that also run against a deployed stack (--aws). */
-const AWS_COMMANDS = new Set(['reports', 'show', 'raw', 'attachments', 'export', 'doctor']);
+const AWS_COMMANDS = new Set(['reports', 'show', 'raw', 'attachments', 'export', 'outbox', 'replay', 'doctor']);
 
 const version = () => (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -191,11 +191,19 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     }));
 
   program
-    .command('replay <sesMessageId>')
-    .description('run intake again on a stored message whose processing failed (or was never recorded)')
+    .command('replay [sesMessageId]')
+    .description('run intake again on a stored message whose processing failed (or was never recorded); with --aws: the failed intakes waiting on the stack\'s failure queue (all, or --message-id)')
     .option('--force', 'run it again even though it was processed')
-    .action(act(async (id: string, o: { force?: boolean }) => {
-      const r = await withStack(g(), silentLogger, (ops) => ops.replay(id, o.force === true));
+    .option('--message-id <id>', 'the SES message ID to replay (same as the argument)')
+    .option('--yes', 'with --aws: replay without asking')
+    .option('--list', 'with --aws: only list the failed intakes waiting on the queue')
+    .action(act(async (arg: string | undefined, o: { force?: boolean; messageId?: string; yes?: boolean; list?: boolean }) => {
+      const gl = g();
+      if (arg && o.messageId && arg !== o.messageId) throw new UserError('give the SES message ID once: as the argument or as --message-id', 2);
+      if (gl.aws) return (await import('./aws-commands')).awsReplayCommand(gl, { ...o, messageId: o.messageId ?? arg }, io);
+      const id = o.messageId ?? arg;
+      if (!id) throw new UserError('replay needs the SES message ID of a stored message (secintake doctor lists those whose intake did not finish)', 2);
+      const r = await withStack(gl, silentLogger, (ops) => ops.replay(id, o.force === true));
       show(`${r.outcome}${r.reportId ? ` ${r.reportId}` : ''}: ${r.reason}\n`);
     }));
 
@@ -205,6 +213,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .option('--json', 'print JSON')
     .option('--report <id>', 'only the mail of this report')
     .action(act(async (o: { json?: boolean; report?: string }) => {
+      if (g().aws) return (await import('./aws-commands')).awsOutboxCommand(g(), o, io);
       let files = await withReader(g(), (ops) => ops.outbox());
       if (o.report) {
         const { normalizeReportId } = await import('../../core/report-id');
@@ -237,7 +246,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .option('--period <kind>', 'week, month or quarter, in the project\'s time zone', 'month')
     .option('--json', 'print JSON: {projects: [{id, period, received, promises: [{name, due, met, compliance, p50Ms, p90Ms}]}], totals, reports}')
     .option('--html <file>', 'write a self-contained page (inline SVG) with the trend of each promise and the distribution of times')
-    .action(act((o: SlaCommandOptions) => slaCommand(g(), o, io)));
+    .action(act(async (o: SlaCommandOptions) => (await import('./sla-command')).slaCommand(g(), o, io)));
   addCaseCommands(program, { g, act, io, show });
 
   program
@@ -257,7 +266,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
 
   program.addOption(new Option('--debug', 'print stack traces').hideHelp());
   program
-    .option('--aws', 'run against the deployed stack (your AWS credentials) instead of the local data folder: reports, show, raw, attachments, export, doctor')
+    .option('--aws', 'run against the deployed stack (your AWS credentials) instead of the local data folder: reports, show, raw, attachments, export, outbox, replay, doctor')
     .option('--profile <name>', 'with --aws: the AWS profile (default: the usual AWS credential chain)')
     .option('--region <region>', "with --aws: the region (default: the config's aws.region)")
     .option('--stack <name>', 'with --aws: the CloudFormation stack name', 'SecurityIntake');

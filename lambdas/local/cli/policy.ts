@@ -6,12 +6,13 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { loadConfigFile } from '../../adapters/local/config-file';
 import type { Config, Project } from '../../core/config';
 import { policyDrift } from '../../core/policy-import/drift';
 import { importPolicy, type PolicyProposal } from '../../core/policy-import/import-policy';
 import { securityTxt, securityTxtExpires } from '../../core/security-txt';
-import { UserError } from '../stack-operations';
+import { UserError } from '../user-error';
+// the config loader (zod) and the stack are loaded by the commands that need them: `secintake reports` loads neither
+const loadConfigFile = async (file: string) => (await import('../../adapters/local/config-file')).loadConfigFile(file);
 import type { CliIo } from './io';
 import { jsonSafe, terminalSafe } from './terminal-safe';
 
@@ -110,7 +111,7 @@ export function addPolicyCommands(program: Command, ctx: PolicyCliContext): void
     .option('--project <id>', 'the project in the config (default: the only one, or the one serving the file\'s address)')
     .action(act(async (file: string, o: { project?: string }) => {
       const proposal = importPolicy(await readPolicyFile(file));
-      const config = loadConfigFile(ctx.config());
+      const config = await loadConfigFile(ctx.config());
       const project = pickProject(config, o.project, proposal);
       const drift = policyDrift(proposal, project);
       const lines: string[] = [];
@@ -128,7 +129,7 @@ export function addPolicyCommands(program: Command, ctx: PolicyCliContext): void
     .option('-o, --output <file>', 'write to this file (default: print)')
     .option('--sign-key <file>', 'OpenPGP cleartext-sign it with this armored private key (passphrase, if any, in SECINTAKE_KEY_PASSPHRASE)')
     .action(act(async (o: { project: string; output?: string; signKey?: string }) => {
-      const config = loadConfigFile(ctx.config());
+      const config = await loadConfigFile(ctx.config());
       const project = config.projects.find((x) => x.id === o.project);
       if (!project) throw new UserError(`no project ${JSON.stringify(o.project)} in the config (it has: ${config.projects.map((x) => x.id).join(', ')})`, 2);
       const plain = securityTxt(project, new Date());
