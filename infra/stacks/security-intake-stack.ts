@@ -144,6 +144,8 @@ export class SecurityIntakeStack extends Stack {
     bucket.grantRead(this.intake.function, `${INBOUND_PREFIX}*`);
     for (const fn of functions.filter((f) => f !== this.arm)) replyKeySecret.grantRead(fn.function);
     for (const fn of functions) this.grantWorkflow(fn, stateMachineName, stateMachineArn);
+    // arm ends a finished report's execution by failing its own sleep with ReportFinished (report-workflow.ts)
+    this.arm.role.addToPolicy(new iam.PolicyStatement({ actions: ['states:SendTaskFailure'], resources: [stateMachineArn] }));
 
     // 6. Inbound: SES stores the raw message, then invokes intake.
     this.receiving = new MailReceiving(this, 'MailReceiving', {
