@@ -96,8 +96,9 @@ export class SecurityIntakeStack extends Stack {
       memorySize: 1024,
       retryAttempts: INTAKE_ATTEMPTS - 1,
       onFailure: this.failedIntake,
-      // what lambdas/adapters/mailauth-dkim.ts requires on first use: only a maintainer's mail needs it
-      lazyModules: ['mailauth/lib/dkim/verify'],
+      // what lambdas/adapters/mailauth-dkim.ts, core/facts.ts and core/maintainer.ts require on first use: only a
+      // maintainer's mail needs them (the DKIM verifier, CVSS scoring, the public suffix list)
+      lazyModules: ['mailauth/lib/dkim/verify', 'ae-cvss-calculator', 'tldts'],
     });
     this.tick = new ServiceFunction(this, 'Tick', {
       entry: 'lambdas/handlers/tick.ts',
