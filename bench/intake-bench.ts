@@ -127,8 +127,9 @@ async function intakeSection() {
     );
   }
   console.log(
-    "(writes include the receipt and the maintainers' notice each new report sends: per mail, a conditional outbox item, " +
-      'then one batch with its sent mark, record, thread index entry and event)',
+    "(writes include the receipt and the maintainers' notice each new report sends: their outbox items go pending into the " +
+      "batch of the report's first records, then per mail one batch with its sent mark, record, thread index entry and event; " +
+      '`npx tsx bench/request-trace.ts` lists one report\'s requests)',
   );
 
   const worst = Math.min(...largeRatios);
