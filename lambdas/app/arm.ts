@@ -21,7 +21,11 @@ export interface ArmInput {
   reportId: string;
   token: string;
   plannedVersion: number;
-  /** Tick's verdict: this execution ends (absent: an older state machine definition, treated as not done). */
+  /**
+   * Tick's verdict: this execution ends. Absent: an execution started under the older definition (with a
+   * `Finished?` Choice state and no ReportFinished catcher), which must never be failed: its sleep is woken and
+   * its Tick ends it, as before.
+   */
   done?: boolean;
   /** `$$.Execution.Name`: a sleep of an older generation is never armed (intake wakes only the current one). */
   execution?: string;
@@ -41,12 +45,12 @@ export async function arm(deps: Pick<Deps, 'store' | 'workflow' | 'log'>, input:
     if (!report) {
       // Nothing to sleep on: end the execution (Tick would find the report gone and say so).
       deps.log.warn('arm: report not found', { reportId: input.reportId });
-      await deps.workflow.finish(input.token);
+      await endSleep(deps, input);
       return;
     }
     if (input.execution !== undefined && generationOf(input.execution) < (report.generation ?? 0)) {
       // a newer generation runs this report: end this execution now
-      await deps.workflow.finish(input.token);
+      await endSleep(deps, input);
       return;
     }
     try {
@@ -67,6 +71,12 @@ export async function arm(deps: Pick<Deps, 'store' | 'workflow' | 'log'>, input:
     }
     return;
   }
+}
+
+/** Ends the execution; under the older definition (no `done` in the input), wakes it so its Tick ends it. */
+async function endSleep(deps: Pick<Deps, 'workflow'>, input: ArmInput): Promise<void> {
+  if (input.done === undefined) await deps.workflow.wake(input.token);
+  else await deps.workflow.finish(input.token);
 }
 
 /**

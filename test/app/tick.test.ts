@@ -138,8 +138,11 @@ describe('arm', () => {
 
   test('a report that is gone: arm ends the execution', async () => {
     const { deps, workflow } = await setup(hours(1));
-    await arm(deps, { reportId: 'ZZZZ-ZZZZ', token: 't0', plannedVersion: 0 });
+    await arm(deps, { reportId: 'ZZZZ-ZZZZ', token: 't0', plannedVersion: 0, done: false });
     expect(workflow.calls).toEqual(['finish t0']);
+    // an execution of the older definition (no `done`, no ReportFinished catcher) is woken, never failed
+    await arm(deps, { reportId: 'ZZZZ-ZZZZ', token: 't1', plannedVersion: 0 });
+    expect(workflow.calls).toEqual(['finish t0', 'wake t1']);
   });
 
   test("a stale generation's sleep is never armed: its execution ends at once, the current one stays", async () => {
@@ -148,7 +151,7 @@ describe('arm', () => {
     await arm(deps, { reportId: r.id, token: 'new', plannedVersion: r.version, execution: 'K7QM-2XPD-g1' });
     const withToken = (await store.getReport(r.id))!;
     await store.updateReport(r.id, withToken.version, { generation: 1 });
-    await arm(deps, { reportId: r.id, token: 'old', plannedVersion: r.version, execution: 'K7QM-2XPD' });
+    await arm(deps, { reportId: r.id, token: 'old', plannedVersion: r.version, execution: 'K7QM-2XPD', done: false });
     expect((await store.getReport(r.id))!.workflow?.token).toBe('new');
     expect(workflow.calls).toContain('finish old');
     expect(workflow.calls).not.toContain('wake old');
