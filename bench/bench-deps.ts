@@ -36,7 +36,7 @@ export async function benchDeps(config: Config) {
     }),
     composer: mimeComposer,
     sender: { send: async () => ({ providerId: `bench-${++sent}` }) },
-    workflow: { start: async () => {}, wake: async () => {}, isRunning: async () => true },
+    workflow: { start: async () => {}, wake: async () => {}, finish: async () => {}, isRunning: async () => true },
     clock: { now: () => new Date() },
     keys: { replyAddressKey: async () => Buffer.alloc(32, 1) },
     log: silentLogger,

@@ -90,8 +90,9 @@ export async function costSection(): Promise<void> {
   const counts = run.counter.byCommand();
   const writes = Object.entries(counts).filter(([k]) => WRITES.has(k)).reduce((a, [, n]) => a + n, 0);
   const reads = run.counter.total() - writes;
-  const ticks = Math.round(run.transitions / 3); // Tick, Finished?, Sleep per loop
-  const invocations = { intake: run.inbound, tick: ticks, arm: Math.max(0, ticks - 1) };
+  // Tick, Sleep per loop; the last Sleep (arm ends the execution) is followed by Closed
+  const ticks = Math.round((run.transitions - 1) / 2);
+  const invocations = { intake: run.inbound, tick: ticks, arm: ticks };
   const gbSeconds =
     LAMBDA.intakeGb * invocations.intake * LAMBDA.intakeSeconds + LAMBDA.tickGb * invocations.tick * LAMBDA.tickSeconds + LAMBDA.armGb * invocations.arm * LAMBDA.armSeconds;
   const s3 = { put: run.inbound, get: run.inbound };

@@ -39,7 +39,7 @@ async function main() {
     }),
     composer: mimeComposer,
     sender: { send: async () => ({ providerId: 'bench' }) },
-    workflow: { start: async () => {}, wake: async () => {}, isRunning: async () => true },
+    workflow: { start: async () => {}, wake: async () => {}, finish: async () => {}, isRunning: async () => true },
     clock: { now: () => new Date() },
     keys: { replyAddressKey: async () => Buffer.alloc(32, 1) },
     log: silentLogger,

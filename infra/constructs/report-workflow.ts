@@ -2,14 +2,16 @@
  * The report's timer workflow (DESIGN section 4): one Standard execution per report, named by the report ID,
  * input `{ reportId }` only.
  *
- *   Tick (Lambda: act on what is due, plan the next wake-up)
- *     -> Finished? --done--> Closed
+ *   Tick (Lambda: act on what is due, plan the next wake-up, say whether the execution is done)
  *     -> Sleep (Lambda .waitForTaskToken: store the token; timeout = the planned wake-up)
- *          woken (SendTaskSuccess)  -> Tick
- *          States.Timeout           -> Tick
+ *          woken (SendTaskSuccess)                    -> Tick
+ *          States.Timeout                             -> Tick
+ *          ReportFinished (SendTaskFailure by arm)    -> Closed (Succeed)
  *
- * Three state transitions per loop (Tick, Finished?, Sleep); planning and acting are folded into Tick because
- * every transition is billed ($0.025 per 1000 on Standard). A sleep never exceeds 7 days (Tick clamps it): a
+ * Two state transitions per loop (Tick, Sleep); planning and acting are folded into Tick, and the end is
+ * decided by arm (Tick said `done`: arm fails its own sleep with ReportFinished) instead of a Choice state,
+ * because every transition is billed ($0.025 per 1000 on Standard). No Lambda error is involved (the
+ * functions' error alarms stay quiet); a finished execution costs Tick, Sleep, Closed. A sleep never exceeds 7 days (Tick clamps it): a
  * longer wait is the same loop going round. Tick hands over to a new execution after 300 days (Standard
  * executions last at most a year).
  *
@@ -28,6 +30,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { REPORT_FINISHED } from '../../lambdas/ports/workflow';
 
 export interface ReportWorkflowProps {
   tickFunction: lambda.IFunction;
@@ -54,13 +57,14 @@ export class ReportWorkflow extends Construct {
 
   /**
    * What the Workflow port needs (start, wake, isRunning), by name: StartExecution on the state machine,
-   * DescribeExecution on its executions, SendTaskSuccess on the state machine (as CDK's grantTaskResponse).
+   * DescribeExecution on its executions, SendTaskSuccess and SendTaskFailure (arm ends a finished execution)
+   * on the state machine (as CDK's grantTaskResponse).
    */
   static grantDrive(grantee: iam.IGrantable, stack: Stack, name: string): void {
     const arns = ReportWorkflow.arnFor(stack, name);
     iam.Grant.addToPrincipal({ grantee, actions: ['states:StartExecution'], resourceArns: [arns.stateMachine] });
     iam.Grant.addToPrincipal({ grantee, actions: ['states:DescribeExecution'], resourceArns: [arns.executions] });
-    iam.Grant.addToPrincipal({ grantee, actions: ['states:SendTaskSuccess'], resourceArns: [arns.stateMachine] });
+    iam.Grant.addToPrincipal({ grantee, actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resourceArns: [arns.stateMachine] });
   }
 
   constructor(scope: Construct, id: string, props: ReportWorkflowProps) {
@@ -85,6 +89,7 @@ export class ReportWorkflow extends Construct {
         reportId: sfn.JsonPath.stringAt('$.Payload.reportId'),
         token: sfn.JsonPath.taskToken,
         plannedVersion: sfn.JsonPath.numberAt('$.Payload.plannedVersion'),
+        done: sfn.JsonPath.stringAt('$.Payload.done'),
         execution: sfn.JsonPath.stringAt('$$.Execution.Name'),
         sleepSeconds: sfn.JsonPath.numberAt('$.Payload.sleepSeconds'),
       }),
@@ -93,22 +98,20 @@ export class ReportWorkflow extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
       retryOnServiceExceptions: true,
     });
-    // The timeout is the planned wake-up, not a failure: never retried, caught below. (Listed first because a
-    // States.TaskFailed retrier would otherwise match it in the local interpreter.)
-    sleep.addRetry({ errors: ['States.Timeout'], maxAttempts: 0 });
+    // The timeout is the planned wake-up and ReportFinished the end, not failures: never retried, caught
+    // below. (Listed first because States.TaskFailed matches every error but States.Timeout on Step Functions,
+    // and States.Timeout too in the local interpreter.)
+    sleep.addRetry({ errors: ['States.Timeout', REPORT_FINISHED], maxAttempts: 0 });
     sleep.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 3 });
+    sleep.addCatch(new sfn.Succeed(this, 'Closed'), { errors: [REPORT_FINISHED], resultPath: sfn.JsonPath.DISCARD });
     sleep.addCatch(tick, { errors: ['States.Timeout'], resultPath: sfn.JsonPath.DISCARD });
     sleep.next(tick);
-
-    const finished = new sfn.Choice(this, 'Finished?')
-      .when(sfn.Condition.booleanEquals('$.Payload.done', true), new sfn.Succeed(this, 'Closed'))
-      .otherwise(sleep);
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       ...(props.stateMachineName ? { stateMachineName: props.stateMachineName } : {}),
       comment: 'One execution per report: Tick acts on due timers and plans; Sleep waits until then or until woken.',
-      definitionBody: sfn.DefinitionBody.fromChainable(tick.next(finished)),
+      definitionBody: sfn.DefinitionBody.fromChainable(tick.next(sleep)),
       tracingEnabled: true,
       ...(props.logGroup
         ? { logs: { destination: props.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false } }

@@ -61,6 +61,41 @@ const ONE_COPY = {
  */
 const ICONV_TABLES = path.join(ONE_COPY['iconv-lite'], 'encodings', 'tables');
 
+/**
+ * Modules required at load by mailparser and libmime that only some mail needs: in the bundle each is replaced
+ * by a stand-in that requires, on first use, a file built beside index.js (`./<name>.js`, left external).
+ * html-to-text goes with the whole HTML stack of visible-text.ts (HTML-only mail); encoding-japanese holds
+ * ISO-2022-JP's tables.
+ */
+const LAZY_STAND_INS = {
+  'html-to-text': path.join(PROJECT_ROOT, 'lambdas', 'adapters', 'lazy-html-to-text.js'),
+  'encoding-japanese': path.join(PROJECT_ROOT, 'lambdas', 'adapters', 'lazy-encoding-japanese.js'),
+};
+/** Files built beside index.js, required by a relative path (`./visible-text`): by the stand-ins and our own code. */
+const LAZY_FILES: Record<string, string> = {
+  'visible-text': path.join(PROJECT_ROOT, 'lambdas', 'adapters', 'visible-text.ts'),
+  'encoding-japanese': require.resolve('encoding-japanese', { paths: [PROJECT_ROOT] }),
+};
+
+function lazyFileCommand(name: string, entry: string, outputDir: string): string {
+  const args = [
+    JSON.stringify(entry),
+    '--bundle',
+    '--platform=node',
+    `--target=${BUNDLE_TARGET}`,
+    '--format=cjs',
+    '--minify',
+    '--keep-names',
+    '--sourcemap',
+    '--sources-content=false',
+    '--log-level=warning',
+    `--outfile=${JSON.stringify(path.join(outputDir, `${name}.js`))}`,
+    ...RUNTIME_PROVIDED_MODULES.map((m) => `--external:${m}`),
+    ...Object.entries(ONE_COPY).map(([m, to]) => `--alias:${m}=${JSON.stringify(to)}`),
+  ];
+  return [JSON.stringify(ESBUILD), ...args].join(' ');
+}
+
 /** esbuild command that builds `module` (a package path) into `<outputDir>/node_modules/<module>.js`. */
 function lazyModuleCommand(module: string, outputDir: string): string {
   const entry = require.resolve(module, { paths: [PROJECT_ROOT] });
@@ -163,14 +198,17 @@ export class ServiceFunction extends Construct {
         keepNames: true,
         define,
         // The Lambda Node runtime ships AWS SDK v3; bundling it would add megabytes to every cold start.
-        externalModules: [...RUNTIME_PROVIDED_MODULES, ...lazy, './tables/*'],
-        esbuildArgs: Object.fromEntries(Object.entries(ONE_COPY).map(([name, to]) => [`--alias:${name}`, to])),
+        externalModules: [...RUNTIME_PROVIDED_MODULES, ...lazy, './tables/*', ...Object.keys(LAZY_FILES).map((name) => `./${name}*`)],
+        esbuildArgs: Object.fromEntries(
+          Object.entries({ ...ONE_COPY, ...LAZY_STAND_INS }).map(([name, to]) => [`--alias:${name}`, to]),
+        ),
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (_inputDir: string, outputDir: string) => [
             `cp -R ${JSON.stringify(ICONV_TABLES)} ${JSON.stringify(path.join(outputDir, 'tables'))}`,
             ...lazy.map((m) => lazyModuleCommand(m, outputDir)),
+            ...Object.entries(LAZY_FILES).map(([name, entry]) => lazyFileCommand(name, entry, outputDir)),
           ],
         },
         forceDockerBundling: false,

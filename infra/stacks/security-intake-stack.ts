@@ -98,8 +98,9 @@ export class SecurityIntakeStack extends Stack {
       memorySize: 1024,
       retryAttempts: INTAKE_ATTEMPTS - 1,
       onFailure: this.failedIntake,
-      // what lambdas/adapters/mailauth-dkim.ts requires on first use: only a maintainer's mail needs it
-      lazyModules: ['mailauth/lib/dkim/verify'],
+      // what lambdas/adapters/mailauth-dkim.ts, core/facts.ts and core/maintainer.ts require on first use: only a
+      // maintainer's mail needs them (the DKIM verifier, CVSS scoring, the public suffix list)
+      lazyModules: ['mailauth/lib/dkim/verify', 'ae-cvss-calculator', 'tldts'],
     });
     this.tick = new ServiceFunction(this, 'Tick', {
       entry: 'lambdas/handlers/tick.ts',
@@ -155,6 +156,8 @@ export class SecurityIntakeStack extends Stack {
     );
     for (const fn of functions.filter((f) => f !== this.arm)) replyKeySecret.grantRead(fn.function);
     for (const fn of functions) this.grantWorkflow(fn, stateMachineName, stateMachineArn);
+    // arm ends a finished report's execution by failing its own sleep with ReportFinished (report-workflow.ts)
+    this.arm.role.addToPolicy(new iam.PolicyStatement({ actions: ['states:SendTaskFailure'], resources: [stateMachineArn] }));
 
     // 6. Inbound: SES stores the raw message, then invokes intake.
     this.receiving = new MailReceiving(this, 'MailReceiving', {

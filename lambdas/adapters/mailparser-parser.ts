@@ -19,7 +19,6 @@ import type { Address } from '../core/report';
 import { UnparseableMessage, type ParsedAttachment, type ParsedMessage } from '../core/parsed-message';
 import type { MailParser, ParseOptions } from '../ports/mail-parser';
 import { RawMailGuard, SINGLE_INSTANCE_FIELDS } from './raw-mail-guard';
-import { visibleText } from './visible-text';
 
 /** The part of a mailsplit MIME node we read (mailparser passes it to createNode). */
 interface SplitNode {
@@ -247,7 +246,11 @@ function firstBodyText(parts: ParserNode[]): string {
   const html = inline('text/html');
   if (!html) return '';
   try {
-    return html.textContent!.length <= MAX_HTML_TO_TEXT ? visibleText(html.textContent!) : '';
+    if (html.textContent!.length > MAX_HTML_TO_TEXT) return '';
+    // loaded on first use: only HTML-only mail needs the HTML stack (a file of its own in the Lambda bundle)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { visibleText } = require('./visible-text') as typeof import('./visible-text');
+    return visibleText(html.textContent!);
   } catch {
     return '';
   }

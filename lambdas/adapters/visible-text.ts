@@ -9,6 +9,9 @@ import render from 'dom-serializer';
 import { htmlToText } from 'html-to-text';
 import type { ChildNode, Element } from 'domhandler';
 
+/** For the bundle's stand-in of html-to-text (lazy-html-to-text.js), which mailparser requires. */
+export { htmlToText };
+
 const INVISIBLE_TAGS = new Set(['head', 'title', 'style', 'script', 'template', 'noscript', 'object', 'iframe', 'svg', 'meta', 'link']);
 /** Declarations that hide an element: display:none, visibility:hidden/collapse, opacity 0, a tiny font, zero
  *  height or width with clipping, text moved off screen. Checked on the normalised style attribute. */

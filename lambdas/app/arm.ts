@@ -2,6 +2,9 @@
  * The workflow's `Sleep` state invokes this with a task token (`.waitForTaskToken`), then waits until the token
  * is returned (woken) or the state's timeout (the planned wake-up) passes.
  *
+ * 0. if Tick found the execution done (the report is finished, gone, run by a newer generation, or handed
+ *    over), end the execution: the sleep fails with REPORT_FINISHED, which the state machine catches to its
+ *    `Closed` state. (No `Finished?` Choice state after Tick: a loop costs two transitions, not three.)
  * 1. store the token on the report, so intake can wake the sleep when the report changes;
  * 2. if the report changed between Tick's planning and now, the plan may be stale: wake at once.
  *
@@ -18,6 +21,12 @@ export interface ArmInput {
   reportId: string;
   token: string;
   plannedVersion: number;
+  /**
+   * Tick's verdict: this execution ends. Absent: an execution started under the older definition (with a
+   * `Finished?` Choice state and no ReportFinished catcher), which must never be failed: its sleep is woken and
+   * its Tick ends it, as before.
+   */
+  done?: boolean;
   /** `$$.Execution.Name`: a sleep of an older generation is never armed (intake wakes only the current one). */
   execution?: string;
 }
@@ -25,19 +34,23 @@ export interface ArmInput {
 const MAX_ATTEMPTS = 5;
 
 export async function arm(deps: Pick<Deps, 'store' | 'workflow' | 'log'>, input: ArmInput): Promise<void> {
+  if (input.done === true) {
+    await deps.workflow.finish(input.token);
+    return;
+  }
   // a held-mail digest execution has no report to wake it: it sleeps until its hour ends
   if (parseHeldDigestExecution(input.reportId)) return;
   for (let attempt = 1; ; attempt++) {
     const report = await deps.store.getReport(input.reportId);
     if (!report) {
-      // Nothing to sleep on: end the sleep so Tick sees the report is gone and ends the execution.
+      // Nothing to sleep on: end the execution (Tick would find the report gone and say so).
       deps.log.warn('arm: report not found', { reportId: input.reportId });
-      await deps.workflow.wake(input.token);
+      await endSleep(deps, input);
       return;
     }
     if (input.execution !== undefined && generationOf(input.execution) < (report.generation ?? 0)) {
-      // a newer generation runs this report: end this sleep now, and its Tick ends the execution
-      await deps.workflow.wake(input.token);
+      // a newer generation runs this report: end this execution now
+      await endSleep(deps, input);
       return;
     }
     try {
@@ -58,6 +71,12 @@ export async function arm(deps: Pick<Deps, 'store' | 'workflow' | 'log'>, input:
     }
     return;
   }
+}
+
+/** Ends the execution; under the older definition (no `done` in the input), wakes it so its Tick ends it. */
+async function endSleep(deps: Pick<Deps, 'workflow'>, input: ArmInput): Promise<void> {
+  if (input.done === undefined) await deps.workflow.wake(input.token);
+  else await deps.workflow.finish(input.token);
 }
 
 /**

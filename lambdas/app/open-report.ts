@@ -2,7 +2,8 @@
  * Opening a report from a human message, or a quarantined one from mail that failed a check.
  *
  * 1. create the report under an ID derived from the SES messageId (a redelivery finds its own report)
- * 2. record the message, its Message-ID in the thread index, and the audit event (one batch)
+ * 2. record the message, its Message-ID in the thread index, the audit event and (when this delivery created the
+ *    report) the receipt's and notice's outbox items, pending (one batch)
  * 3. start the report's workflow (named by the report ID: starting twice is harmless)
  * 4. send the receipt to the reporter (rate-limited per sender) and the notice to the maintainers
  *
@@ -11,7 +12,7 @@
  */
 import type { Project } from '../core/config';
 import type { ParsedMessage } from '../core/parsed-message';
-import type { CheckResult, InboundFacts, Report } from '../core/report';
+import type { AuditEvent, CheckResult, InboundFacts, OutboxItem, Report } from '../core/report';
 import { mailboxKey } from '../core/address-key';
 import { noAutomaticAnswer } from '../core/classify';
 import { isOurAddress } from '../core/route';
@@ -22,7 +23,7 @@ import { deadlinesOf, dueActions, quarantineWindowOf } from '../core/timeline';
 import { missingInformation, newReportNoticeDraft, quarantineDigestDraft, receiptDraft, versionSupportNote } from '../core/drafts';
 import { ReportIdTaken } from '../ports/report-store';
 import type { Deps } from './deps';
-import { sendOnce } from './outbox';
+import { pendingOutboxItem, sendFirst, sendOnce, type SendRequest } from './outbox';
 import { QUARANTINE_NOTICE_OUTBOX_ID } from './quarantine-digest';
 import { auditEvent, boundedAddress, envelopeFor, messageRecord, patchReport, securityAddressFor } from './report-records';
 import { BOUNDS, clip } from '../core/bounded';
@@ -41,14 +42,14 @@ export async function openReport(
   relatesTo: string[],
 ): Promise<Report> {
   const wishes = reporterPreferencesOf(msg.text);
-  const report = await createReport(deps, project, facts, msg, {
+  const { report, created } = await createReport(deps, project, facts, msg, {
     relatesTo: relatesTo.length ? relatesTo : undefined,
     ...(Object.keys(wishes).length ? { reporterPreferences: { ...wishes, from: facts.sesMessageId } } : {}),
   }, () => ownerFor(deps, project));
   // A delivery finishing another one's report (a retry under a new ID) writes the records of the report's own
   // arrival: same instant, same keys, so nothing is doubled.
   facts = { ...facts, receivedAt: report.createdAt };
-  await deps.store.appendToReport({
+  const arrival = {
     messages: [messageRecord(report.id, facts, msg, 'reporter', checks, 'report')],
     threadIndex: msg.messageId ? [{ messageId: msg.messageId, reportId: report.id }] : [],
     events: [
@@ -57,8 +58,9 @@ export async function openReport(
         relatesTo,
       }),
     ],
-  });
+  };
   if (facts.imported) {
+    await deps.store.appendToReport(arrival);
     // history: what fell due before the import is shown missed, never sent now; the maintainers get one digest
     const settled = await settleImportedTimers(deps, project, report);
     await deps.workflow.start(report.id);
@@ -66,12 +68,46 @@ export async function openReport(
     else await suppressReceipt(deps, report, 'imported history: no mail is sent (secintake import --send-receipts sends receipts)');
     return settled;
   }
+  if (!created) {
+    // a retry, or a copy racing the first delivery: each step below is idempotent on its own
+    await deps.store.appendToReport(arrival);
+    await deps.workflow.start(report.id);
+    await sendReceipt(deps, project, report, msg, facts, checks);
+    await sendOnce(deps, await noticeRequest(deps, project, report, msg, facts, checks, false));
+    return report;
+  }
+  // The delivery that created the report: the receipt's and the notice's outbox items go, pending, into the
+  // batch of the arrival's records (outbox.ts sendFirst): per mail a batch after its send, where it took a
+  // conditional put, a read and that batch. A crash in between is repaired by the retry above.
+  const receipt = await receiptPlan(deps, project, report, msg, facts, checks, true);
+  const sends = [...('req' in receipt ? [receipt.req] : []), await noticeRequest(deps, project, report, msg, facts, checks, true)]
+    .map((req) => ({ req, pending: pendingOutboxItem(deps, req) }))
+    .filter((s): s is { req: SendRequest; pending: OutboxItem } => s.pending !== undefined);
+  await deps.store.appendToReport({
+    ...arrival,
+    events: [...arrival.events, ...('event' in receipt ? [receipt.event] : [])],
+    outbox: sends.map((s) => s.pending),
+  });
   await deps.workflow.start(report.id);
-  await sendReceipt(deps, project, report, msg, facts, checks);
+  await sendFirst(deps, sends);
+  if (sends.some((s) => s.req.outboxId === 'receipt')) deps.metrics.count('receiptsSent');
+  return report;
+}
+
+/** The maintainers' notice of a new report; the reporter's files go with it (what fits under the sending limit). */
+async function noticeRequest(
+  deps: Deps,
+  project: Project,
+  report: Report,
+  msg: ParsedMessage,
+  facts: InboundFacts,
+  checks: CheckResult[],
+  first: boolean,
+): Promise<SendRequest> {
   const envelope = await envelopeFor(deps, report);
-  // the reporter's files go with the notice (what fits under the sending limit): the maintainers see the evidence
-  const evidence = msg.attachments.length && !(await deps.store.getOutbox(report.id, 'notice')) ? await evidenceFor(deps, facts, msg) : undefined;
-  await sendOnce(deps, {
+  // a retry whose notice is on record already needs no evidence (its mail is not composed again)
+  const evidence = msg.attachments.length && (first || !(await deps.store.getOutbox(report.id, 'notice'))) ? await evidenceFor(deps, facts, msg) : undefined;
+  return {
     reportId: report.id,
     outboxId: 'notice',
     draft: newReportNoticeDraft({
@@ -85,8 +121,7 @@ export async function openReport(
       ...(evidence ? { attachments: evidence.attached, place: deps.place, ...(evidence.location ? { attachmentsAt: evidence.location } : {}) } : {}),
     }),
     envelope,
-  });
-  return report;
+  };
 }
 
 export async function quarantineMessage(
@@ -97,7 +132,7 @@ export async function quarantineMessage(
   checks: CheckResult[],
   reason: string,
 ): Promise<Report> {
-  const report = await createReport(deps, project, facts, msg, { quarantine: { reason: clip(reason, BOUNDS.reason * 4) } });
+  const { report } = await createReport(deps, project, facts, msg, { quarantine: { reason: clip(reason, BOUNDS.reason * 4) } });
   await deps.store.appendToReport({
     messages: [messageRecord(report.id, facts, msg, 'stranger', checks, 'quarantined')],
     events: [auditEvent(report.id, facts.receivedAt, facts.sesMessageId, 'report.quarantined', 'intake', { reason })],
@@ -178,6 +213,30 @@ async function sendReceipt(
   facts: InboundFacts,
   checks: CheckResult[],
 ): Promise<boolean> {
+  const plan = await receiptPlan(deps, project, report, msg, facts, checks, false);
+  if ('event' in plan) {
+    await deps.store.appendToReport({ events: [plan.event] });
+    return false;
+  }
+  const result = await sendOnce(deps, plan.req);
+  if (result.sent) deps.metrics.count('receiptsSent');
+  return true;
+}
+
+/**
+ * The receipt to send, or the audit event saying why none is sent. `first`: the caller just created the report,
+ * so no receipt can be on record (no read); otherwise a receipt on record is a retry's, which the sender's
+ * hourly allowance counted already.
+ */
+async function receiptPlan(
+  deps: Deps,
+  project: Project,
+  report: Report,
+  msg: ParsedMessage,
+  facts: InboundFacts,
+  checks: CheckResult[],
+  first: boolean,
+): Promise<{ req: SendRequest } | { event: AuditEvent }> {
   const noAnswer = noAutomaticAnswer(checks);
   const suppressed = !PLAIN_ADDRESS.test(report.reporter.address)
     ? 'no usable From address (empty, missing or malformed): no receipt is sent, and never to the envelope sender, which anyone can forge'
@@ -186,44 +245,32 @@ async function sendReceipt(
       : facts.verdicts.dmarc === 'FAIL'
         ? 'DMARC FAIL: the From address is probably forged, and a receipt would go to someone who did not write (backscatter)'
         : noAnswer;
-  if (suppressed) {
-    await suppressReceipt(deps, report, suppressed);
-    return false;
-  }
-  const already = await deps.store.getOutbox(report.id, 'receipt');
+  const suppression = (reason: string) => ({ event: auditEvent(report.id, deps.clock.now().toISOString(), 'receipt', 'receipt.suppressed', 'intake', { reason }) });
+  if (suppressed) return suppression(suppressed);
+  const already = first ? undefined : await deps.store.getOutbox(report.id, 'receipt');
   if (!already) {
     // Count only first attempts: a retry of the same report must not eat into the sender's allowance.
     const hour = report.createdAt.slice(0, 13);
     const count = await deps.store.incrementCounter(`receipt:${mailboxKey(report.reporter.address)}`, hour);
     const limit = deps.config.limits.receiptsPerSenderPerHour;
-    if (count > limit) {
-      await deps.store.appendToReport({
-        events: [
-          auditEvent(report.id, deps.clock.now().toISOString(), 'receipt', 'receipt.suppressed', 'intake', {
-            reason: `rate limit: ${count} reports from this sender this hour (limit ${limit})`,
-          }),
-        ],
-      });
-      return false;
-    }
+    if (count > limit) return suppression(`rate limit: ${count} reports from this sender this hour (limit ${limit})`);
   }
-  const result = await sendOnce(deps, {
-    reportId: report.id,
-    outboxId: 'receipt',
-    draft: receiptDraft({
-      report,
-      project,
-      deadlines: deadlinesOf(report, project),
-      missing: missingInformation(msg.text, project),
-      unsupportedVersionNote: versionSupportNote(msg.text, project),
-      now: deps.clock.now(),
-    }),
-    envelope: await envelopeFor(deps, report),
-  });
-  if (result.sent) deps.metrics.count('receiptsSent');
-  return true;
+  return {
+    req: {
+      reportId: report.id,
+      outboxId: 'receipt',
+      draft: receiptDraft({
+        report,
+        project,
+        deadlines: deadlinesOf(report, project),
+        missing: missingInformation(msg.text, project),
+        unsupportedVersionNote: versionSupportNote(msg.text, project),
+        now: deps.clock.now(),
+      }),
+      envelope: await envelopeFor(deps, report),
+    },
+  };
 }
-
 
 /** The owner of a new report: round-robin over the maintainers (a per-project counter), a fixed one, or none. */
 async function ownerFor(deps: Deps, project: Project): Promise<string | undefined> {
@@ -241,10 +288,10 @@ async function createReport(
   msg: ParsedMessage | undefined,
   extra: Partial<Report>,
   owner?: () => Promise<string | undefined>,
-): Promise<Report> {
+): Promise<{ report: Report; created: boolean }> {
   // a retried delivery finds its report and takes no new turn of the round-robin
   const existing = await deps.store.getReport(reportIdCandidate(facts.sesMessageId, 0));
-  if (existing && existing.origin === facts.sesMessageId) return existing;
+  if (existing && existing.origin === facts.sesMessageId) return { report: existing, created: false };
   const assigned = owner ? await owner() : undefined;
   if (assigned) extra = { ...extra, owner: assigned };
   for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
@@ -264,8 +311,8 @@ async function createReport(
       ...extra,
     };
     try {
-      const created = await deps.store.createReport(report);
-      return created === 'created' ? report : ((await deps.store.getReport(report.id)) ?? report);
+      if ((await deps.store.createReport(report)) === 'created') return { report, created: true };
+      return { report: (await deps.store.getReport(report.id)) ?? report, created: false };
     } catch (err) {
       if (!(err instanceof ReportIdTaken)) throw err;
     }

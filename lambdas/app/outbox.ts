@@ -78,22 +78,68 @@ export async function sendOnce(deps: OutboxDeps, req: SendRequest): Promise<Send
   }
 }
 
-async function sendOnceUnjoined(deps: OutboxDeps, req: SendRequest): Promise<SendResult> {
-  const { store } = deps;
+/** The outbox item of a send, pending; undefined when it has no recipients (nothing is sent then). */
+export function pendingOutboxItem(deps: Pick<OutboxDeps, 'clock'>, req: SendRequest): OutboxItem | undefined {
   const { reportId, outboxId, draft } = req;
-  const messageId = outboxMessageId(reportId, outboxId, req.envelope.messageIdSeed, req.envelope.messageIdDomain);
-  if (draft.to.length === 0) return { sent: false, reason: 'no recipients', messageId };
-
-  const pending: OutboxItem = {
+  if (draft.to.length === 0) return undefined;
+  return {
     id: outboxId,
     reportId,
     kind: draft.kind,
     to: [...draft.to, ...(draft.cc ?? [])],
     state: 'pending',
     createdAt: deps.clock.now().toISOString(),
-    messageId,
+    messageId: outboxMessageId(reportId, outboxId, req.envelope.messageIdSeed, req.envelope.messageIdDomain),
     subject: draft.subject,
   };
+}
+
+/**
+ * The first sends of a report just created, whose pending items (`pendingOutboxItem`) the caller wrote in the
+ * same batch as the report's first records: only the delivery whose conditional create made the report does
+ * this, so neither a conditional put nor a read per mail is needed. Each is composed, sent, then recorded
+ * (sent mark, record, thread index, event: one batch) before the next is sent, so a crash resends at most the
+ * one mail in flight, as with `sendOnce`: the retry finds the report and goes through `sendOnce`, which sends
+ * what is still pending again with the same Message-ID. Joined with `sendOnce` in this process like it.
+ */
+export async function sendFirst(deps: OutboxDeps, sends: Array<{ req: SendRequest; pending: OutboxItem }>): Promise<SendResult[]> {
+  const attempt = (async () => {
+    const results: SendResult[] = [];
+    for (const { req, pending } of sends) {
+      const raw = await deps.composer.compose(req.draft, {
+        from: req.envelope.from,
+        fromName: req.envelope.fromName,
+        replyTo: req.envelope.replyTo,
+        messageId: pending.messageId,
+        date: deps.clock.now(),
+        stamp: req.reportId,
+      });
+      const { providerId } = await deps.sender.send(raw, { from: req.envelope.from, to: pending.to }, req.outboxId);
+      const sentAt = deps.clock.now().toISOString();
+      await recordSent(deps.store, req, pending.messageId, sentAt, providerId, { ...pending, state: 'sent', sentAt, providerId });
+      results.push({ sent: true, messageId: pending.messageId });
+    }
+    return results;
+  })();
+  const keys = sends.map(({ req }) => `${req.reportId}\u0000${req.outboxId}`);
+  const joined = attempt.then(() => ({ sent: false, reason: 'already sent', messageId: '' }));
+  joined.catch(() => undefined);
+  for (const key of keys) inFlight.set(key, joined);
+  try {
+    return await attempt;
+  } finally {
+    for (const key of keys) if (inFlight.get(key) === joined) inFlight.delete(key);
+  }
+}
+
+async function sendOnceUnjoined(deps: OutboxDeps, req: SendRequest): Promise<SendResult> {
+  const { store } = deps;
+  const { reportId, outboxId, draft } = req;
+  const pending = pendingOutboxItem(deps, req);
+  if (!pending) {
+    return { sent: false, reason: 'no recipients', messageId: outboxMessageId(reportId, outboxId, req.envelope.messageIdSeed, req.envelope.messageIdDomain) };
+  }
+  const { messageId } = pending;
   if ((await store.putOutbox(pending)) === 'exists') {
     const existing = await store.getOutbox(reportId, outboxId);
     if (existing?.state === 'sent') {
@@ -133,6 +179,10 @@ async function recordSent(
   providerId?: string,
   sentItem?: OutboxItem,
 ): Promise<void> {
+  await store.appendToReport(sentRecords(req, messageId, sentAt, providerId, sentItem));
+}
+
+function sentRecords(req: SendRequest, messageId: string, sentAt: string, providerId?: string, sentItem?: OutboxItem) {
   const { draft, reportId, outboxId } = req;
   const message: MessageRecord = {
     reportId,
@@ -150,7 +200,7 @@ async function recordSent(
     attachments: attachmentMeta(draft),
     kind: draft.kind,
   };
-  await store.appendToReport({
+  return {
     ...(sentItem ? { outbox: [sentItem] } : {}),
     threadIndex: [{ messageId, reportId }],
     messages: [message],
@@ -164,5 +214,5 @@ async function recordSent(
         detail: { outboxId, kind: draft.kind, messageId, ...(providerId ? { providerId } : {}) },
       },
     ],
-  });
+  };
 }

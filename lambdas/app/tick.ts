@@ -1,6 +1,6 @@
 /**
  * Use case: one turn of a report's workflow (the `Tick` state: Plan and Act folded into one Lambda, so a loop
- * costs three state transitions: Tick, Finished?, Sleep).
+ * costs two state transitions: Tick, Sleep; a finished report's last Sleep ends the execution, see arm.ts).
  *
  * 1. re-read the report and its policy
  * 2. act on every due timer action, in firing order: build the mail, send it exactly once (outbox ID = the
@@ -38,6 +38,7 @@ export interface TickInput {
 
 export interface TickOutput {
   reportId: string;
+  /** The execution ends: the next `Sleep` (arm) ends it at once instead of sleeping. */
   done: boolean;
   sleepSeconds: number;
   /** The report version this plan was made from: `arm` wakes at once if the report changed since. */
@@ -52,6 +53,11 @@ export const MAX_SLEEP_SECONDS = 7 * 24 * 3600;
 export const LATE_FIRING_MS = 60_000;
 /** Hand over well before Step Functions' one-year limit on a Standard execution. */
 export const GENERATION_MS = 300 * 24 * 3600 * 1000;
+/**
+ * The `Sleep` timeout when the execution is done: arm ends the sleep at once (SendTaskFailure), so this only
+ * matters if it could not; then Tick runs again and finds the same. Longer than any Lambda run (15 minutes).
+ */
+export const FINISHING_SLEEP_SECONDS = 3600;
 
 export class UnknownProject extends Error {
   override readonly name = 'UnknownProject';
@@ -61,6 +67,11 @@ export class UnknownProject extends Error {
 }
 
 export async function tick(deps: Deps, input: TickInput): Promise<TickOutput> {
+  const out = await turn(deps, input);
+  return out.done ? { ...out, sleepSeconds: FINISHING_SLEEP_SECONDS } : out;
+}
+
+async function turn(deps: Deps, input: TickInput): Promise<TickOutput> {
   const { reportId } = input;
   const heldDigest = parseHeldDigestExecution(reportId);
   if (heldDigest) return { reportId, plannedVersion: 0, ...(await heldDigestTurn(deps, reportId, heldDigest)) };

@@ -6,7 +6,8 @@
  * aws-local-stepfunctions has no `.waitForTaskToken`; the `Sleep` handler emulates it: it makes a token, runs
  * the arm use case, then waits until the token is returned through the Step Functions stand-in
  * (SendTaskSuccess, from the unchanged SfnWorkflow adapter) or the LocalClock reaches the planned wake-up, and
- * then throws `States.Timeout` (the interpreter's Catch matches by error name). The interpreter also arms its
+ * then throws `States.Timeout` (the interpreter's Catch matches by error name); a sleep arm ends with
+ * SendTaskFailure `ReportFinished` throws that, which the Catch takes to `Closed`. The interpreter also arms its
  * own real-time timeout for the state (TimeoutSecondsPath); that one fires only in real time and is harmless.
  */
 import './polyfills';
@@ -19,7 +20,7 @@ import type { Deps } from '../app/deps';
 import { tick, type TickInput } from '../app/tick';
 import { isFinished } from '../core/timeline';
 import type { ReportStore } from '../ports/report-store';
-import { executionName } from '../ports/workflow';
+import { executionName, REPORT_FINISHED } from '../ports/workflow';
 import type { LocalClock } from './local-clock';
 import { packageRoot } from './package-root';
 import { SfnStandIn, StepFunctionsError, type ExecutionStatus, type StepFunctionsBackend } from './sfn-standin';
@@ -29,10 +30,12 @@ export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:st
 /** In real-time mode, how often due sleepers are looked for (another process may move clock.json). */
 const REAL_TIME_CHECK_MS = 1000;
 
+type Outcome = { output: unknown } | { timeout: true } | { finished: true };
+
 interface Sleeper {
   token: string;
   wakeAt: number;
-  settle: (outcome: { output: unknown } | { timeout: true }) => void;
+  settle: (outcome: Outcome) => void;
 }
 
 interface Execution {
@@ -183,9 +186,13 @@ export class LocalWorkflowRunner implements StepFunctionsBackend {
     entry.sleeper.settle({ output: JSON.parse(output) as unknown });
   }
 
-  async sendTaskFailure(token: string): Promise<void> {
-    // Our workflow never fails a sleep on purpose: treat it as a wake-up so the report is re-planned.
-    await this.sendTaskSuccess(token, '{}');
+  async sendTaskFailure(token: string, error?: string): Promise<void> {
+    // ReportFinished: arm ends the execution (the Sleep state catches it to Closed). Our workflow fails a sleep
+    // with nothing else on purpose: treat any other failure as a wake-up so the report is re-planned.
+    if (error !== REPORT_FINISHED) return this.sendTaskSuccess(token, '{}');
+    const entry = this.takeToken(token);
+    entry.execution.phase = 'busy';
+    entry.sleeper.settle({ finished: true });
   }
 
   async describeExecution(executionArn: string) {
@@ -240,7 +247,7 @@ export class LocalWorkflowRunner implements StepFunctionsBackend {
   private async sleep(execution: Execution, payload: ArmInput & { sleepSeconds: number }): Promise<unknown> {
     this.dropSleeper(execution);
     let settle!: Sleeper['settle'];
-    const outcome = new Promise<{ output: unknown } | { timeout: true }>((resolve) => (settle = resolve));
+    const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
     let settled = false;
     const sleeper: Sleeper = {
       token: `local-${randomBytes(12).toString('hex')}`,
@@ -259,6 +266,7 @@ export class LocalWorkflowRunner implements StepFunctionsBackend {
     this.fireDue();
     const result = await outcome;
     if ('timeout' in result) throw Object.assign(new Error('the planned wake-up came'), { name: 'States.Timeout' });
+    if ('finished' in result) throw Object.assign(new Error('the report needs no more timers'), { name: REPORT_FINISHED });
     return result.output;
   }
 

@@ -11,9 +11,18 @@ export interface Workflow {
   start(reportId: string, generation?: number): Promise<void>;
   /** Wake a sleeping execution so it re-plans now. An expired or unknown token is not an error. */
   wake(token: string): Promise<void>;
+  /**
+   * End the execution whose sleep holds this token: it succeeds (`Closed`). Tick found the report finished, or
+   * a newer generation runs it; the sleep fails with `REPORT_FINISHED`, which the state machine catches. An
+   * expired or unknown token is not an error.
+   */
+  finish(token: string): Promise<void>;
   /** Whether the execution of this generation of the report is running (for `doctor` and the orphan check). */
   isRunning(reportId: string, generation?: number): Promise<boolean>;
 }
+
+/** The error a sleep ends with when its execution is done; the `Sleep` state catches it to `Closed`. */
+export const REPORT_FINISHED = 'ReportFinished';
 
 /** `<reportId>` for generation 0, `<reportId>-g<n>` after: each generation of a report has its own execution. */
 export function executionName(reportId: string, generation = 0): string {

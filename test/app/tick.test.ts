@@ -1,5 +1,5 @@
 import { arm, wakeReport } from '../../lambdas/app/arm';
-import { tick } from '../../lambdas/app/tick';
+import { FINISHING_SLEEP_SECONDS, tick } from '../../lambdas/app/tick';
 import { basesReport, exampleConfig, SettableClock, timerDeps } from '../support/timer-deps';
 
 const config = exampleConfig('bases');
@@ -102,7 +102,8 @@ describe('tick', () => {
     const { deps, store, sender } = await setup(hours(13)); // the 50% reminder of 24h is due
     const r = (await store.getReport('K7QM-2XPD'))!;
     await store.updateReport(r.id, r.version, { generation: 2, generationStartedAt: hours(12).toISOString() });
-    expect(await tick(deps, { reportId: r.id, execution: 'K7QM-2XPD-g1' })).toMatchObject({ done: true });
+    // done: the sleep that follows is ended by arm at once; its timeout is only the fallback
+    expect(await tick(deps, { reportId: r.id, execution: 'K7QM-2XPD-g1' })).toMatchObject({ done: true, sleepSeconds: FINISHING_SLEEP_SECONDS });
     expect(sender.sent).toEqual([]);
     const current = await tick(deps, { reportId: r.id, execution: 'K7QM-2XPD-g2' });
     expect(current.done).toBe(false);
@@ -127,15 +128,33 @@ describe('arm', () => {
     expect(workflow.calls).toEqual(['wake t2', 'wake t2']);
   });
 
-  test("a stale generation's sleep is never armed: its token is returned at once, the current one stays", async () => {
+  test('Tick said done: arm ends the execution (its sleep fails with ReportFinished) and stores nothing', async () => {
+    const { deps, store, workflow } = await setup(hours(1));
+    const before = (await store.getReport('K7QM-2XPD'))!;
+    await arm(deps, { reportId: 'K7QM-2XPD', token: 't9', plannedVersion: before.version, done: true });
+    expect(workflow.calls).toEqual(['finish t9']);
+    expect((await store.getReport('K7QM-2XPD'))!.version).toBe(before.version);
+  });
+
+  test('a report that is gone: arm ends the execution', async () => {
+    const { deps, workflow } = await setup(hours(1));
+    await arm(deps, { reportId: 'ZZZZ-ZZZZ', token: 't0', plannedVersion: 0, done: false });
+    expect(workflow.calls).toEqual(['finish t0']);
+    // an execution of the older definition (no `done`, no ReportFinished catcher) is woken, never failed
+    await arm(deps, { reportId: 'ZZZZ-ZZZZ', token: 't1', plannedVersion: 0 });
+    expect(workflow.calls).toEqual(['finish t0', 'wake t1']);
+  });
+
+  test("a stale generation's sleep is never armed: its execution ends at once, the current one stays", async () => {
     const { deps, store, workflow } = await setup(hours(1));
     const r = (await store.getReport('K7QM-2XPD'))!;
     await arm(deps, { reportId: r.id, token: 'new', plannedVersion: r.version, execution: 'K7QM-2XPD-g1' });
     const withToken = (await store.getReport(r.id))!;
     await store.updateReport(r.id, withToken.version, { generation: 1 });
-    await arm(deps, { reportId: r.id, token: 'old', plannedVersion: r.version, execution: 'K7QM-2XPD' });
+    await arm(deps, { reportId: r.id, token: 'old', plannedVersion: r.version, execution: 'K7QM-2XPD', done: false });
     expect((await store.getReport(r.id))!.workflow?.token).toBe('new');
-    expect(workflow.calls).toContain('wake old');
+    expect(workflow.calls).toContain('finish old');
+    expect(workflow.calls).not.toContain('wake old');
   });
 });
 

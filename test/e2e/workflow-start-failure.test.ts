@@ -33,6 +33,7 @@ function failingStarts(real: Workflow, failures: number): Workflow {
       return real.start(reportId, generation);
     },
     wake: (token) => real.wake(token),
+    finish: (token) => real.finish(token),
     isRunning: (reportId) => real.isRunning(reportId),
   };
 }

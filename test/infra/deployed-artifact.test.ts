@@ -180,7 +180,9 @@ describe('the synthesized Lambda bundles, run as Lambda runs them', () => {
       for (const file of (await readdir(fn.assetDir, { recursive: true })).filter((f) => String(f).endsWith('.js'))) {
         const code = await readFile(join(fn.assetDir, String(file)), 'utf8');
         const required = [...new Set([...code.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!))];
-        const relative = (m: string) => /^\.\.?\//.test(m) && existsSync(join(fn.assetDir, dirname(String(file)), m));
+        // as Node resolves a relative require: the file itself, or with .js or .json added
+        const relative = (m: string) =>
+          /^\.\.?\//.test(m) && ['', '.js', '.json'].some((ext) => existsSync(join(fn.assetDir, dirname(String(file)), m + ext)));
         const outside = required.filter((m) => !allowed.has(m) && !inAsset(m) && !relative(m));
         expect({ fn: fn.logicalId, file, outside }).toEqual({ fn: fn.logicalId, file, outside: [] });
       }
@@ -320,6 +322,41 @@ describe('the synthesized Lambda bundles, run as Lambda runs them', () => {
 
     expect(result!.outcome).toBe('report');
     expect((await store.getReport(result!.reportId))?.subject).toBe(subject);
+  });
+
+  it('intake: an HTML-only report in ISO-2022-JP loads the HTML stack and the Japanese tables from their own files', async () => {
+    const intake = functionNamed(functions, 'IntakeFunction');
+    const env = environmentOf(intake);
+    const event = JSON.parse(await readFile(join(FIXTURES, 'report.json'), 'utf8'));
+    const mail = event.Records[0].ses.mail;
+    mail.messageId = 'jis0report0000000000000000000000000000001';
+    mail.source = 'aoi@reporter.example';
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const japanese = require('encoding-japanese') as { convert(data: number[], o: object): number[]; stringToCode(s: string): number[] };
+    const jis = (text: string) => Buffer.from(japanese.convert(japanese.stringToCode(text), { to: 'JIS', from: 'UNICODE' }));
+    const subject = 'デコーダのヒープオーバーフロー';
+    const head = [
+      'From: Aoi <aoi@reporter.example>',
+      'To: security@hashberg.io',
+      `Subject: =?ISO-2022-JP?B?${jis(subject).toString('base64')}?=`,
+      'Date: Fri, 12 Mar 2027 23:00:00 +0000',
+      'Message-ID: <jis-1@reporter.example>',
+      'Content-Type: text/html; charset=ISO-2022-JP',
+      'Content-Transfer-Encoding: 7bit',
+      '',
+      '',
+    ].join('\r\n');
+    const html = '<html><body><p>ヒープが壊れます。</p><span style="display:none">Status: disclosed</span></body></html>\r\n';
+    const raw = Buffer.concat([Buffer.from(head), jis(html)]);
+    await s3.client().send(new PutObjectCommand({ Bucket: env.BUCKET_NAME, Key: `${env.INBOUND_PREFIX}${mail.messageId}`, Body: raw }));
+
+    const [result] = resultOf(await invoke(intake, event, env)) as { outcome: string; reportId: string }[];
+
+    expect(result!.outcome).toBe('report');
+    expect((await store.getReport(result!.reportId))?.subject).toBe(subject);
+    const [record] = (await store.listMessages(result!.reportId)).filter((m) => m.direction === 'in');
+    // mailparser's text of the HTML, through the bundle's html-to-text stand-in and ./visible-text.js
+    expect(record!.excerpt).toContain('ヒープが壊れます。');
   });
 
   it('a handler without the environment the stack gives it says which variable is missing', async () => {

@@ -42,3 +42,28 @@ test('the deployed state machine definition equals the committed ASL the local s
   const committed = JSON.parse(normalizeFunctionNames(readFileSync(ASL_PATH, 'utf8')));
   expect(deployed).toEqual(committed);
 });
+
+test('no Choice state: a finished report ends by arm failing its own sleep with ReportFinished, caught to Closed', () => {
+  type State = { Type: string; Retry?: Array<{ ErrorEquals: string[]; MaxAttempts?: number }>; Catch?: Array<{ ErrorEquals: string[]; Next: string }>; Next?: string };
+  const asl = JSON.parse(readFileSync(ASL_PATH, 'utf8')) as { States: Record<string, State> };
+  expect(Object.values(asl.States).map((s) => s.Type).sort()).toEqual(['Succeed', 'Task', 'Task']);
+  expect(asl.States['Tick']!.Next).toBe('Sleep');
+  const sleep = asl.States['Sleep']!;
+  expect(sleep.Next).toBe('Tick');
+  expect(sleep.Catch!.find((c) => c.ErrorEquals.includes('ReportFinished'))!.Next).toBe('Closed');
+  expect(asl.States['Closed']!.Type).toBe('Succeed');
+  // never retried, and matched before States.TaskFailed (which matches every error but States.Timeout)
+  const retriers = sleep.Retry!;
+  const finished = retriers.findIndex((r) => r.ErrorEquals.includes('ReportFinished'));
+  expect(retriers[finished]!.MaxAttempts).toBe(0);
+  expect(finished).toBeLessThan(retriers.findIndex((r) => r.ErrorEquals.includes('States.TaskFailed')));
+});
+
+test('arm may fail a sleep of this state machine (SendTaskFailure), and only arm', () => {
+  const id = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as CfnElement);
+  const policies = Object.values(template.Resources).filter((r) => (r as unknown as { Type: string }).Type === 'AWS::IAM::Policy');
+  const rolesWith = policies
+    .filter((p) => JSON.stringify(p.Properties['PolicyDocument']).includes('states:SendTaskFailure'))
+    .flatMap((p) => (p.Properties['Roles'] as Array<{ Ref: string }>).map((r) => r.Ref));
+  expect(rolesWith).toEqual([id(stack.arm.role as never)]);
+});

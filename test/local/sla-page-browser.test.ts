@@ -90,7 +90,7 @@ if (!haveChromium) {
   });
 
   test('a screenshot of the page and of one chart', async () => {
-    const shot = await page.screenshot({ fullPage: true, path: join(tmpdir(), 'secintake-sla-page.png') });
+    const shot = await page.screenshot({ fullPage: true, path: join(tmpdir(), `secintake-sla-page-${process.pid}.png`) });
     expect(shot.subarray(1, 4).toString()).toBe('PNG');
     const chart = await page.locator('svg.trend[data-project="calpro"]').screenshot();
     expect(chart.length).toBeGreaterThan(1000);

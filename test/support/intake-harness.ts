@@ -52,12 +52,16 @@ export class RecordingWorkflow implements Workflow {
   /** Execution names: the report ID for generation 0, `<id>-g<n>` after a reopen or release. */
   readonly started: string[] = [];
   readonly woken: string[] = [];
+  readonly finished: string[] = [];
   async start(reportId: string, generation = 0) {
     const name = executionName(reportId, generation);
     if (!this.started.includes(name)) this.started.push(name);
   }
   async wake(token: string) {
     this.woken.push(token);
+  }
+  async finish(token: string) {
+    this.finished.push(token);
   }
   async isRunning(reportId: string) {
     return this.started.includes(reportId);

@@ -53,6 +53,9 @@ export class RecordingWorkflow implements Workflow {
   async wake(token: string) {
     this.calls.push(`wake ${token}`);
   }
+  async finish(token: string) {
+    this.calls.push(`finish ${token}`);
+  }
   async isRunning() {
     return true;
   }

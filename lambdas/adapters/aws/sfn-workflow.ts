@@ -5,11 +5,12 @@
  */
 import {
   DescribeExecutionCommand,
+  SendTaskFailureCommand,
   SendTaskSuccessCommand,
   StartExecutionCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { executionName, type Workflow } from '../../ports/workflow';
+import { executionName, REPORT_FINISHED, type Workflow } from '../../ports/workflow';
 
 export { executionName };
 
@@ -55,6 +56,16 @@ export class SfnWorkflow implements Workflow {
   async wake(token: string): Promise<void> {
     try {
       await this.client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }));
+    } catch (e) {
+      if (!STALE_TOKEN_ERRORS.has((e as Error).name)) throw e;
+    }
+  }
+
+  async finish(token: string): Promise<void> {
+    try {
+      await this.client.send(
+        new SendTaskFailureCommand({ taskToken: token, error: REPORT_FINISHED, cause: 'the report needs no more timers' }),
+      );
     } catch (e) {
       if (!STALE_TOKEN_ERRORS.has((e as Error).name)) throw e;
     }

@@ -1,0 +1,49 @@
+/**
+ * `npx tsx bench/request-trace.ts [bases|<config.json>]`: the DynamoDB requests one new 5 KB report costs, in
+ * order, with the items they touch (the figures behind the "requests per new report" budget).
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { loadConfigFile } from '../lambdas/adapters/local/config-file';
+import { receiveMail } from '../lambdas/app/receive-mail';
+import { benchDeps } from './bench-deps';
+import { messageOfSize } from './generate-mail';
+
+async function main() {
+  const file = process.argv[2] ?? join(__dirname, '../examples/bases.json');
+  const config = loadConfigFile(file);
+  const to = config.projects[0]!.addresses[0]!;
+  const bench = await benchDeps(config);
+  const client = (bench.deps.store as unknown as { doc: { middlewareStack: { add(m: unknown, o: unknown): void } } }).doc;
+  const trace: string[] = [];
+  let on = false;
+  client.middlewareStack.add(
+    (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: { input: Record<string, unknown> }) => {
+      if (on) {
+        const i = args.input;
+        const keys = JSON.stringify(i['Key'] ?? (i['Item'] as Record<string, unknown> | undefined)?.['sk'] ?? Object.values((i['RequestItems'] ?? {}) as Record<string, Array<Record<string, { Item?: { sk?: unknown } }>>>).flat().map((r) => r['PutRequest']?.Item?.sk));
+        trace.push(`${context.commandName} ${keys.slice(0, 160)}`);
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'trace' },
+  );
+  for (let n = 0; n < 2; n++) {
+    const id = randomBytes(10).toString('hex');
+    const m = messageOfSize(5 * 1024, n, to);
+    await bench.deps.raw.put(`inbound/${id}`, m);
+    on = n === 1; // the second report: the round-robin counter exists
+    await receiveMail(bench.deps, {
+      sesMessageId: id,
+      recipients: [to],
+      verdicts: { spf: 'UNKNOWN', dkim: 'UNKNOWN', dmarc: 'UNKNOWN', spam: 'UNKNOWN', virus: 'UNKNOWN' },
+      receivedAt: new Date().toISOString(),
+      rawKey: `inbound/${id}`,
+      mailFrom: 'bench@reporter.example',
+    });
+  }
+  for (const t of trace) console.log(t);
+  await bench.close();
+}
+
+void main();
