@@ -1,6 +1,7 @@
 import type { Config } from '../core/config';
 import type { Clock } from '../ports/clock';
 import type { DkimVerifier } from '../ports/dkim-verifier';
+import type { GitHub } from '../ports/github';
 import type { Logger, Metrics } from '../ports/logger';
 import type { MailComposer } from '../ports/mail-composer';
 import type { MailParser } from '../ports/mail-parser';
@@ -25,4 +26,6 @@ export interface Deps {
   keys: SecretKeySource;
   log: Logger;
   metrics: Metrics;
+  /** Disclosure steps (issue 14): only the tick uses it; absent where no project discloses on GitHub. */
+  github?: GitHub;
 }
