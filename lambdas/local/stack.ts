@@ -36,6 +36,9 @@ import { LocalClock } from './local-clock';
 import { localOperations } from './stack-operations';
 import { LocalWorkflowRunner } from './workflow-runner';
 import { advanceWithHousekeeping } from './local-housekeeping';
+import { startGitHubStandIn, type GitHubStandIn } from './github-standin';
+import { OctokitGitHub } from '../adapters/github/octokit-github';
+import { GitHubCredentialsFile } from '../adapters/local/github-credentials-file';
 
 export { TABLE_NAME };
 
@@ -63,6 +66,8 @@ export interface LocalStackOptions {
   /** false: don't resume open reports' workflows (read-only commands). Default true. */
   resume?: boolean;
   log?: Logger;
+  /** false: no GitHub stand-in (read-only commands). */
+  github?: boolean;
 }
 
 export interface LocalStack {
@@ -75,6 +80,8 @@ export interface LocalStack {
   /** The bearer token of the control API (also in <data>/control.token, 0600); empty when not listening. */
   controlToken: string;
   outboxDir: string;
+  /** The local GitHub (issue 14), when a project discloses on GitHub. */
+  github?: GitHubStandIn;
   /** Moves the clock, firing every timer due on the way; retention and the weekly digests run as it moves. */
   advanceTo(t: Date): Promise<void>;
   close(): Promise<void>;
@@ -86,6 +93,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const data = path.resolve(opts.data);
   await fs.mkdir(data, { recursive: true });
   const closers: Array<() => Promise<void> | void> = [];
+  let github: GitHubStandIn | undefined;
   const close = async () => {
     for (const c of closers.reverse()) {
       try {
@@ -124,6 +132,17 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       metrics: noMetrics,
     };
 
+    // GitHub (issue 14): a project discloses on GitHub -> the stand-in on 127.0.0.1, with a token written to the
+    // data folder (0600); the credentials file is what the Octokit adapter reads, never the config
+    if (config.projects.some((p) => p.disclosure) && opts.github !== false) {
+      const credentialsFile = path.join(data, 'github-credentials.json');
+      const standIn = await startGitHubStandIn({ stateFile: path.join(data, 'github-standin.json') });
+      closers.push(() => standIn.close());
+      await fs.writeFile(credentialsFile, JSON.stringify({ token: standIn.token, baseUrl: standIn.baseUrl }) + '\n', { mode: 0o600 });
+      deps.github = new OctokitGitHub(new GitHubCredentialsFile(credentialsFile));
+      github = standIn;
+    }
+
     // a frozen clock moves only when told; otherwise sleepers are checked against real time as it passes
     const runner = new LocalWorkflowRunner({ clock, realTime: !opts.frozenClock });
     closers.push(() => runner.close());
@@ -146,6 +165,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       controlPort: 0,
       controlToken: '',
       outboxDir,
+      ...(github ? { github } : {}),
       close,
     };
     if (opts.listen === false) return stack;
