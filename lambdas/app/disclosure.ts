@@ -36,7 +36,12 @@ export async function disclosureTurn(deps: Deps, report: Report, project: Projec
   report = await sendPreviews(deps, report, project);
   const github = deps.github;
   if (!github) return report;
-  for (const step of dueDisclosureSteps(report, project, now)) {
+  // one step may make the next due at once (the draft advisory -> its CVE request): re-plan after each
+  const performed = new Set<DisclosureStep>();
+  for (;;) {
+    const step = dueDisclosureSteps(report, project, now).find((s) => !performed.has(s));
+    if (!step) break;
+    performed.add(step);
     try {
       report = await perform(deps, github, report, project, step, now);
     } catch (err) {

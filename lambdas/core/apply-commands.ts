@@ -189,7 +189,8 @@ export function applyCommands(
       case 'announce':
       case 'advisory':
       case 'publish': {
-        const result = disclosureCommand(report, effects.patch.disclosure ?? report.disclosure ?? {}, cmd, project, now, actor);
+        // an embargo set in the same message counts (`Embargo: 7d` with `Publish: at-embargo-end`)
+        const result = disclosureCommand({ ...report, ...effects.patch }, effects.patch.disclosure ?? report.disclosure ?? {}, cmd, project, now, actor);
         if ('refusal' in result) {
           effects.refusals.push({ line: result.line, reason: result.refusal, example: commandExample(cmd.name, now) });
           break;
