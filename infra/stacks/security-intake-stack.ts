@@ -104,7 +104,8 @@ export class SecurityIntakeStack extends Stack {
       description: "security-intake: acts on a report's due timers and plans the next wake-up",
       config,
       key,
-      environment,
+      // only the tick talks to GitHub (issue 14): the secret is created empty; README: GitHub
+      environment: { ...environment, GITHUB_SECRET_ARN: this.data.githubSecret.secretArn },
       timeout: Duration.minutes(1),
     });
     this.arm = new ServiceFunction(this, 'Arm', {
@@ -143,6 +144,7 @@ export class SecurityIntakeStack extends Stack {
     for (const fn of functions) table.grantReadWriteData(fn.function);
     bucket.grantRead(this.intake.function, `${INBOUND_PREFIX}*`);
     for (const fn of functions.filter((f) => f !== this.arm)) replyKeySecret.grantRead(fn.function);
+    this.data.githubSecret.grantRead(this.tick.function);
     for (const fn of functions) this.grantWorkflow(fn, stateMachineName, stateMachineArn);
 
     // 6. Inbound: SES stores the raw message, then invokes intake.
