@@ -5,6 +5,8 @@
  * release notes with the confirmed credit, the issue commented and closed, the reporter and maintainers told.
  * Attacks: an unsigned `Announce: yes` and one from the reporter open nothing; `Announce: hold` stops one.
  */
+import { controlClient } from '../../lambdas/local/control-server';
+import { showText } from '../../lambdas/local/cli/format';
 import { example, exampleMail, plainMail, redated, startScenario, type Scenario } from './scenario-support';
 
 const ALICE = 'alice@hashberg.io';
@@ -82,6 +84,14 @@ test('bases: announce, embargo from the issue opening, release notes with the co
   expect(published[0]!.text).toContain(gh.state.releases[0]!.html_url);
   const done = (await s.stack.deps.store.getReport(jane.id))!.disclosure!;
   expect(Object.fromEntries(Object.entries(done).map(([k, v]) => [k, v!.state]))).toEqual({ announce: 'done', releaseNotes: 'done', publish: 'done' });
+  // show --json: each step's state, url and at under report.disclosure
+  const view = await controlClient(s.stack.controlPort, s.stack.controlToken).show(jane.id);
+  expect(view.report.disclosure).toMatchObject({
+    announce: { state: 'done', url: issue.html_url, at: '2026-10-20T12:00:00.000Z' },
+    releaseNotes: { state: 'done', url: gh.state.releases[0]!.html_url, at: '2026-10-23T12:00:00.000Z' },
+    publish: { state: 'done', mode: 'at-embargo-end', at: '2026-10-23T12:00:00.000Z' },
+  });
+  expect(showText(view)).toContain(`announce     done at 2026-10-20T12:00:00.000Z  ${issue.html_url}`);
   expect(gh.problems).toEqual([]);
   expect(gh.rejected).toEqual([]);
 });
