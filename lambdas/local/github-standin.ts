@@ -5,10 +5,11 @@
  * response of ours it rejects is a 500 (a bug of the stand-in) and is kept in `problems` for the tests.
  *
  * Items start from the description's own examples (so they carry every field the schema requires) with our
- * values set. What it holds is written to <data>/github-standin.json (read by `secintake github`).
+ * values set. A GitHub App (`app` option) gets installation tokens for RS256 JWTs signed with its key.
+ * What it holds is written to <data>/github-standin.json (read by `secintake github`).
  * The description is loaded only here: it is never part of a Lambda bundle.
  */
-import { randomBytes } from 'node:crypto';
+import { createVerify, randomBytes } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -106,7 +107,13 @@ function example(name: string): Json {
   return structuredClone(loadDescription().doc.components.examples[name].value);
 }
 
-export async function startGitHubStandIn(opts: { token?: string; stateFile?: string; port?: number } = {}): Promise<GitHubStandIn> {
+export async function startGitHubStandIn(opts: {
+  token?: string;
+  stateFile?: string;
+  port?: number;
+  /** A GitHub App whose JWTs (RS256, signed with its private key) get installation tokens, as on GitHub. */
+  app?: { appId: string; publicKey: string; installationId: string };
+} = {}): Promise<GitHubStandIn> {
   loadDescription();
   const token = opts.token ?? randomBytes(24).toString('hex');
   const state: StandInState = await loadState(opts.stateFile);
@@ -119,8 +126,18 @@ export async function startGitHubStandIn(opts: { token?: string; stateFile?: str
   const strip = ({ repo: _r, comments_list: _c, ...rest }: Json) => rest;
   const notFound = { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
 
+  const installationTokens = new Set<string>();
   const issueOf = (repo: string, n: string) => state.issues.find((i) => i.repo === repo && String(i.number) === n);
   const routes: Route[] = [
+    {
+      method: 'POST', path: '/app/installations/{installation_id}/access_tokens', status: 201,
+      handle: (p) => {
+        if (!opts.app || p.installation_id !== opts.app.installationId) return notFound;
+        const t = `ghs_${randomBytes(18).toString('hex')}`;
+        installationTokens.add(t);
+        return { body: { ...example('installation-token'), token: t, expires_at: new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'), repository_selection: 'selected', permissions: { issues: 'write', repository_advisories: 'write', contents: 'write', metadata: 'read' } } };
+      },
+    },
     {
       method: 'GET', path: '/repos/{owner}/{repo}/issues', status: 200,
       handle: (_p, _b, repo) => ({ body: state.issues.filter((i) => i.repo === repo).map(strip) }),
@@ -264,7 +281,10 @@ export async function startGitHubStandIn(opts: { token?: string; stateFile?: str
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const auth = req.headers.authorization ?? '';
-    if (auth !== `token ${token}` && auth !== `Bearer ${token}`) {
+    const presented = auth.replace(/^(token|bearer) /i, '');
+    const asApp = url.pathname.startsWith('/app/');
+    const ok = asApp ? opts.app !== undefined && validAppJwt(presented, opts.app) : presented === token || installationTokens.has(presented);
+    if (!ok) {
       return send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     }
     const route = compiled.find((r) => r.method === req.method && r.pattern.test(url.pathname));
@@ -310,6 +330,21 @@ export async function startGitHubStandIn(opts: { token?: string; stateFile?: str
       server.close(() => resolve());
     }),
   };
+}
+
+/** An app JWT as GitHub checks it: RS256 over header.payload with the app's key, `iss` the app ID, not expired. */
+function validAppJwt(jwt: string, app: { appId: string; publicKey: string }): boolean {
+  const [h, p, sig] = jwt.split('.');
+  if (!h || !p || !sig) return false;
+  try {
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8'));
+    const payload = JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));
+    if (header.alg !== 'RS256' || String(payload.iss) !== app.appId) return false;
+    if (typeof payload.exp !== 'number' || payload.exp * 1000 < Date.now()) return false;
+    return createVerify('RSA-SHA256').update(`${h}.${p}`).verify(app.publicKey, Buffer.from(sig, 'base64url'));
+  } catch {
+    return false;
+  }
 }
 
 function send(res: ServerResponse, status: number, body: Json): void {

@@ -54,3 +54,23 @@ test('without the token the stand-in answers 401 as GitHub does', async () => {
   const github = new OctokitGitHub({ get: async () => ({ token: 'wrong', baseUrl: gh.baseUrl }) });
   await expect(github.createIssue('o/r', { title: 't', body: 'b' })).rejects.toMatchObject({ status: 401 });
 });
+
+test('a GitHub App: @octokit/auth-app exchanges its JWT for an installation token, which then works', async () => {
+  const { generateKeyPairSync } = await import('node:crypto');
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const app = await startGitHubStandIn({ app: { appId: '4242', installationId: '77', publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() } });
+  try {
+    const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const github = new OctokitGitHub({ get: async () => ({ appId: '4242', privateKey: pem, installationId: '77', baseUrl: app.baseUrl }) });
+    const issue = await github.createIssue('o/r', { title: 't', body: 'b' });
+    expect(issue.ref).toBe('1');
+    // another app's key is refused
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const intruder = new OctokitGitHub({ get: async () => ({ appId: '4242', privateKey: other, installationId: '77', baseUrl: app.baseUrl }) });
+    await expect(intruder.createIssue('o/r', { title: 't', body: 'b' })).rejects.toMatchObject({ status: 401 });
+    expect(app.state.issues).toHaveLength(1);
+    expect(app.problems).toEqual([]);
+  } finally {
+    await app.close();
+  }
+});
