@@ -15,6 +15,7 @@ import {
   releaseNotes,
 } from '../../lambdas/core/disclosure';
 import type { Report } from '../../lambdas/core/report';
+import { publishPreviewDraft } from '../../lambdas/core/drafts/disclosure-drafts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -118,4 +119,22 @@ test('release notes and the advisory use the confirmed credit only, never the re
   expect(adv).not.toHaveProperty('severity'); // GitHub takes the vector or the severity, not both
   expect(advisoryDraft({ ...report, facts: { ...report.facts!, severity: { rating: 'critical', vector: 'CVSS:4.0/AV:N' } } }, template).severity).toBe('critical');
   expect(githubRange('>=1.0, <2')).toBe('>= 1.0, < 2');
+});
+
+test('Publish: yes is due after its preview; at-embargo-end waits for the end; the preview shows the public text', () => {
+  const credited: Report = { ...report, credit: 'Jane Reporter', disclosure: { announce: { state: 'done', url: 'https://github.com/hashberg-io/bases/issues/7', ref: '7' } } };
+  const e = apply('Publish: yes\n', bases, credited);
+  expect(e.patch.disclosure!.publish).toMatchObject({ state: 'scheduled', mode: 'now', notBefore: '2027-03-13T11:00:00.000Z' });
+  const approved = { ...credited, disclosure: e.patch.disclosure };
+  expect(dueDisclosureSteps(approved, bases, now)).toEqual([]);
+  expect(dueDisclosureSteps(approved, bases, new Date('2027-03-13T11:00:00Z'))).toEqual(['publish']);
+  const atEnd: Report = { ...approved, embargo: { until: '2027-03-16T11:00:00.000Z', setAt: now.toISOString(), setBy: 'announce' }, disclosure: { ...approved.disclosure, publish: { ...approved.disclosure!.publish!, mode: 'at-embargo-end' } } };
+  expect(dueDisclosureSteps(atEnd, bases, new Date('2027-03-14T11:00:00Z'))).toEqual([]);
+  expect(dueDisclosureSteps(atEnd, bases, new Date('2027-03-16T11:00:00Z'))).toEqual(['publish']);
+  const preview = publishPreviewDraft(atEnd, bases, new Date('2027-03-16T11:00:00Z'));
+  expect(preview).toMatchObject({ kind: 'disclosure-preview', to: ['alice@hashberg.io', 'bob@hashberg.io'] });
+  expect(preview.text).toContain('https://github.com/hashberg-io/bases/issues/7');
+  expect(preview.text).toContain('The embargo on security report K7QM-2XPD has ended and the fix is published.');
+  expect(preview.text).toContain('Credit used: Jane Reporter');
+  expect(preview.text).toContain('K7QM-2XPD');
 });
