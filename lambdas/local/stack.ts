@@ -39,6 +39,7 @@ import { advanceWithHousekeeping } from './local-housekeeping';
 import { startGitHubStandIn, type GitHubStandIn } from './github-standin';
 import { OctokitGitHub } from '../adapters/github/octokit-github';
 import { GitHubCredentialsFile } from '../adapters/local/github-credentials-file';
+import { parseGitHubCredentials } from '../adapters/github/credentials';
 
 export { TABLE_NAME };
 
@@ -136,6 +137,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     // data folder (0600); the credentials file is what the Octokit adapter reads, never the config
     if (config.projects.some((p) => p.disclosure) && opts.github !== false) {
       const credentialsFile = path.join(data, 'github-credentials.json');
+      const own = await ownGitHubCredentials(credentialsFile);
+      if (own) {
+        // the operator's own credentials (real GitHub, or a GitHub Enterprise baseUrl): no stand-in
+        deps.github = new OctokitGitHub(new GitHubCredentialsFile(credentialsFile));
+        log.warn('GitHub: using the credentials in the data folder, not the local stand-in: public steps are real', { baseUrl: own });
+      }
+    }
+    if (config.projects.some((p) => p.disclosure) && opts.github !== false && !deps.github) {
+      const credentialsFile = path.join(data, 'github-credentials.json');
       const standIn = await startGitHubStandIn({ stateFile: path.join(data, 'github-standin.json') });
       closers.push(() => standIn.close());
       await fs.writeFile(credentialsFile, JSON.stringify({ token: standIn.token, baseUrl: standIn.baseUrl }) + '\n', { mode: 0o600 });
@@ -201,4 +211,21 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     await close();
     throw err;
   }
+}
+
+/**
+ * Credentials an operator put in the data folder for a GitHub other than the stand-in (no `baseUrl`, or one not on
+ * 127.0.0.1): their base URL, or undefined when the file is absent or is the stand-in's own.
+ */
+async function ownGitHubCredentials(file: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const creds = parseGitHubCredentials(text, file);
+  if (!creds) return undefined;
+  const base = creds.baseUrl ?? 'https://api.github.com';
+  return /^http:\/\/127\.0\.0\.1(:\d+)?(\/|$)/.test(base) ? undefined : base;
 }
