@@ -3,7 +3,7 @@
  * access-log bucket), the report table and the reply-address HMAC key. All of it outlives the stack
  * (RemovalPolicy.RETAIN): deleting the stack must never delete reports or the mail they came from.
  */
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -31,6 +31,7 @@ export class DataStores extends Construct {
   readonly accessLogs: s3.Bucket;
   readonly table: dynamodb.Table;
   readonly replyKeySecret: secretsmanager.Secret;
+  readonly githubSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: DataStoresProps = {}) {
     super(scope, id);
@@ -117,6 +118,18 @@ export class DataStores extends Construct {
       encryptionKey: this.key,
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // GitHub credentials for the disclosure steps (issue 14): created empty ("{}"); an operator puts a token or a
+    // GitHub App in it (README: GitHub). Never in the config, the logs or the workflow's input.
+    this.githubSecret = new secretsmanager.Secret(this, 'GitHubCredentials', {
+      description: 'GitHub credentials of the disclosure steps: {"token": "..."} or {"appId", "privateKey", "installationId"}; empty: none',
+      encryptionKey: this.key,
+      secretStringValue: SecretValue.unsafePlainText('{}'),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.githubSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'A GitHub token or App key is rotated on GitHub by its owner, then put here by hand.',
     });
     Validations.of(this.replyKeySecret).acknowledge({
       id: 'AwsSolutions-SMG4',

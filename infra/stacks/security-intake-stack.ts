@@ -107,7 +107,8 @@ export class SecurityIntakeStack extends Stack {
       description: "security-intake: acts on a report's due timers and plans the next wake-up",
       config,
       key,
-      environment,
+      // only the tick talks to GitHub (issue 14): the secret is created empty; README: GitHub
+      environment: { ...environment, GITHUB_SECRET_ARN: this.data.githubSecret.secretArn },
       timeout: Duration.minutes(1),
     });
     this.arm = new ServiceFunction(this, 'Arm', {
@@ -155,6 +156,7 @@ export class SecurityIntakeStack extends Stack {
       { id: `AwsSolutions-IAM5[Resource::${flattenForNag(this.resolve(bucket.arnForObjects(`${INBOUND_PREFIX}*`)))}]`, reason: redactNow },
     );
     for (const fn of functions.filter((f) => f !== this.arm)) replyKeySecret.grantRead(fn.function);
+    this.data.githubSecret.grantRead(this.tick.function);
     for (const fn of functions) this.grantWorkflow(fn, stateMachineName, stateMachineArn);
     // arm ends a finished report's execution by failing its own sleep with ReportFinished (report-workflow.ts)
     this.arm.role.addToPolicy(new iam.PolicyStatement({ actions: ['states:SendTaskFailure'], resources: [stateMachineArn] }));

@@ -2,6 +2,7 @@ import type { Config } from '../core/config';
 import type { CliPlace } from '../core/cli-hint';
 import type { Clock } from '../ports/clock';
 import type { DkimVerifier } from '../ports/dkim-verifier';
+import type { GitHub } from '../ports/github';
 import type { Logger, Metrics } from '../ports/logger';
 import type { MailComposer } from '../ports/mail-composer';
 import type { MailParser } from '../ports/mail-parser';
@@ -29,4 +30,6 @@ export interface Deps {
   /** Where the maintainers run the CLI for this deployment (the stack on AWS; absent locally): mail names
    *  commands that work there (core/cli-hint.ts). */
   place?: CliPlace;
+  /** Disclosure steps (issue 14): only the tick uses it; absent where no project discloses on GitHub. */
+  github?: GitHub;
 }

@@ -29,6 +29,14 @@ import { parseHeldDigestExecution } from '../core/held';
 import { heldDigestTurn } from './held-mail';
 import { envelopeFor, patchReport } from './report-records';
 import { publishFigures } from './figures';
+import { disclosureTurn } from './disclosure';
+import { nextDisclosureAt } from '../core/disclosure';
+
+function earliest(a: Date | undefined, b: Date | undefined): Date | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return a.getTime() <= b.getTime() ? a : b;
+}
 
 export interface TickInput {
   reportId: string;
@@ -92,10 +100,12 @@ async function turn(deps: Deps, input: TickInput): Promise<TickOutput> {
   for (const action of dueActions(report, project, now)) {
     report = await act(deps, report, project, action, now);
   }
+  // disclosure steps on GitHub (issue 14): after the timers, so an embargo end fired now is seen
+  if (project.disclosure && !isFinished(report)) report = await disclosureTurn(deps, report, project, now);
   // before the plan: the claim is a write, and the plan carries the version it was made from
   report = await publishFigures(deps, report, project, now);
 
-  const next = nextWakeAt(report, project, now);
+  const next = earliest(nextWakeAt(report, project, now), project.disclosure && !isFinished(report) ? nextDisclosureAt(report, project, now) : undefined);
   const nextDueAt = next?.toISOString();
   if (report.nextDueAt !== nextDueAt) report = await patchReport(deps, report, () => ({ nextDueAt }));
 

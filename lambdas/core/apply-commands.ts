@@ -10,6 +10,7 @@ import { formatInstant } from './format-instant';
 import type { Report, ReportStatus } from './report';
 import type { Facts } from './facts';
 import { channelRefusal, channelTable, reportEmbargo, type ChannelTable } from './embargo-channels';
+import { previewEnd, type DisclosureRecord } from './disclosure';
 
 export interface CommandEffects {
   patch: Partial<Report>;
@@ -223,6 +224,19 @@ export function applyCommands(
           effects.changes.push({ type: 'retention.redacted', detail: { to: 'yes' } });
         }
         break;
+      case 'announce':
+      case 'advisory':
+      case 'publish': {
+        // an embargo set in the same message counts (`Embargo: 7d` with `Publish: at-embargo-end`)
+        const result = disclosureCommand({ ...report, ...effects.patch }, effects.patch.disclosure ?? report.disclosure ?? {}, cmd, project, now, actor);
+        if ('refusal' in result) {
+          effects.refusals.push({ line: result.line, reason: result.refusal, example: commandExample(cmd.name, now) });
+          break;
+        }
+        effects.patch.disclosure = result.disclosure;
+        effects.changes.push(result.change);
+        break;
+      }
       case 'reporter':
         if (report.reporterUnreachable) {
           effects.patch.reporterUnreachable = undefined;
@@ -353,4 +367,52 @@ function embargoLine(setting: EmbargoSetting): string {
   if (setting.kind === 'extend') return `Embargo: extend ${setting.to.kind === 'at' ? setting.to.iso : setting.to.text} reason: ${setting.reason}`;
   if (setting.kind === 'channel') return `Embargo: channel ${setting.channel}`;
   return `Embargo: ${setting.kind === 'at' ? setting.iso : setting.kind === 'duration' ? setting.text : 'none'}`;
+}
+
+/**
+ * Announce / Advisory / Publish (issue 14): each records the maintainer's decision on the report; the tick
+ * performs it (the preview mail first, the public act `previewFor` later). Refused when the policy has no such step
+ * or it already happened.
+ */
+function disclosureCommand(
+  report: Report,
+  current: DisclosureRecord,
+  cmd: Extract<Command, { name: 'announce' | 'advisory' | 'publish' }>,
+  project: Project,
+  now: Date,
+  actor: string,
+): { disclosure: DisclosureRecord; change: { type: string; detail: Record<string, unknown> } } | { refusal: string; line: string } {
+  const d = project.disclosure;
+  const at = now.toISOString();
+  const line = cmd.name === 'announce' ? `Announce: ${cmd.announce}` : cmd.name === 'advisory' ? 'Advisory: draft' : `Publish: ${cmd.publish}`;
+  const none = (what: string) => ({ refusal: `${project.id}'s policy has no ${what} (disclosure in the config)`, line });
+  if (!d) return none('disclosure on GitHub');
+  if (report.quarantine) return { refusal: `${report.id} is quarantined: release it first`, line };
+  switch (cmd.name) {
+    case 'announce': {
+      if (!d.announce) return none('announcement issue');
+      const s = current.announce;
+      if (s?.state === 'done' || s?.state === 'calling') return { refusal: `the announcement issue is already ${s.state === 'done' ? `open${s.url ? `: ${s.url}` : ''}` : 'being opened'}`, line };
+      if (cmd.announce === 'hold') {
+        if (s?.state !== 'scheduled') return { refusal: 'no announcement is scheduled; nothing to hold', line };
+        return { disclosure: { ...current, announce: { ...s, state: 'held', at, by: actor } }, change: { type: 'disclosure.announce.held', detail: { from: 'scheduled', to: 'held' } } };
+      }
+      const notBefore = previewEnd(d, project, now).toISOString();
+      return { disclosure: { ...current, announce: { state: 'scheduled', notBefore, by: actor, at } }, change: { type: 'disclosure.announce.scheduled', detail: { to: notBefore } } };
+    }
+    case 'advisory': {
+      if (!d.advisory) return none('security advisory');
+      if (current.advisory) return { refusal: `the draft advisory is already ${current.advisory.state === 'done' ? `created${current.advisory.url ? `: ${current.advisory.url}` : ''}` : 'being created'}`, line };
+      return { disclosure: { ...current, advisory: { state: 'scheduled', by: actor, at } }, change: { type: 'disclosure.advisory.requested', detail: { to: 'draft' } } };
+    }
+    case 'publish': {
+      if (!d.advisory && !d.announce) return none('advisory or announcement to publish');
+      const s = current.publish;
+      if (s?.state === 'done' || s?.state === 'calling') return { refusal: `publication already ${s.state === 'done' ? 'happened' : 'started'}`, line };
+      const notBefore = previewEnd(d, project, now).toISOString();
+      const mode = cmd.publish === 'yes' ? 'now' : 'at-embargo-end';
+      if (mode === 'at-embargo-end' && !report.embargo && !(d.embargo && current.announce)) return { refusal: 'there is no embargo whose end to wait for: set one (Embargo:) or give Publish: yes', line };
+      return { disclosure: { ...current, publish: { state: 'scheduled', mode, notBefore, by: actor, at } }, change: { type: 'disclosure.publish.approved', detail: { to: mode, notBefore } } };
+    }
+  }
 }

@@ -55,7 +55,13 @@ export type Command =
   /** Remove excerpts, attachment names and raw mail now; the facts and the audit trail stay. */
   | { name: 'redact' }
   /** Held mail to open as reports: read in a reply to the held-mail digest only (core/held.ts promoteRefs). */
-  | { name: 'promote'; refs: string[] };
+  | { name: 'promote'; refs: string[] }
+  /** Disclosure on GitHub (issue 14): schedule the announcement issue (after its preview) or hold it. */
+  | { name: 'announce'; announce: 'yes' | 'hold' }
+  /** Create the draft repository security advisory now. */
+  | { name: 'advisory'; advisory: 'draft' }
+  /** Publish (advisory, closing the announcement): now after the preview, or approved for the embargo end. */
+  | { name: 'publish'; publish: 'yes' | 'at-embargo-end' };
 
 export type CommandName = Command['name'];
 
@@ -85,7 +91,7 @@ export const CREDIT_MAX_LENGTH = 200;
 const REPEATABLE: ReadonlySet<CommandName> = new Set(['affected', 'fixed', 'cwe']);
 export const UPDATE_MAX_LENGTH = 500;
 export const EXTEND_REASON_MAX_LENGTH = 300;
-/** Sixteen commands exist, three of them repeatable; a longer block is a pasted header block or an attack, not a command list. */
+/** Nineteen commands exist, three of them repeatable; a longer block is a pasted header block or an attack, not a command list. */
 export const MAX_COMMAND_LINES = 24;
 
 export const COMMAND_EXAMPLES: Record<CommandName, string> = {
@@ -104,6 +110,9 @@ export const COMMAND_EXAMPLES: Record<CommandName, string> = {
   update: 'Update: The fix is in review; we expect a release next week.',
   hold: 'Hold: yes   (legal hold: nothing of the report expires; Hold: no lifts it)',
   redact: 'Redact: yes   (removes the excerpts, attachment names and raw mail now; facts and audit trail stay)',
+  announce: 'Announce: yes   (opens the announcement issue after the preview; Announce: hold stops it)',
+  advisory: 'Advisory: draft   (creates the draft security advisory on GitHub)',
+  publish: 'Publish: yes   (or: Publish: at-embargo-end)',
   promote: 'Promote: K7QM-2XPD   (in a reply to the held-mail digest: opens that held message as a report)',
 };
 
@@ -156,7 +165,7 @@ export function parseCommands(body: string, now: Date, embargo?: EmbargoDefaults
     if (!isCommandName(word)) {
       errors.push({
         line,
-        reason: `"${match[1]}" is not a command; known commands: Status, Embargo, Severity, CVE, Credit, Internal, Reporter, Release, Update, Affected, Fixed, CWE, Assign, Hold, Redact, Promote`,
+        reason: `"${match[1]}" is not a command; known commands: Status, Embargo, Severity, CVE, Credit, Internal, Reporter, Release, Update, Affected, Fixed, CWE, Assign, Hold, Redact, Promote, Announce, Advisory, Publish`,
         example: 'Status: triaged',
       });
       continue;
@@ -245,6 +254,16 @@ function parseValue(name: CommandName, value: string, now: Date, embargo?: Embar
     case 'promote':
       // read by the held-mail path (core/held.ts promoteRefs) in a reply to the digest; on a report it is a mistake
       return { error: 'Promote opens held mail as new reports: send it in a reply to the held-mail digest, not in a reply about a report' };
+    case 'announce': {
+      const v = value.toLowerCase();
+      return v === 'yes' || v === 'hold' ? { ok: { name, announce: v } } : { error: `"${value}" is not yes or hold` };
+    }
+    case 'advisory':
+      return value.toLowerCase() === 'draft' ? { ok: { name, advisory: 'draft' } } : { error: `"${value}" is not understood; write "Advisory: draft"` };
+    case 'publish': {
+      const v = value.toLowerCase().replace(/\s+/g, '-');
+      return v === 'yes' || v === 'at-embargo-end' ? { ok: { name, publish: v } } : { error: `"${value}" is not yes or at-embargo-end` };
+    }
     case 'reporter':
       return value.toLowerCase() === 'reachable'
         ? { ok: { name, reachable: true } }

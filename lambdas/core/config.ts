@@ -143,6 +143,50 @@ export const channelsSchema = z
   .optional()
   .describe('Outside embargo channels (Embargo: channel <name>): each replaces the built-in of that name or adds one');
 
+/** Where a report is disclosed in public, and the steps its SECURITY.md describes, as data (issue 14). */
+export const disclosureSchema = z
+  .strictObject({
+    repo: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a GitHub repository (owner/repo)` })
+      .describe('The GitHub repository (owner/repo) the issue, advisory and release notes are created in'),
+    previewFor: durationSchema
+      .default('1h')
+      .describe('How long before a public act the maintainers get its exact text in a preview mail (Announce: hold stops it meanwhile)'),
+    embargo: z
+      .strictObject({
+        anchor: z.enum(['announce']).describe('The step whose instant starts the embargo'),
+        length: durationSchema.describe('The embargo ends this long after the anchor step (bases: 72h after the announcement issue opens)'),
+      })
+      .optional()
+      .describe('The embargo set by a public step, e.g. {"anchor": "announce", "length": "72h"}'),
+    announce: z
+      .strictObject({
+        start: z.literal('command').describe('Started by a maintainer: Announce: yes'),
+        contains: z
+          .array(z.enum(['affected', 'uid', 'embargo']))
+          .default(['affected', 'uid', 'embargo'])
+          .describe('What the public issue says: affected versions, the report UID, the embargo date; never more'),
+        close: z.enum(['publish']).default('publish').describe('The issue is closed at publication (Publish: yes or at-embargo-end)'),
+      })
+      .optional()
+      .describe('A public GitHub issue announcing that a vulnerability exists'),
+    advisory: z
+      .strictObject({
+        draft: z.enum(['triage', 'command']).describe('The draft repository security advisory is created at triage, or by Advisory: draft'),
+        requestCve: z.boolean().default(false).describe('Request a CVE for the advisory once its draft exists'),
+      })
+      .optional()
+      .describe('A repository security advisory: a private draft, published by Publish: yes or at-embargo-end'),
+    releaseNotes: z
+      .strictObject({
+        start: z.enum(['embargo-end']).describe('A draft release with the notes is created when the embargo ends'),
+      })
+      .optional()
+      .describe('Draft release notes with the description and the confirmed credit'),
+  })
+  .describe('Disclosure on GitHub: the repository and the steps of the policy (issue 14)');
+
 const projectShape = z.strictObject({
   /** Short name, used in IDs and mail (`bases`). */
   id: z
@@ -218,6 +262,7 @@ const projectShape = z.strictObject({
     .optional()
     .describe('security.txt (RFC 9116) written by `secintake security-txt`; Contact comes from addresses'),
   /** Show the maintainer's display name on relayed replies ("Sam via bases security"). */
+  disclosure: disclosureSchema.optional(),
   relayDisplayName: z.boolean().default(true).describe('Relay replies as "<name> via <project> security"'),
   channels: channelsSchema,
   /** Fields chosen for this file where the SECURITY.md is silent: documentation only. */
@@ -412,3 +457,4 @@ export type Config = z.infer<typeof configSchema>;
 export type Project = z.infer<typeof projectSchema>;
 export type Timers = z.infer<typeof timersSchema>;
 export type Limits = z.infer<typeof limitsSchema>;
+export type Disclosure = z.infer<typeof disclosureSchema>;

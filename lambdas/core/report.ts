@@ -5,6 +5,7 @@
 
 import type { ChannelShare, EffectiveEmbargo } from './embargo-channels';
 import type { Facts } from './facts';
+import type { DisclosureRecord } from './disclosure';
 
 export interface ReporterPreferences {
   /** How they wish to be credited, as they wrote it ("anonymous" when they asked not to be named). */
@@ -160,6 +161,8 @@ export interface Report {
   relayPending?: { message: string; at: string; respond: boolean };
   /** SES messageIds of the last maintainer messages whose commands were applied (a retry never applies twice). */
   appliedMessages?: string[];
+  /** Disclosure on GitHub (issue 14): each step's state, link and instant; see core/disclosure.ts. */
+  disclosure?: DisclosureRecord;
   /** Timer actions already taken, by deterministic key (e.g. `acknowledge:remind:50%`): each fires once. */
   fired: string[];
   /** The instant up to which this report's SLA figures were published as metrics (issue 19; AWS only). */

@@ -1,5 +1,18 @@
 /** Lambda for the workflow's `Tick` state: payload `{ reportId, execution }`, returns the plan. */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { awsDeployment } from '../adapters/aws/deployment';
+import { GitHubSecret } from '../adapters/aws/github-secret';
+import { OctokitGitHub } from '../adapters/github/octokit-github';
 import { tick, type TickInput, type TickOutput } from '../app/tick';
 
-export const handler = async (event: TickInput): Promise<TickOutput> => tick(awsDeployment(), event);
+/** Only the tick talks to GitHub (issue 14): Octokit is in this bundle, not in the intake's. */
+function deps() {
+  const d = awsDeployment();
+  const secretId = process.env.GITHUB_SECRET_ARN;
+  if (!d.github && secretId && d.config.projects.some((p) => p.disclosure)) {
+    d.github = new OctokitGitHub(new GitHubSecret({ client: new SecretsManagerClient({ region: process.env.AWS_REGION ?? d.config.aws?.region }), secretId }));
+  }
+  return d;
+}
+
+export const handler = async (event: TickInput): Promise<TickOutput> => tick(deps(), event);

@@ -36,6 +36,10 @@ import { LocalClock } from './local-clock';
 import { localOperations } from './stack-operations';
 import { LocalWorkflowRunner } from './workflow-runner';
 import { advanceWithHousekeeping } from './local-housekeeping';
+import { startGitHubStandIn, type GitHubStandIn } from './github-standin';
+import { OctokitGitHub } from '../adapters/github/octokit-github';
+import { GitHubCredentialsFile } from '../adapters/local/github-credentials-file';
+import { parseGitHubCredentials } from '../adapters/github/credentials';
 
 export { TABLE_NAME };
 
@@ -63,6 +67,8 @@ export interface LocalStackOptions {
   /** false: don't resume open reports' workflows (read-only commands). Default true. */
   resume?: boolean;
   log?: Logger;
+  /** false: no GitHub stand-in (read-only commands). */
+  github?: boolean;
 }
 
 export interface LocalStack {
@@ -75,6 +81,8 @@ export interface LocalStack {
   /** The bearer token of the control API (also in <data>/control.token, 0600); empty when not listening. */
   controlToken: string;
   outboxDir: string;
+  /** The local GitHub (issue 14), when a project discloses on GitHub. */
+  github?: GitHubStandIn;
   /** Moves the clock, firing every timer due on the way; retention and the weekly digests run as it moves. */
   advanceTo(t: Date): Promise<void>;
   close(): Promise<void>;
@@ -86,6 +94,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const data = path.resolve(opts.data);
   await fs.mkdir(data, { recursive: true });
   const closers: Array<() => Promise<void> | void> = [];
+  let github: GitHubStandIn | undefined;
   const close = async () => {
     for (const c of closers.reverse()) {
       try {
@@ -124,6 +133,26 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       metrics: noMetrics,
     };
 
+    // GitHub (issue 14): a project discloses on GitHub -> the stand-in on 127.0.0.1, with a token written to the
+    // data folder (0600); the credentials file is what the Octokit adapter reads, never the config
+    if (config.projects.some((p) => p.disclosure) && opts.github !== false) {
+      const credentialsFile = path.join(data, 'github-credentials.json');
+      const own = await ownGitHubCredentials(credentialsFile);
+      if (own) {
+        // the operator's own credentials (real GitHub, or a GitHub Enterprise baseUrl): no stand-in
+        deps.github = new OctokitGitHub(new GitHubCredentialsFile(credentialsFile));
+        log.warn('GitHub: using the credentials in the data folder, not the local stand-in: public steps are real', { baseUrl: own });
+      }
+    }
+    if (config.projects.some((p) => p.disclosure) && opts.github !== false && !deps.github) {
+      const credentialsFile = path.join(data, 'github-credentials.json');
+      const standIn = await startGitHubStandIn({ stateFile: path.join(data, 'github-standin.json') });
+      closers.push(() => standIn.close());
+      await fs.writeFile(credentialsFile, JSON.stringify({ token: standIn.token, baseUrl: standIn.baseUrl }) + '\n', { mode: 0o600 });
+      deps.github = new OctokitGitHub(new GitHubCredentialsFile(credentialsFile));
+      github = standIn;
+    }
+
     // a frozen clock moves only when told; otherwise sleepers are checked against real time as it passes
     const runner = new LocalWorkflowRunner({ clock, realTime: !opts.frozenClock });
     closers.push(() => runner.close());
@@ -146,6 +175,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       controlPort: 0,
       controlToken: '',
       outboxDir,
+      ...(github ? { github } : {}),
       close,
     };
     if (opts.listen === false) return stack;
@@ -181,4 +211,21 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     await close();
     throw err;
   }
+}
+
+/**
+ * Credentials an operator put in the data folder for a GitHub other than the stand-in (no `baseUrl`, or one not on
+ * 127.0.0.1): their base URL, or undefined when the file is absent or is the stand-in's own.
+ */
+async function ownGitHubCredentials(file: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const creds = parseGitHubCredentials(text, file);
+  if (!creds) return undefined;
+  const base = creds.baseUrl ?? 'https://api.github.com';
+  return /^http:\/\/127\.0\.0\.1(:\d+)?(\/|$)/.test(base) ? undefined : base;
 }

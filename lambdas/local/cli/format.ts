@@ -54,6 +54,15 @@ export function showText(v: ReportView): string {
   if (wish?.contact) lines.push(`Reporter asked: contact ${wish.contact}`);
   if (r.relatesTo?.length) lines.push(`Relates to: ${r.relatesTo.join(', ')}`);
   if (r.credit) lines.push(`Credit:    ${r.credit}`);
+  const steps = Object.entries(r.disclosure ?? {});
+  if (steps.length) {
+    lines.push('', 'Disclosure (GitHub):');
+    for (const [step, st] of steps) {
+      if (!st) continue;
+      const when = st.state === 'scheduled' ? ` not before ${st.notBefore ?? '-'}${st.mode ? ` (${st.mode})` : ''}` : st.at ? ` at ${st.at}` : '';
+      lines.push(`  ${pad(step, 12)} ${st.state}${when}${st.url ? `  ${st.url}` : ''}${st.lastError && st.state !== 'done' ? `  (last attempt: ${st.lastError})` : ''}`);
+    }
+  }
   lines.push('', 'Deadlines:');
   for (const d of v.deadlines) {
     // a promise kept after its date is "met late at", not "missed at": both facts, as a reader would say them

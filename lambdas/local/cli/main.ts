@@ -237,6 +237,29 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
       else show(await readable(raw));
     }));
 
+  // issue 14: what the local GitHub stand-in holds
+  program
+    .command('github')
+    .description('what the local GitHub stand-in holds: issues, security advisories, releases, with their text')
+    .option('--json', 'print JSON')
+    .action(act(async (o: { json?: boolean }) => {
+      const { readFile } = await import('node:fs/promises');
+      let state: { issues: any[]; advisories: any[]; releases: any[] };
+      try {
+        state = JSON.parse(await readFile(path.join(g().data, 'github-standin.json'), 'utf8'));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        state = { issues: [], advisories: [], releases: [] };
+      }
+      if (o.json) return json(state);
+      const lines: string[] = [];
+      const block = (head: string, text: string | null | undefined) => lines.push(head, ...(text ?? '').split('\n').map((l) => `    ${l}`), '');
+      for (const i of state.issues) block(`issue ${i.repo}#${i.number} (${i.state}) ${i.html_url}\n  ${i.title}`, [i.body, ...i.comments_list.map((c: any) => `-- comment:\n${c.body}`)].join('\n'));
+      for (const a of state.advisories) block(`advisory ${a.repo} ${a.ghsa_id} (${a.state}${a.cve_id ? `, ${a.cve_id}` : ''}) ${a.html_url}\n  ${a.summary}`, a.description);
+      for (const r of state.releases) block(`release ${r.repo} ${r.tag_name} (${r.draft ? 'draft' : 'published'}) ${r.html_url}\n  ${r.name ?? ''}`, r.body);
+      show(lines.length ? lines.join('\n') : 'the GitHub stand-in holds nothing yet\n');
+    }));
+
   // issue 19: how well the promises were kept
   program
     .command('sla')
