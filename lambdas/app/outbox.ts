@@ -23,12 +23,19 @@ import type { Clock } from '../ports/clock';
 import type { MailComposer } from '../ports/mail-composer';
 import type { MailSender } from '../ports/mail-sender';
 import type { ReportStore } from '../ports/report-store';
+import type { Config } from '../core/config';
+import type { PgpEngine, ProjectKeyStore } from '../ports/pgp';
+import { protectionFor } from './pgp-outbound';
 
 export interface OutboxDeps {
   store: ReportStore;
   sender: MailSender;
   clock: Clock;
   composer: MailComposer;
+  /** OpenPGP (issue 17): with these, mail to people whose key we know goes encrypted (app/pgp-outbound.ts). */
+  config?: Config;
+  pgp?: PgpEngine;
+  projectKeys?: ProjectKeyStore;
 }
 
 export interface SendRequest {
@@ -101,6 +108,9 @@ async function sendOnceUnjoined(deps: OutboxDeps, req: SendRequest): Promise<Sen
       return { sent: false, reason: 'already sent', messageId: existing.messageId };
     }
   }
+  const protection = deps.config && deps.pgp && deps.projectKeys
+    ? await protectionFor({ config: deps.config, store, pgp: deps.pgp, projectKeys: deps.projectKeys }, reportId, draft)
+    : undefined;
   const raw = await deps.composer.compose(draft, {
     from: req.envelope.from,
     fromName: req.envelope.fromName,
@@ -108,10 +118,12 @@ async function sendOnceUnjoined(deps: OutboxDeps, req: SendRequest): Promise<Sen
     messageId,
     date: deps.clock.now(),
     stamp: reportId,
+    ...(protection?.autocrypt ? { autocrypt: protection.autocrypt } : {}),
+    ...(protection?.encrypt ? { encrypt: { outerSubject: protection.encrypt.outerSubject, seal: protection.encrypt.seal } } : {}),
   });
   const { providerId } = await deps.sender.send(raw, { from: req.envelope.from, to: pending.to }, outboxId);
   const sentAt = deps.clock.now().toISOString();
-  await recordSent(store, req, messageId, sentAt, providerId, { ...pending, state: 'sent', sentAt, providerId });
+  await recordSent(store, req, messageId, sentAt, providerId, { ...pending, state: 'sent', sentAt, providerId }, protection?.encrypt !== undefined);
   return { sent: true, messageId };
 }
 
@@ -132,6 +144,7 @@ async function recordSent(
   sentAt: string,
   providerId?: string,
   sentItem?: OutboxItem,
+  encrypted = false,
 ): Promise<void> {
   const { draft, reportId, outboxId } = req;
   const message: MessageRecord = {
@@ -161,7 +174,7 @@ async function recordSent(
         key: `mail.sent:${outboxId}`,
         type: 'mail.sent',
         actor: 'system',
-        detail: { outboxId, kind: draft.kind, messageId, ...(providerId ? { providerId } : {}) },
+        detail: { outboxId, kind: draft.kind, messageId, ...(providerId ? { providerId } : {}), ...(encrypted ? { encrypted: 'OpenPGP' } : {}) },
       },
     ],
   });
