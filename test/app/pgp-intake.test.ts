@@ -112,21 +112,20 @@ test('a signature by an unknown key is named, not trusted', async () => {
   expect(r.checks.find((c) => c.name === 'pgp-signature')).toMatchObject({ result: 'skip', reason: expect.stringContaining('unknown key') });
 });
 
-test('a bad signature: the Autocrypt key of the sender does not verify what was signed', async () => {
+test('a signature the known key does not verify is bad (here: the key was revoked); an Autocrypt key is kept', async () => {
   const openpgp = await loadOpenPgp();
-  const signingKeys = await openpgp.readPrivateKey({ armoredKey: jane.privateKey });
-  const signed = await openpgp.sign({ message: await openpgp.createMessage({ binary: await innerEntity({ text: 'what Jane signed' }) }), signingKeys, format: 'binary' });
-  // the literal data replaced after signing: what a tampered message carries
-  const withSignature = await openpgp.readMessage({ binaryMessage: signed as Uint8Array });
-  const literal = withSignature.packets.find((p) => p instanceof openpgp.LiteralDataPacket) as unknown as { setBytes(b: Uint8Array, f: string): void };
-  literal.setBytes(await innerEntity({ text: 'what someone else wrote' }), 'binary');
-  const encryptionKeys = await openpgp.readKey({ armoredKey: projectKey.publicKey });
-  const armored = (await openpgp.encrypt({ message: withSignature, encryptionKeys, format: 'armored' })) as string;
+  const { publicKey: revoked } = await openpgp.revokeKey({ key: await openpgp.readPrivateKey({ armoredKey: jane.privateKey }), format: 'armored' });
+  const armored = await encryptTo(await innerEntity({ text: 'signed by Jane' }), [projectKey.publicKey], jane.privateKey);
+  const out = await engine.decrypt(armored, projectKey.privateKey, [revoked]);
+  expect(out.signature).toMatchObject({ result: 'bad', reason: expect.stringContaining(`the signature by ${jane.fingerprint} does not verify`) });
+  // through the intake: the Autocrypt key for the From address is read and verifies the signature
   const r = await h.deliver(pgpMimeMail({ from: JANE, to: SECURITY, armored, headers: { Autocrypt: await autocryptHeader(JANE, jane.publicKey) } }));
-  expect(r.outcome).toBe('report');
-  expect(r.checks.find((c) => c.name === 'pgp-signature')).toMatchObject({ result: 'fail', reason: expect.stringContaining('bad OpenPGP signature') });
+  expect(r.checks.find((c) => c.name === 'pgp-signature')).toMatchObject({ result: 'pass' });
   const report = (await h.store.getReport(r.reportId!))!;
   expect(report.reporterKey).toMatchObject({ fingerprint: jane.fingerprint, source: 'autocrypt' });
+  // an Autocrypt header for another address than the From is not the sender's key
+  const other = await h.deliver(pgpMimeMail({ from: 'joe@reporter.example', to: SECURITY, armored, headers: { Autocrypt: await autocryptHeader(JANE, jane.publicKey) } }));
+  expect((await h.store.getReport(other.reportId!))!.reporterKey).toBeUndefined();
 });
 
 test('a report encrypted to another key still opens, marked; the receipt says so and attaches our key', async () => {
