@@ -47,6 +47,8 @@ export type Command =
   | { name: 'reporter'; reachable: true }
   /** Legal hold (issue 19, retention): nothing of the report expires or is redacted while it holds. */
   | { name: 'hold'; hold: boolean }
+  /** `Encrypt: no`: our mail to the reporter goes in clear text despite their known OpenPGP key (issue 17). */
+  | { name: 'encrypt'; encrypt: boolean }
   /** Remove excerpts, attachment names and raw mail now; the facts and the audit trail stay. */
   | { name: 'redact' }
   /** Held mail to open as reports: read in a reply to the held-mail digest only (core/held.ts promoteRefs). */
@@ -80,7 +82,7 @@ export const CREDIT_MAX_LENGTH = 200;
 const REPEATABLE: ReadonlySet<CommandName> = new Set(['affected', 'fixed', 'cwe']);
 export const UPDATE_MAX_LENGTH = 500;
 export const EXTEND_REASON_MAX_LENGTH = 300;
-/** Sixteen commands exist, three of them repeatable; a longer block is a pasted header block or an attack, not a command list. */
+/** Seventeen commands exist, three of them repeatable; a longer block is a pasted header block or an attack, not a command list. */
 export const MAX_COMMAND_LINES = 24;
 
 export const COMMAND_EXAMPLES: Record<CommandName, string> = {
@@ -99,6 +101,7 @@ export const COMMAND_EXAMPLES: Record<CommandName, string> = {
   update: 'Update: The fix is in review; we expect a release next week.',
   hold: 'Hold: yes   (legal hold: nothing of the report expires; Hold: no lifts it)',
   redact: 'Redact: yes   (removes the excerpts, attachment names and raw mail now; facts and audit trail stay)',
+  encrypt: 'Encrypt: no   (mail to the reporter goes in clear text although we have their OpenPGP key; Encrypt: yes resumes)',
   promote: 'Promote: K7QM-2XPD   (in a reply to the held-mail digest: opens that held message as a report)',
 };
 
@@ -151,7 +154,7 @@ export function parseCommands(body: string, now: Date, embargo?: EmbargoDefaults
     if (!isCommandName(word)) {
       errors.push({
         line,
-        reason: `"${match[1]}" is not a command; known commands: Status, Embargo, Severity, CVE, Credit, Internal, Reporter, Release, Update, Affected, Fixed, CWE, Assign, Hold, Redact, Promote`,
+        reason: `"${match[1]}" is not a command; known commands: Status, Embargo, Severity, CVE, Credit, Internal, Reporter, Release, Update, Affected, Fixed, CWE, Assign, Hold, Redact, Encrypt, Promote`,
         example: 'Status: triaged',
       });
       continue;
@@ -228,6 +231,11 @@ function parseValue(name: CommandName, value: string, now: Date, embargo?: Embar
     case 'internal': {
       const v = value.toLowerCase();
       if (v === 'yes' || v === 'no') return { ok: { name, internal: v === 'yes' } };
+      return { error: `"${value}" is not yes or no` };
+    }
+    case 'encrypt': {
+      const v = value.toLowerCase();
+      if (v === 'yes' || v === 'no') return { ok: { name, encrypt: v === 'yes' } };
       return { error: `"${value}" is not yes or no` };
     }
     case 'hold': {
