@@ -53,8 +53,8 @@ export class SecurityIntakeStack extends Stack {
 
     // 1. What we keep: raw mail is the source of truth, stored (encrypted, retained) before anything parses it;
     //    for as long as the config's retention says.
-    this.data = new DataStores(this, 'Data', { rawRetentionDays: rawRetentionDays(config.projects) });
-    const { key, bucket, table, replyKeySecret } = this.data;
+    this.data = new DataStores(this, 'Data', { rawRetentionDays: rawRetentionDays(config.projects), projectIds: config.projects.map((p) => p.id) });
+    const { key, bucket, table, replyKeySecret, projectKeySecrets } = this.data;
 
     // 2. Where a message goes when intake fails after Lambda's async retries: kept for `replay`, and alarmed.
     this.failedIntake = new sqs.Queue(this, 'FailedIntake', {
@@ -85,12 +85,17 @@ export class SecurityIntakeStack extends Stack {
       REPLY_KEY_SECRET_ARN: replyKeySecret.secretArn,
       INBOUND_PREFIX,
     };
+    // the project OpenPGP keys: only the functions that read or write mail (intake, tick) know where they are
+    const withProjectKeys = {
+      ...environment,
+      PROJECT_KEY_SECRETS: Stack.of(this).toJsonString(Object.fromEntries(Object.entries(projectKeySecrets).map(([id, s]) => [id, s.secretArn]))),
+    };
     this.intake = new ServiceFunction(this, 'Intake', {
       entry: 'lambdas/handlers/intake.ts',
       description: 'security-intake: takes in one received message (SES -> S3 -> here)',
       config,
       key,
-      environment,
+      environment: withProjectKeys,
       // Parsing a 40 MB message streams at ~100 MB/s; the rest is a few DynamoDB writes and one SES send.
       timeout: Duration.minutes(2),
       memorySize: 1024,
@@ -104,7 +109,7 @@ export class SecurityIntakeStack extends Stack {
       description: "security-intake: acts on a report's due timers and plans the next wake-up",
       config,
       key,
-      environment,
+      environment: withProjectKeys,
       timeout: Duration.minutes(1),
     });
     this.arm = new ServiceFunction(this, 'Arm', {
@@ -143,6 +148,7 @@ export class SecurityIntakeStack extends Stack {
     for (const fn of functions) table.grantReadWriteData(fn.function);
     bucket.grantRead(this.intake.function, `${INBOUND_PREFIX}*`);
     for (const fn of functions.filter((f) => f !== this.arm)) replyKeySecret.grantRead(fn.function);
+    for (const secret of Object.values(projectKeySecrets)) for (const fn of [this.intake, this.tick]) secret.grantRead(fn.function);
     for (const fn of functions) this.grantWorkflow(fn, stateMachineName, stateMachineArn);
 
     // 6. Inbound: SES stores the raw message, then invokes intake.

@@ -21,6 +21,8 @@ import { mimeComposer } from '../mime-composer';
 import { DynamoReportStore } from './dynamo-report-store';
 import { PowertoolsLoggerAdapter, PowertoolsMetricsAdapter } from './powertools';
 import { S3RawStore } from './s3-raw-store';
+import { SecretsManagerProjectKeys } from './secrets-manager-project-keys';
+import { OpenPgpEngine } from '../openpgp-engine';
 import { SecretsManagerKey } from './secrets-manager-key';
 import { SesSender } from './ses-sender';
 import { SfnWorkflow } from './sfn-workflow';
@@ -79,6 +81,13 @@ function build(mail: MailParts): Deps {
     keys: new SecretsManagerKey({ client: new SecretsManagerClient({ region }), secretId: env('REPLY_KEY_SECRET_ARN') }),
     log: new PowertoolsLoggerAdapter(),
     metrics: new PowertoolsMetricsAdapter(),
+    // issue 17: only intake and tick are given the project key secrets (and may read them)
+    ...(process.env.PROJECT_KEY_SECRETS
+      ? {
+          pgp: new OpenPgpEngine(),
+          projectKeys: new SecretsManagerProjectKeys({ client: new SecretsManagerClient({ region }), secrets: JSON.parse(process.env.PROJECT_KEY_SECRETS) as Record<string, string> }),
+        }
+      : {}),
   };
 }
 
