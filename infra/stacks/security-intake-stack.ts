@@ -102,7 +102,8 @@ export class SecurityIntakeStack extends Stack {
       retryAttempts: INTAKE_ATTEMPTS - 1,
       onFailure: this.failedIntake,
       // what lambdas/adapters/mailauth-dkim.ts requires on first use: only a maintainer's mail needs it
-      lazyModules: ['mailauth/lib/dkim/verify'],
+      // and OpenPGP.js (adapters/openpgp-engine.ts): only encrypted mail, a sender's key, or a project key needs it
+      lazyModules: ['mailauth/lib/dkim/verify', 'openpgp'],
     });
     this.tick = new ServiceFunction(this, 'Tick', {
       entry: 'lambdas/handlers/tick.ts',
@@ -111,6 +112,7 @@ export class SecurityIntakeStack extends Stack {
       key,
       environment: withProjectKeys,
       timeout: Duration.minutes(1),
+      lazyModules: ['openpgp'],
     });
     this.arm = new ServiceFunction(this, 'Arm', {
       entry: 'lambdas/handlers/arm.ts',

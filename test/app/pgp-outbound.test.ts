@@ -152,3 +152,25 @@ test('maintainers listed with keys get the notice encrypted to their keys; witho
     expect(inner.text).toContain('decode() overflows in 0.3.0.');
   }
 }, testTimeout(30_000));
+
+test('a key sent later in a follow-up: mail to the reporter is encrypted from then on', async () => {
+  await start();
+  const r = await h.deliver(mail({ from: `Jane <${JANE}>`, to: SECURITY, subject: 'Heap overflow in decode()', body: 'decode() overflows in 0.3.0.' }));
+  const id = r.reportId!;
+  const replyTo = replyAddress(SECURITY, id, await fixedKey.replyAddressKey());
+  // the receipt went in clear (no key yet), with our key in its Autocrypt header
+  const receipt = lastTo(JANE, 'receipt');
+  expect(receipt.parsed.subject).toContain('Heap overflow');
+  expect(String(receipt.parsed.headers.get('autocrypt'))).toContain(`addr=${SECURITY}`);
+  const followup = [
+    `From: Jane <${JANE}>`, `To: ${replyTo}`, `Subject: Re: [security report #${id}] Heap overflow in decode()`, 'Message-ID: <f1@reporter.example>',
+    'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="m"', '', '--m', 'Content-Type: text/plain', '', 'Here is my key.', '--m',
+    'Content-Type: application/pgp-keys; name="jane.asc"', 'Content-Disposition: attachment; filename="jane.asc"', '', jane.publicKey.trim(), '--m--', '',
+  ].join('\r\n');
+  await h.deliver(followup, { recipients: [replyTo] });
+  expect((await h.store.getReport(id))!.reporterKey).toMatchObject({ fingerprint: jane.fingerprint, source: 'attached' });
+  await h.deliverSigned(mail({ from: `Alice <${ALICE}>`, to: replyTo, subject: `Re: [security report #${id}] Heap overflow in decode()`, body: 'Thanks Jane, now encrypted.\n' }), { recipients: [replyTo] });
+  const relay = h.sender.to(JANE).filter((m) => m.outboxId !== 'receipt').pop()!;
+  expect(relay.parsed.subject).toBe(`[security report #${id}]`);
+  expect((await opened(relay, jane)).inner.text).toContain('Thanks Jane, now encrypted.');
+}, testTimeout(30_000));
