@@ -95,7 +95,8 @@ export async function openEncrypted(
     decrypted = await engine.decrypt(ciphertext, privateKey, verifiers);
   } catch (err) {
     if (err instanceof NotDecryptable) return notDecrypted(err.reason);
-    throw err;
+    // an unusable project key (protected, corrupt) must not lose the report: it opens, marked, with the reason
+    return notDecrypted(`the project key cannot be used: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300));
   }
 
   let opened: ParsedMessage;
@@ -137,7 +138,7 @@ export async function openEncrypted(
   }
   const signature = decrypted.signature;
   opened.encryption = { kind, decrypted: true, signature: signature.result };
-  const { fingerprint } = await engine.publicOf(privateKey);
+  const { fingerprint } = await engine.publicOf(privateKey).catch(() => ({ fingerprint: 'unknown' }));
   const checks: CheckResult[] = [
     { name: 'encryption', result: 'pass', reason: `${kind === 'pgp-mime' ? 'PGP/MIME' : 'inline PGP'} message decrypted with the project key ${fingerprint}` },
   ];
