@@ -116,7 +116,7 @@ async function composeEncrypted(options: NonNullable<ConstructorParameters<typeo
     'Message-ID': options.messageId,
     Date: options.date,
     ...(options.inReplyTo ? { 'In-Reply-To': options.inReplyTo } : {}),
-    ...(options.references ? { References: ([] as string[]).concat(options.references).join(" ") } : {}),
+    ...(options.references ? { References: ([] as string[]).concat(options.references).join(' ') } : {}),
     ...(options.headers as Record<string, string>),
   };
   for (const [key, value] of Object.entries(fields)) if (value !== undefined) outer.setHeader(key, value as never);
