@@ -23,6 +23,8 @@ export function rawRetentionDays(projects: { retention?: { rawDays?: number } }[
 export interface DataStoresProps {
   /** Days a raw message is kept before S3 deletes it (and noncurrent versions after a further 30 days). */
   rawRetentionDays?: number;
+  /** The projects: each gets a secret for its OpenPGP key. */
+  projectIds?: string[];
 }
 
 export class DataStores extends Construct {
@@ -32,6 +34,9 @@ export class DataStores extends Construct {
   readonly table: dynamodb.Table;
   readonly replyKeySecret: secretsmanager.Secret;
   readonly githubSecret: secretsmanager.Secret;
+  /** One secret per project for its OpenPGP private key (issue 17): a random placeholder (no key) until
+   *  `secintake keys create|import --aws` puts the armored key in it. */
+  readonly projectKeySecrets: Record<string, secretsmanager.Secret> = {};
 
   constructor(scope: Construct, id: string, props: DataStoresProps = {}) {
     super(scope, id);
@@ -137,5 +142,19 @@ export class DataStores extends Construct {
         'Rotating the reply-address HMAC key would invalidate the reply address of every open report; replies ' +
         'still thread by Message-ID and subject tag, but rotation is a deliberate manual step, not a schedule.',
     });
+    for (const projectId of props.projectIds ?? []) {
+      const secret = new secretsmanager.Secret(this, `ProjectKey-${projectId}`, {
+        description: `OpenPGP private key of project ${projectId} (secintake keys create|import --aws); a placeholder until then`,
+        encryptionKey: this.key,
+        // not a key: a random placeholder, so no value is ever written into the template
+        generateSecretString: { passwordLength: 32, excludePunctuation: true, includeSpace: false },
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason: "An OpenPGP key is not rotated on a schedule: its fingerprint is published (security.txt, reporters' keyrings); a new key is a deliberate `secintake keys` step.",
+      });
+      this.projectKeySecrets[projectId] = secret;
+    }
   }
 }

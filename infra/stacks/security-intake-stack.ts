@@ -53,8 +53,8 @@ export class SecurityIntakeStack extends Stack {
 
     // 1. What we keep: raw mail is the source of truth, stored (encrypted, retained) before anything parses it;
     //    for as long as the config's retention says.
-    this.data = new DataStores(this, 'Data', { rawRetentionDays: rawRetentionDays(config.projects) });
-    const { key, bucket, table, replyKeySecret } = this.data;
+    this.data = new DataStores(this, 'Data', { rawRetentionDays: rawRetentionDays(config.projects), projectIds: config.projects.map((p) => p.id) });
+    const { key, bucket, table, replyKeySecret, projectKeySecrets } = this.data;
 
     // 2. Where a message goes when intake fails after Lambda's async retries: kept for `replay`, and alarmed.
     this.failedIntake = new sqs.Queue(this, 'FailedIntake', {
@@ -87,12 +87,17 @@ export class SecurityIntakeStack extends Stack {
       // mail names `secintake --aws --stack <this>` commands (core/cli-hint.ts)
       STACK_NAME: this.stackName,
     };
+    // the project OpenPGP keys: only the functions that read or write mail (intake, tick) know where they are
+    const withProjectKeys = {
+      ...environment,
+      PROJECT_KEY_SECRETS: Stack.of(this).toJsonString(Object.fromEntries(Object.entries(projectKeySecrets).map(([id, s]) => [id, s.secretArn]))),
+    };
     this.intake = new ServiceFunction(this, 'Intake', {
       entry: 'lambdas/handlers/intake.ts',
       description: 'security-intake: takes in one received message (SES -> S3 -> here)',
       config,
       key,
-      environment,
+      environment: withProjectKeys,
       // Parsing a 40 MB message streams at ~100 MB/s; the rest is a few DynamoDB writes and one SES send.
       timeout: Duration.minutes(2),
       memorySize: 1024,
@@ -100,7 +105,8 @@ export class SecurityIntakeStack extends Stack {
       onFailure: this.failedIntake,
       // what lambdas/adapters/mailauth-dkim.ts, core/facts.ts and core/maintainer.ts require on first use: only a
       // maintainer's mail needs them (the DKIM verifier, CVSS scoring, the public suffix list)
-      lazyModules: ['mailauth/lib/dkim/verify', 'ae-cvss-calculator', 'tldts'],
+      // and OpenPGP.js (adapters/openpgp-engine.ts): only encrypted mail, a sender's key, or a project key needs it
+      lazyModules: ['mailauth/lib/dkim/verify', 'ae-cvss-calculator', 'tldts', 'openpgp'],
     });
     this.tick = new ServiceFunction(this, 'Tick', {
       entry: 'lambdas/handlers/tick.ts',
@@ -108,8 +114,9 @@ export class SecurityIntakeStack extends Stack {
       config,
       key,
       // only the tick talks to GitHub (issue 14): the secret is created empty; README: GitHub
-      environment: { ...environment, GITHUB_SECRET_ARN: this.data.githubSecret.secretArn },
+      environment: { ...withProjectKeys, GITHUB_SECRET_ARN: this.data.githubSecret.secretArn },
       timeout: Duration.minutes(1),
+      lazyModules: ['openpgp'],
     });
     this.arm = new ServiceFunction(this, 'Arm', {
       entry: 'lambdas/handlers/arm.ts',
@@ -157,6 +164,7 @@ export class SecurityIntakeStack extends Stack {
     );
     for (const fn of functions.filter((f) => f !== this.arm)) replyKeySecret.grantRead(fn.function);
     this.data.githubSecret.grantRead(this.tick.function);
+    for (const secret of Object.values(projectKeySecrets)) for (const fn of [this.intake, this.tick]) secret.grantRead(fn.function);
     for (const fn of functions) this.grantWorkflow(fn, stateMachineName, stateMachineArn);
     // arm ends a finished report's execution by failing its own sleep with ReportFinished (report-workflow.ts)
     this.arm.role.addToPolicy(new iam.PolicyStatement({ actions: ['states:SendTaskFailure'], resources: [stateMachineArn] }));

@@ -4,6 +4,7 @@
  * header line of its own. We still refuse what no header should carry: line breaks in IDs and addresses.
  */
 import MailComposer from 'nodemailer/lib/mail-composer';
+import MimeNode from 'nodemailer/lib/mime-node';
 import type { Draft } from '../core/drafts';
 import type { ComposeEnvelope, MailComposer as MailComposerPort } from '../ports/mail-composer';
 
@@ -58,7 +59,9 @@ export function composeDraft(draft: Draft, envelope: ComposeEnvelope): Promise<B
     [KIND_HEADER]: headerText(draft.kind),
   };
   if (draft.autoSubmitted) headers['Auto-Submitted'] = draft.autoSubmitted;
-  const composer = new MailComposer({
+  // Autocrypt keydata is folded at whitespace, which its base64 ignores (Autocrypt Level 1, section 2.1)
+  if (envelope.autocrypt) headers['Autocrypt'] = headerText(envelope.autocrypt).replace(/keydata=(\S+)/, (_m, data: string) => `keydata=${data.replace(/(.{72})(?=.)/g, '$1 ')}`);
+  const options = {
     from: { name, address: address('From', envelope.from) },
     to: draft.to.map((a) => address('To', a)),
     ...(draft.cc?.length ? { cc: draft.cc.map((a) => address('Cc', a)) } : {}),
@@ -80,10 +83,54 @@ export function composeDraft(draft: Draft, envelope: ComposeEnvelope): Promise<B
     disableFileAccess: true,
     disableUrlAccess: true,
     newline: 'win',
-  });
-  return new Promise((resolve, reject) => {
-    composer.compile().build((err, message) => (err ? reject(err) : resolve(message)));
-  });
+  } satisfies ConstructorParameters<typeof MailComposer>[0];
+  if (!envelope.encrypt) return build(new MailComposer(options).compile());
+  return composeEncrypted(options, envelope.encrypt);
+}
+
+function build(node: MimeNode): Promise<Buffer> {
+  return new Promise((resolve, reject) => node.build((err, message) => (err ? reject(err) : resolve(message))));
+}
+
+/**
+ * PGP/MIME (RFC 3156 section 4): the draft, composed as usual, is the inner entity; its header fields (the real
+ * Subject, From, To, Date...) go inside with it, marked `protected-headers="v1"` (RFC 9788). The outer message
+ * carries what transport and threading need, and a Subject that is only the tag with the report ID.
+ */
+async function composeEncrypted(options: NonNullable<ConstructorParameters<typeof MailComposer>[0]>, encrypt: NonNullable<ComposeEnvelope['encrypt']>): Promise<Buffer> {
+  const inner = new MailComposer(options).compile();
+  const type = String(inner.getHeader('Content-Type') ?? 'text/plain; charset=utf-8');
+  inner.setHeader('Content-Type', `${type}; protected-headers="v1"`);
+  const armored = await encrypt.seal(await build(inner));
+  const outer = new MimeNode('multipart/encrypted; protocol="application/pgp-encrypted"', {
+    newline: 'win',
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  } as ConstructorParameters<typeof MimeNode>[1]);
+  const fields: Record<string, unknown> = {
+    From: options.from,
+    To: options.to,
+    ...(options.cc ? { Cc: options.cc } : {}),
+    'Reply-To': options.replyTo,
+    Subject: headerText(encrypt.outerSubject),
+    'Message-ID': options.messageId,
+    Date: options.date,
+    ...(options.inReplyTo ? { 'In-Reply-To': options.inReplyTo } : {}),
+    ...(options.references ? { References: ([] as string[]).concat(options.references).join(' ') } : {}),
+    ...(options.headers as Record<string, string>),
+  };
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) outer.setHeader(key, value as never);
+  outer
+    .createChild('application/pgp-encrypted')
+    .setHeader('Content-Description', 'PGP/MIME version identification')
+    .setContent('Version: 1\r\n');
+  outer
+    .createChild('application/octet-stream; name="encrypted.asc"')
+    .setHeader('Content-Description', 'OpenPGP encrypted message')
+    .setHeader('Content-Disposition', 'inline; filename="encrypted.asc"')
+    .setHeader('Content-Transfer-Encoding', '7bit')
+    .setContent(armored);
+  return build(outer);
 }
 
 /** The MailComposer port, backed by nodemailer's MailComposer. */

@@ -7,6 +7,7 @@ import type { Logger, Metrics } from '../ports/logger';
 import type { MailComposer } from '../ports/mail-composer';
 import type { MailParser } from '../ports/mail-parser';
 import type { MailSender } from '../ports/mail-sender';
+import type { PgpEngine, ProjectKeyStore } from '../ports/pgp';
 import type { RawMailStore } from '../ports/raw-mail-store';
 import type { ReportStore } from '../ports/report-store';
 import type { SecretKeySource } from '../ports/secret-key';
@@ -32,4 +33,7 @@ export interface Deps {
   place?: CliPlace;
   /** Disclosure steps (issue 14): only the tick uses it; absent where no project discloses on GitHub. */
   github?: GitHub;
+  /** OpenPGP (issue 17): without these, encrypted mail stays as it came and nothing is encrypted. */
+  pgp?: PgpEngine;
+  projectKeys?: ProjectKeyStore;
 }

@@ -29,7 +29,9 @@ export async function evidenceFor(deps: Deps, facts: InboundFacts, msg: ParsedMe
   // a message with more files than a record lists is not one to mail around: the list and the command suffice
   if (msg.attachments.length > MAX_ATTACHED_FILES) return { attached: [], left: msg.attachments.map((a) => ({ filename: a.filename, size: a.size })) };
   let parts: ParsedMessage['attachments'];
-  try {
+  // decrypted mail (issue 17) carries its files already: the stored raw holds only the ciphertext
+  if (msg.encryption?.decrypted && msg.attachments.every((a) => a.content)) parts = msg.attachments;
+  else try {
     parts = (await deps.parser.parse(await deps.raw.get(facts.rawKey), { limits: deps.config.limits, keepAttachmentContent: true })).attachments;
   } catch {
     // the maintainers still get the list; the files stay in the stored message

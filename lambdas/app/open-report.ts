@@ -24,6 +24,7 @@ import { missingInformation, newReportNoticeDraft, quarantineDigestDraft, receip
 import { ReportIdTaken } from '../ports/report-store';
 import type { Deps } from './deps';
 import { pendingOutboxItem, sendFirst, sendOnce, type SendRequest } from './outbox';
+import { projectPublicKey } from './pgp-outbound';
 import { QUARANTINE_NOTICE_OUTBOX_ID } from './quarantine-digest';
 import { auditEvent, boundedAddress, envelopeFor, messageRecord, patchReport, securityAddressFor } from './report-records';
 import { BOUNDS, clip } from '../core/bounded';
@@ -45,6 +46,7 @@ export async function openReport(
   const { report, created } = await createReport(deps, project, facts, msg, {
     relatesTo: relatesTo.length ? relatesTo : undefined,
     ...(Object.keys(wishes).length ? { reporterPreferences: { ...wishes, from: facts.sesMessageId } } : {}),
+    ...encryptionOf(msg, facts),
   }, () => ownerFor(deps, project));
   // A delivery finishing another one's report (a retry under a new ID) writes the records of the report's own
   // arrival: same instant, same keys, so nothing is doubled.
@@ -202,6 +204,18 @@ export async function sendReceiptOnRelease(deps: Deps, project: Project, report:
   return sent ? 'the receipt, with the deadlines counted from now' : 'no receipt (suppressed: `secintake show` gives the reason)';
 }
 
+/** What a report keeps of how its first message came (issue 17): never the key's secret, only a public key. */
+function encryptionOf(msg: ParsedMessage, facts: InboundFacts): Partial<Report> {
+  const out: Partial<Report> = {};
+  if (msg.encryption) {
+    const { kind, decrypted, reason } = msg.encryption;
+    out.encryption = { kind, decrypted, ...(reason ? { reason: clip(reason, BOUNDS.reason) } : {}) };
+  }
+  // a key in a message whose From failed DMARC is nobody's we know
+  if (msg.senderKey && facts.verdicts.dmarc !== 'FAIL') out.reporterKey = { ...msg.senderKey, from: facts.sesMessageId };
+  return out;
+}
+
 /** A plain address we can write to; malformed or empty From fields get no receipt (the maintainers still see it). */
 const PLAIN_ADDRESS = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]+$/;
 
@@ -255,6 +269,13 @@ async function receiptPlan(
     const limit = deps.config.limits.receiptsPerSenderPerHour;
     if (count > limit) return suppression(`rate limit: ${count} reports from this sender this hour (limit ${limit})`);
   }
+  // encrypted mail (issue 17): what we could not read is not asked for again; their key, if we lack it, is
+  const encrypted = msg.encryption?.kind === 'pgp-mime' || msg.encryption?.kind === 'inline-pgp' ? msg.encryption : undefined;
+  const undecryptable = encrypted && !encrypted.decrypted ? (encrypted.reason ?? 'not readable') : undefined;
+  const projectKey = encrypted ? await projectPublicKey(deps, project.id) : undefined;
+  const encryption = encrypted && (undecryptable || !report.reporterKey)
+    ? { ...(undecryptable ? { undecryptable } : {}), askForKey: !report.reporterKey, ...(projectKey ? { projectKey } : {}) }
+    : undefined;
   return {
     req: {
       reportId: report.id,
@@ -263,7 +284,8 @@ async function receiptPlan(
         report,
         project,
         deadlines: deadlinesOf(report, project),
-        missing: missingInformation(msg.text, project),
+        ...(encryption ? { encryption } : {}),
+        missing: undecryptable ? [] : missingInformation(msg.text, project),
         unsupportedVersionNote: versionSupportNote(msg.text, project),
         now: deps.clock.now(),
       }),

@@ -23,12 +23,19 @@ import type { Clock } from '../ports/clock';
 import type { MailComposer } from '../ports/mail-composer';
 import type { MailSender } from '../ports/mail-sender';
 import type { ReportStore } from '../ports/report-store';
+import type { Config } from '../core/config';
+import type { PgpEngine, ProjectKeyStore } from '../ports/pgp';
+import { protectionFor } from './pgp-outbound';
 
 export interface OutboxDeps {
   store: ReportStore;
   sender: MailSender;
   clock: Clock;
   composer: MailComposer;
+  /** OpenPGP (issue 17): with these, mail to people whose key we know goes encrypted (app/pgp-outbound.ts). */
+  config?: Config;
+  pgp?: PgpEngine;
+  projectKeys?: ProjectKeyStore;
 }
 
 export interface SendRequest {
@@ -106,17 +113,10 @@ export async function sendFirst(deps: OutboxDeps, sends: Array<{ req: SendReques
   const attempt = (async () => {
     const results: SendResult[] = [];
     for (const { req, pending } of sends) {
-      const raw = await deps.composer.compose(req.draft, {
-        from: req.envelope.from,
-        fromName: req.envelope.fromName,
-        replyTo: req.envelope.replyTo,
-        messageId: pending.messageId,
-        date: deps.clock.now(),
-        stamp: req.reportId,
-      });
+      const { raw, encrypted } = await composeProtected(deps, req, pending.messageId);
       const { providerId } = await deps.sender.send(raw, { from: req.envelope.from, to: pending.to }, req.outboxId);
       const sentAt = deps.clock.now().toISOString();
-      await recordSent(deps.store, req, pending.messageId, sentAt, providerId, { ...pending, state: 'sent', sentAt, providerId });
+      await recordSent(deps.store, req, pending.messageId, sentAt, providerId, { ...pending, state: 'sent', sentAt, providerId }, encrypted);
       results.push({ sent: true, messageId: pending.messageId });
     }
     return results;
@@ -147,18 +147,30 @@ async function sendOnceUnjoined(deps: OutboxDeps, req: SendRequest): Promise<Sen
       return { sent: false, reason: 'already sent', messageId: existing.messageId };
     }
   }
-  const raw = await deps.composer.compose(draft, {
+  const { raw, encrypted } = await composeProtected(deps, req, messageId);
+  const { providerId } = await deps.sender.send(raw, { from: req.envelope.from, to: pending.to }, outboxId);
+  const sentAt = deps.clock.now().toISOString();
+  await recordSent(store, req, messageId, sentAt, providerId, { ...pending, state: 'sent', sentAt, providerId }, encrypted);
+  return { sent: true, messageId };
+}
+
+/** The message as it goes out: encrypted and signed to recipients whose OpenPGP key we know (issue 17), with our
+ *  Autocrypt header where the project has a key; as composed otherwise. */
+async function composeProtected(deps: OutboxDeps, req: SendRequest, messageId: string): Promise<{ raw: Buffer; encrypted: boolean }> {
+  const protection = deps.config && deps.pgp && deps.projectKeys
+    ? await protectionFor({ config: deps.config, store: deps.store, pgp: deps.pgp, projectKeys: deps.projectKeys }, req.reportId, req.draft)
+    : undefined;
+  const raw = await deps.composer.compose(req.draft, {
     from: req.envelope.from,
     fromName: req.envelope.fromName,
     replyTo: req.envelope.replyTo,
     messageId,
     date: deps.clock.now(),
-    stamp: reportId,
+    stamp: req.reportId,
+    ...(protection?.autocrypt ? { autocrypt: protection.autocrypt } : {}),
+    ...(protection?.encrypt ? { encrypt: { outerSubject: protection.encrypt.outerSubject, seal: protection.encrypt.seal } } : {}),
   });
-  const { providerId } = await deps.sender.send(raw, { from: req.envelope.from, to: pending.to }, outboxId);
-  const sentAt = deps.clock.now().toISOString();
-  await recordSent(store, req, messageId, sentAt, providerId, { ...pending, state: 'sent', sentAt, providerId });
-  return { sent: true, messageId };
+  return { raw, encrypted: protection?.encrypt !== undefined };
 }
 
 function attachmentMeta(draft: Draft): AttachmentMeta[] {
@@ -178,11 +190,12 @@ async function recordSent(
   sentAt: string,
   providerId?: string,
   sentItem?: OutboxItem,
+  encrypted = false,
 ): Promise<void> {
-  await store.appendToReport(sentRecords(req, messageId, sentAt, providerId, sentItem));
+  await store.appendToReport(sentRecords(req, messageId, sentAt, providerId, sentItem, encrypted));
 }
 
-function sentRecords(req: SendRequest, messageId: string, sentAt: string, providerId?: string, sentItem?: OutboxItem) {
+function sentRecords(req: SendRequest, messageId: string, sentAt: string, providerId?: string, sentItem?: OutboxItem, encrypted = false) {
   const { draft, reportId, outboxId } = req;
   const message: MessageRecord = {
     reportId,
@@ -211,7 +224,7 @@ function sentRecords(req: SendRequest, messageId: string, sentAt: string, provid
         key: `mail.sent:${outboxId}`,
         type: 'mail.sent',
         actor: 'system',
-        detail: { outboxId, kind: draft.kind, messageId, ...(providerId ? { providerId } : {}) },
+        detail: { outboxId, kind: draft.kind, messageId, ...(providerId ? { providerId } : {}), ...(encrypted ? { encrypted: 'OpenPGP' } : {}) },
       },
     ],
   };

@@ -28,6 +28,7 @@ import { mailboxKey } from '../core/address-key';
 import { holdMessage } from './held-mail';
 import { promoteByMail } from './promote-by-mail';
 import { importedMaintainerMail } from './imported-mail';
+import { openEncrypted } from './pgp-intake';
 
 export interface IntakeResult {
   sesMessageId: string;
@@ -89,6 +90,9 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
   if (!project) {
     return ignored(facts, [], `no project receives mail for ${facts.recipients.join(', ')}`);
   }
+  // encrypted mail is read as what it says (issue 17): everything below sees the decrypted text and files
+  const opened = await openEncrypted(deps, project, facts.rawKey, msg);
+  msg = opened.msg;
 
   const key = await deps.keys.replyAddressKey();
   let classified: ReturnType<typeof classify>;
@@ -103,6 +107,7 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
     return quarantined(deps, project, facts, msg, [{ name: 'parse', result: 'fail', reason }], reason);
   }
   const { verdict, checks } = classified;
+  checks.push(...opened.checks);
   // Live mail threads by our Message-IDs only (a reporter's own Message-ID may be known to others); imported
   // history by any recorded one, so a reporter's second mail joins their first report.
   const answered = facts.imported ? [...keys.ourMessageIds, ...keys.foreignMessageIds] : keys.ourMessageIds;
@@ -134,7 +139,7 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
   const acting = decision.kind === 'existing' ? actsOn(decision.reportId) : auth.ok ? undefined : { ok: false as const, reason: auth.reason };
   if (auth.claimed && acting && !acting.ok) checks.push(impersonation(msg.from?.address ?? '', acting.reason));
 
-  const existing =
+  let existing =
     decision.kind === 'existing'
       ? (known.get(decision.reportId) ?? (await deps.store.getReport(decision.reportId)))
       : undefined;
@@ -172,6 +177,18 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
     return openReports(deps, projects, { project, facts, msg, checks }, relatesTo, sender, reason);
   }
 
+  if (msg.encryption?.signature === 'unknown-key' && existing.reporterKey && existing.project === project.id) {
+    // signed by a key we learnt from an earlier message of this report
+    const again = await openEncrypted(deps, project, facts.rawKey, msg, [existing.reporterKey.armored]);
+    const signatureCheck = again.checks.find((c) => c.name === 'pgp-signature');
+    const at = checks.findIndex((c) => c.name === 'pgp-signature');
+    if (signatureCheck && at >= 0) checks[at] = signatureCheck;
+  }
+  if (msg.senderKey && sender && sender === existing.reporter.address.toLowerCase() && existing.reporterKey?.fingerprint !== msg.senderKey.fingerprint) {
+    // the reporter sent their key (again, or a new one): our mail to them is encrypted to it from now on
+    const key = { ...msg.senderKey, from: facts.sesMessageId };
+    existing = await patchReport(deps, existing, () => ({ reporterKey: key }));
+  }
   const signature = acting?.ok && existing.project === project.id ? acting.signature : undefined;
   const internalThread = keys.replyAddress.kind === 'valid' && keys.replyAddress.internal && keys.replyAddress.reportId === existing.id;
   return handleExisting(deps, existing, { project, facts, msg, checks, internalThread }, signature, sender);

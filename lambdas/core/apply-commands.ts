@@ -206,6 +206,12 @@ export function applyCommands(
       case 'internal':
         effects.internal = cmd.internal;
         break;
+      case 'encrypt':
+        if (cmd.encrypt === (report.encryptOff !== undefined)) {
+          effects.patch.encryptOff = cmd.encrypt ? undefined : { by: actor, at };
+          effects.changes.push({ type: cmd.encrypt ? 'encryption.resumed' : 'encryption.off', detail: { from: report.encryptOff ? 'no' : 'yes', to: cmd.encrypt ? 'yes' : 'no' } });
+        }
+        break;
       case 'hold':
         if (!lead) {
           effects.refusals.push({ line: `Hold: ${cmd.hold ? 'yes' : 'no'}`, reason: `only a lead (an escalation contact of ${project.id}) may set or lift a legal hold`, example: commandExample('hold', now) });

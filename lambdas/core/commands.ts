@@ -52,6 +52,8 @@ export type Command =
   | { name: 'reporter'; reachable: true }
   /** Legal hold (issue 19, retention): nothing of the report expires or is redacted while it holds. */
   | { name: 'hold'; hold: boolean }
+  /** `Encrypt: no`: our mail to the reporter goes in clear text despite their known OpenPGP key (issue 17). */
+  | { name: 'encrypt'; encrypt: boolean }
   /** Remove excerpts, attachment names and raw mail now; the facts and the audit trail stay. */
   | { name: 'redact' }
   /** Held mail to open as reports: read in a reply to the held-mail digest only (core/held.ts promoteRefs). */
@@ -91,7 +93,7 @@ export const CREDIT_MAX_LENGTH = 200;
 const REPEATABLE: ReadonlySet<CommandName> = new Set(['affected', 'fixed', 'cwe']);
 export const UPDATE_MAX_LENGTH = 500;
 export const EXTEND_REASON_MAX_LENGTH = 300;
-/** Nineteen commands exist, three of them repeatable; a longer block is a pasted header block or an attack, not a command list. */
+/** Twenty commands exist, three of them repeatable; a longer block is a pasted header block or an attack, not a command list. */
 export const MAX_COMMAND_LINES = 24;
 
 export const COMMAND_EXAMPLES: Record<CommandName, string> = {
@@ -113,6 +115,7 @@ export const COMMAND_EXAMPLES: Record<CommandName, string> = {
   announce: 'Announce: yes   (opens the announcement issue after the preview; Announce: hold stops it)',
   advisory: 'Advisory: draft   (creates the draft security advisory on GitHub)',
   publish: 'Publish: yes   (or: Publish: at-embargo-end)',
+  encrypt: 'Encrypt: no   (mail to the reporter goes in clear text although we have their OpenPGP key; Encrypt: yes resumes)',
   promote: 'Promote: K7QM-2XPD   (in a reply to the held-mail digest: opens that held message as a report)',
 };
 
@@ -165,7 +168,7 @@ export function parseCommands(body: string, now: Date, embargo?: EmbargoDefaults
     if (!isCommandName(word)) {
       errors.push({
         line,
-        reason: `"${match[1]}" is not a command; known commands: Status, Embargo, Severity, CVE, Credit, Internal, Reporter, Release, Update, Affected, Fixed, CWE, Assign, Hold, Redact, Promote, Announce, Advisory, Publish`,
+        reason: `"${match[1]}" is not a command; known commands: Status, Embargo, Severity, CVE, Credit, Internal, Reporter, Release, Update, Affected, Fixed, CWE, Assign, Hold, Redact, Encrypt, Promote, Announce, Advisory, Publish`,
         example: 'Status: triaged',
       });
       continue;
@@ -242,6 +245,11 @@ function parseValue(name: CommandName, value: string, now: Date, embargo?: Embar
     case 'internal': {
       const v = value.toLowerCase();
       if (v === 'yes' || v === 'no') return { ok: { name, internal: v === 'yes' } };
+      return { error: `"${value}" is not yes or no` };
+    }
+    case 'encrypt': {
+      const v = value.toLowerCase();
+      if (v === 'yes' || v === 'no') return { ok: { name, encrypt: v === 'yes' } };
       return { error: `"${value}" is not yes or no` };
     }
     case 'hold': {

@@ -194,7 +194,15 @@ const projectShape = z.strictObject({
     .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a project id (a-z, 0-9, -)` }),
   name: z.string().min(1),
   addresses: z.array(email).min(1, { error: 'needs at least one security address' }),
-  maintainers: z.array(z.strictObject({ address: email, name: z.string().optional() })).min(1, {
+  maintainers: z.array(z.strictObject({
+    address: email,
+    name: z.string().optional(),
+    pgpKey: z
+      .string()
+      .regex(/^\s*-----BEGIN PGP PUBLIC KEY BLOCK-----[\s\S]+-----END PGP PUBLIC KEY BLOCK-----\s*$/, { error: 'is not an armored OpenPGP public key (-----BEGIN PGP PUBLIC KEY BLOCK-----)' })
+      .optional()
+      .describe("The maintainer's armored OpenPGP public key: mail only to maintainers with keys goes encrypted to them (issue 17)"),
+  })).min(1, {
     error: 'needs at least one maintainer',
   }),
   escalation: z.array(email).default([]).describe('The leads: they get escalations, may act like maintainers, and alone may extend an embargo beyond the policy'),

@@ -41,6 +41,26 @@ export interface ParsedMessage {
   /** Why the header block could be split two ways (bare CR/LF mixes, `From ` lines, a field twice...); such a
    *  message is never a maintainer's. Empty for a clean header. */
   headerAmbiguities: string[];
+  /** Set when the message came encrypted (issue 17, app/pgp-intake.ts): then `text`, `bodyText`, `html` and
+   *  `attachments` are the decrypted content (or, when it could not be decrypted, the envelope's as received). */
+  encryption?: MessageEncryption;
+  /** A public key of the sender's: attached, or in an Autocrypt header for the From address. Public only. */
+  senderKey?: SenderKey;
+}
+
+export interface MessageEncryption {
+  kind: 'pgp-mime' | 'inline-pgp' | 'smime';
+  decrypted: boolean;
+  /** Why it was not decrypted (another key, a broken packet, S/MIME, no project key). */
+  reason?: string;
+  /** The OpenPGP signature inside, when decrypted. */
+  signature?: 'valid' | 'unknown-key' | 'bad' | 'unsigned';
+}
+
+export interface SenderKey {
+  armored: string;
+  fingerprint: string;
+  source: 'attached' | 'autocrypt';
 }
 
 /** A message that could not be parsed, or broke a limit: it becomes a quarantined record with this reason. */

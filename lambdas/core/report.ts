@@ -106,6 +106,12 @@ export interface Report {
   /** Message-ID of the reporter's first message; our mail threads under it. */
   rootMessageId?: string;
   quarantine?: { reason: string };
+  /** The reporter wrote encrypted (issue 17): how, and whether we could read it. */
+  encryption?: { kind: 'pgp-mime' | 'inline-pgp' | 'smime'; decrypted: boolean; reason?: string };
+  /** The reporter's OpenPGP public key (attached, Autocrypt, or sent later): our mail to them is encrypted to it. */
+  reporterKey?: { armored: string; fingerprint: string; source: 'attached' | 'autocrypt'; from: string };
+  /** `Encrypt: no` from a maintainer: mail to the reporter goes in clear text despite a known key. */
+  encryptOff?: { by: string; at: string };
   /** Reports this one refers to (a stranger quoting a public report ID opens a new one). */
   relatesTo?: string[];
   severity?: string;

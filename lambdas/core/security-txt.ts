@@ -13,14 +13,16 @@ function rfc3339(at: Date): string {
   return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function securityTxt(project: Project, now: Date): string {
+/** `keyFingerprint`: the project's own OpenPGP key (issue 17), named as `openpgp4fpr:` when the config lists no
+ *  Encryption URI of its own. */
+export function securityTxt(project: Project, now: Date, keyFingerprint?: string): string {
   const s = project.securityTxt;
   const days = s?.expiresInDays ?? 365;
   const lines = [
     `# security.txt of ${project.id} (RFC 9116), written by secintake security-txt from the deployment config`,
     ...project.addresses.map((a) => `Contact: mailto:${a}`),
     `Expires: ${rfc3339(new Date(now.getTime() + days * DAY_MS))}`,
-    ...(s?.encryption ?? []).map((u) => `Encryption: ${u}`),
+    ...(s?.encryption?.length ? s.encryption : keyFingerprint ? [`openpgp4fpr:${keyFingerprint.toLowerCase()}`] : []).map((u) => `Encryption: ${u}`),
     ...(s?.acknowledgments ? [`Acknowledgments: ${s.acknowledgments}`] : []),
     ...(s?.preferredLanguages?.length ? [`Preferred-Languages: ${s.preferredLanguages.join(', ')}`] : []),
     ...(s?.canonical ?? []).map((u) => `Canonical: ${u}`),

@@ -22,6 +22,8 @@ import { SfnWorkflow } from '../adapters/aws/sfn-workflow';
 import { loadConfigFile } from '../adapters/local/config-file';
 import { localDynamoClient, startDynalite } from '../adapters/local/dynalite-server';
 import { FileKey } from '../adapters/local/file-key';
+import { FileProjectKeys, projectKeysDir } from '../adapters/local/file-project-keys';
+import { OpenPgpEngine } from '../adapters/openpgp-engine';
 import { FsRawStore } from '../adapters/local/fs-raw-store';
 import { LocalMailAuth, loadDnsRecords } from '../adapters/local/mail-auth';
 import { OutboxFolderSender } from '../adapters/local/outbox-folder-sender';
@@ -131,6 +133,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       keys: new FileKey(path.join(data, 'reply-address.key')),
       log,
       metrics: noMetrics,
+      // issue 17: the project keys are 0600 files in <data>/keys (secintake keys create|import)
+      pgp: new OpenPgpEngine(),
+      projectKeys: new FileProjectKeys(projectKeysDir(data)),
     };
 
     // GitHub (issue 14): a project discloses on GitHub -> the stand-in on 127.0.0.1, with a token written to the

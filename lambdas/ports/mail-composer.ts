@@ -13,6 +13,11 @@ export interface ComposeEnvelope {
   date: Date;
   /** Our loop-detection stamp (`X-Security-Intake`), e.g. the report ID. */
   stamp: string;
+  /** An `Autocrypt:` header value (the project's key, for mail to a reporter; issue 17). */
+  autocrypt?: string;
+  /** PGP/MIME (RFC 3156): the whole draft becomes the encrypted inner entity, its headers protected (RFC 9788),
+   *  and the outer Subject is `outerSubject`. `seal` signs and encrypts the inner entity (armored output). */
+  encrypt?: { outerSubject: string; seal: (inner: Buffer) => Promise<string> };
 }
 
 /**

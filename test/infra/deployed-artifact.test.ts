@@ -224,7 +224,10 @@ describe('the synthesized Lambda bundles, run as Lambda runs them', () => {
     // one execution for the report, named after it (a later generation carries a suffix), its input the ID only
     expect(sfnBackend.started).toEqual([{ stateMachineArn: env.STATE_MACHINE_ARN, name: expect.stringMatching(new RegExp(`^${reportId}`)), input: JSON.stringify({ reportId }) }]);
     executionName = sfnBackend.started[0]!.name;
-    expect(secrets.requests).toEqual([env.REPLY_KEY_SECRET_ARN]);
+    // the reply key, and the project's OpenPGP key secret (issue 17; a placeholder here, so mail goes in clear),
+    // each read once per container
+    const projectKeys = JSON.parse(env.PROJECT_KEY_SECRETS!) as Record<string, string>;
+    expect([...secrets.requests].sort()).toEqual([env.REPLY_KEY_SECRET_ARN, projectKeys.bases].sort());
   });
 
   let tickResult: unknown;

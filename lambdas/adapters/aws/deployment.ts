@@ -21,6 +21,8 @@ import { mimeComposer } from '../mime-composer';
 import { DynamoReportStore } from './dynamo-report-store';
 import { PowertoolsLoggerAdapter, PowertoolsMetricsAdapter } from './powertools';
 import { S3RawStore } from './s3-raw-store';
+import { SecretsManagerProjectKeys } from './secrets-manager-project-keys';
+import { OpenPgpEngine } from '../openpgp-engine';
 import { SecretsManagerKey } from './secrets-manager-key';
 import { SesSender } from './ses-sender';
 import { SfnWorkflow } from './sfn-workflow';
@@ -81,6 +83,13 @@ function build(mail: MailParts): Deps {
     metrics: new PowertoolsMetricsAdapter(),
     // mail names the commands that work on this stack (secintake --aws --stack NAME ...)
     place: { stack: process.env.STACK_NAME ?? 'SecurityIntake' },
+    // issue 17: only intake and tick are given the project key secrets (and may read them)
+    ...(process.env.PROJECT_KEY_SECRETS
+      ? {
+          pgp: new OpenPgpEngine(),
+          projectKeys: new SecretsManagerProjectKeys({ client: new SecretsManagerClient({ region }), secrets: JSON.parse(process.env.PROJECT_KEY_SECRETS) as Record<string, string> }),
+        }
+      : {}),
   };
 }
 

@@ -107,6 +107,8 @@ const CHANGE_NAMES: Record<string, string> = {
   'fixed.set': 'Fixed',
   'cwe.set': 'CWE',
   'hold.set': 'Hold',
+  'encryption.off': 'Encrypt (mail to the reporter)',
+  'encryption.resumed': 'Encrypt (mail to the reporter)',
   'hold.lifted': 'Hold',
   'retention.redacted': 'Redact',
 };

@@ -82,6 +82,39 @@ export interface ReceiptInput extends DraftContext {
   missing: MissingItem[];
   /** From `versionSupportNote(text, project)`. */
   unsupportedVersionNote?: string;
+  /** The reporter wrote encrypted (issue 17): what the receipt says about it. */
+  encryption?: ReceiptEncryption;
+}
+
+export interface ReceiptEncryption {
+  /** Why their message could not be decrypted; absent when it was. */
+  undecryptable?: string;
+  /** True when we have no key of theirs: this answer goes in clear text, and we ask for their key. */
+  askForKey: boolean;
+  /** The project's public key, attached to the receipt; absent when the project has none yet. */
+  projectKey?: { armored: string; fingerprint: string };
+}
+
+function receiptEncryptionText(e: ReceiptEncryption | undefined, address: string): string | undefined {
+  if (!e) return undefined;
+  const ours = e.projectKey ? `Our OpenPGP key is attached (fingerprint ${e.projectKey.fingerprint}).` : undefined;
+  if (e.undecryptable) {
+    return [
+      `Your message was encrypted and we could not decrypt it: ${oneLine(e.undecryptable)}.`,
+      'The report is open, but the maintainers cannot read it yet.',
+      e.projectKey
+        ? `Please send it again encrypted to our key, or in clear text, in a reply to this mail. ${ours}`
+        : `We have no OpenPGP key yet: please send it again in clear text, in a reply to this mail (${address}).`,
+    ].join('\n');
+  }
+  if (e.askForKey) {
+    return [
+      'You wrote to us encrypted, but we do not have your public key, so this answer is not encrypted.',
+      'To have our mail to you encrypted, reply with your OpenPGP public key attached.',
+      ours,
+    ].filter(Boolean).join('\n');
+  }
+  return undefined;
 }
 
 /** The automatic answer to a new report: its ID, what happens when, what seems missing. */
@@ -93,6 +126,7 @@ export function receiptDraft(input: ReceiptInput): Draft {
     `We received your report on ${when(report.createdAt, project)} and gave it the ID ${report.id}.` +
       (timeline.length ? '' : `\n${nextStepLine(deadlines, project)}`),
     timeline.length > 0 && `What happens next (the ${project.name} project's security policy):\n${timeline.join('\n')}`,
+    receiptEncryptionText(input.encryption, report.securityAddress),
     input.unsupportedVersionNote,
     missing.length > 0 &&
       'To help the maintainers, please reply with what is missing from your report:\n' +
@@ -106,6 +140,9 @@ export function receiptDraft(input: ReceiptInput): Draft {
     text,
     autoSubmitted: 'auto-replied',
     ...reporterThread(report),
+    ...(input.encryption?.projectKey
+      ? { attachments: [{ filename: `${report.securityAddress.replace(/[^A-Za-z0-9._-]/g, '_')}.asc`, contentType: 'application/pgp-keys', content: Buffer.from(input.encryption.projectKey.armored, 'utf8') }] }
+      : {}),
   };
 }
 

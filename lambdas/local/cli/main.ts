@@ -15,6 +15,7 @@ import { processIo, type CliIo } from './io';
 import type { SlaCommandOptions } from './sla-command';
 import { addPolicyCommands } from './policy';
 import { addCaseCommands } from './case-commands';
+import { addKeysCommands } from './keys-cli';
 // Every other module (the stack, mail parsing, the AWS SDK, SMTP) is loaded by the command that needs it, with
 // `await import(...)`: `secintake reports` loads none of them (npm run bench -- cli measures it).
 const commands = () => import('./commands');
@@ -285,7 +286,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     }));
 
   // issue 18: policy import / policy check / security-txt
-  addPolicyCommands(program, { io, config: () => g().config, act });
+  addPolicyCommands(program, { io, config: () => g().config, data: () => g().data, act });
+  addKeysCommands(program, { io, g, act });
 
   program.addOption(new Option('--debug', 'print stack traces').hideHelp());
   program

@@ -18,6 +18,8 @@ import { jsonSafe, terminalSafe } from './terminal-safe';
 
 export interface PolicyCliContext {
   io: CliIo;
+  /** The data folder (where `secintake keys` keeps the project keys). */
+  data?: () => string;
   /** The config file the global options name. */
   config: () => string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -132,7 +134,9 @@ export function addPolicyCommands(program: Command, ctx: PolicyCliContext): void
       const config = await loadConfigFile(ctx.config());
       const project = config.projects.find((x) => x.id === o.project);
       if (!project) throw new UserError(`no project ${JSON.stringify(o.project)} in the config (it has: ${config.projects.map((x) => x.id).join(', ')})`, 2);
-      const plain = securityTxt(project, new Date());
+      // the project's own key, when `secintake keys create|import` made one here, is its Encryption field
+      const fingerprint = ctx.data ? await (await import('./keys-command')).projectKeyFingerprint(ctx.data(), project.id) : undefined;
+      const plain = securityTxt(project, new Date(), fingerprint);
       const text = o.signKey ? await (await import('./sign-security-txt')).signSecurityTxt(plain, o.signKey) : plain;
       if (o.output) {
         await fs.writeFile(o.output, text);
