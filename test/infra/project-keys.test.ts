@@ -35,14 +35,17 @@ test('one secret per project, with no key value in the template', () => {
   }
 });
 
-test('only intake and tick may read the project key secrets, and nothing but them and the reply key', () => {
+test('only intake and tick may read the project key secrets, and nothing but them, the reply key and (tick) the GitHub credentials', () => {
   const keyIds = Object.values(stack.data.projectKeySecrets).map((s) => logicalId(s));
   const replyKeyId = logicalId(stack.data.replyKeySecret);
+  const githubId = logicalId(stack.data.githubSecret);
   for (const fn of [stack.intake, stack.tick]) {
     const read = secretsRead(roleOf(fn));
     for (const id of keyIds) expect(read.some((r) => r.includes(id))).toBe(true);
-    // every secret this function may read is one of the project keys or the reply key: no wildcard
-    for (const r of read) expect([...keyIds, replyKeyId].some((id) => r.includes(id))).toBe(true);
+    // every secret this function may read is one of the project keys or the reply key (the tick also the
+    // GitHub credentials of issue 14): no wildcard
+    const allowed = [...keyIds, replyKeyId, ...(fn === stack.tick ? [githubId] : [])];
+    for (const r of read) expect(allowed.some((id) => r.includes(id))).toBe(true);
     expect(read.join()).not.toContain('*');
   }
   for (const fn of [stack.arm, stack.sesEvents]) {
