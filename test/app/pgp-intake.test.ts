@@ -167,3 +167,21 @@ test('plain mail loads nothing new and is answered as before', async () => {
   expect(String(receipt.headers.get('autocrypt'))).toContain(`addr=${SECURITY}`);
   void simpleParser;
 });
+
+test('a signed-and-encrypted report whose signed text was altered: the known key says bad, through the intake', async () => {
+  const openpgp = await loadOpenPgp();
+  // Jane signs one text; the literal packet is then swapped for another text, and the whole is encrypted to us
+  const signingKeys = await openpgp.readPrivateKey({ armoredKey: jane.privateKey });
+  const inner = await innerEntity({ text: 'the text Jane signed' });
+  const signed = await openpgp.sign({ message: await openpgp.createMessage({ binary: inner }), signingKeys, format: 'object' });
+  const literal = signed.packets.findPacket(openpgp.enums.packet.literalData) as unknown as { setBytes(b: Uint8Array, f: unknown): void };
+  literal.setBytes(await innerEntity({ text: 'a text someone else put in its place' }), openpgp.enums.literal.binary);
+  const encryptionKeys = await openpgp.readKey({ armoredKey: projectKey.publicKey });
+  const armored = (await openpgp.encrypt({ message: signed, encryptionKeys, format: 'armored' })) as string;
+  const r = await h.deliver(pgpMimeMail({ from: JANE, to: SECURITY, armored, headers: { Autocrypt: await autocryptHeader(JANE, jane.publicKey) } }));
+  expect(r.outcome).toBe('report');
+  expect(r.checks.find((c) => c.name === 'pgp-signature')).toMatchObject({ result: 'fail', reason: expect.stringContaining('bad OpenPGP signature') });
+  // the report still opens with what was decrypted: a bad signature is a named fact, not a reason to lose mail
+  const [message] = await h.store.listMessages(r.reportId!);
+  expect(message?.excerpt ?? '').toContain('a text someone else put in its place');
+});
