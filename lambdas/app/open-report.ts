@@ -25,6 +25,7 @@ import { ReportIdTaken } from '../ports/report-store';
 import type { Deps } from './deps';
 import { pendingOutboxItem, sendFirst, sendOnce, type SendRequest } from './outbox';
 import { projectPublicKey } from './pgp-outbound';
+import { openEncrypted } from './pgp-intake';
 import { QUARANTINE_NOTICE_OUTBOX_ID } from './quarantine-digest';
 import { auditEvent, boundedAddress, envelopeFor, messageRecord, patchReport, securityAddressFor } from './report-records';
 import { BOUNDS, clip } from '../core/bounded';
@@ -191,6 +192,8 @@ export async function sendReceiptOnRelease(deps: Deps, project: Project, report:
   } catch {
     return 'no receipt: the original message cannot be parsed (it is kept as it came)';
   }
+  // an encrypted original is read as at intake (issue 17): the receipt asks only for what the clear text lacks
+  msg = (await openEncrypted(deps, project, first.rawKey, msg, report.reporterKey ? [report.reporterKey.armored] : [])).msg;
   const facts: InboundFacts = {
     sesMessageId: report.origin,
     recipients: first.to,

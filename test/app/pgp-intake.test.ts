@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { loadOpenPgp } from '../../lambdas/adapters/openpgp-engine';
 import { FileProjectKeys } from '../../lambdas/adapters/local/file-project-keys';
-import { loadExample, mail, startHarness, type Harness } from '../support/intake-harness';
+import { fixedKey, loadExample, mail, startHarness, type Harness } from '../support/intake-harness';
+import { replyAddress } from '../../lambdas/core/reply-address';
 import { autocryptHeader, encryptTo, engine, innerEntity, makeKey, pgpMimeMail, type TestKey } from '../support/pgp-fixtures';
 import { testTimeout } from '../support/timeouts';
 
@@ -184,4 +185,27 @@ test('a signed-and-encrypted report whose signed text was altered: the known key
   // the report still opens with what was decrypted: a bad signature is a named fact, not a reason to lose mail
   const [message] = await h.store.listMessages(r.reportId!);
   expect(message?.excerpt ?? '').toContain('a text someone else put in its place');
+});
+
+test('an encrypted report released from quarantine: its receipt is built from the decrypted text, not the ciphertext', async () => {
+  const clear = 'The parser in version 0.3.0 crashes on an empty header. Impact: denial of service. Steps to reproduce: send an empty header.';
+  const armored = await encryptTo(clear, [projectKey.publicKey]);
+  const SPAM = { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'FAIL', virus: 'PASS' } as const;
+  const q = await h.deliver(mail({ from: JANE, to: SECURITY, subject: 'crash', body: `Hello,\n\n${armored}\n` }), { verdicts: SPAM });
+  expect(q.outcome).toBe('quarantined');
+  expect(h.sender.to(JANE)).toEqual([]);
+  const id = q.reportId!;
+  const reply = replyAddress(SECURITY, id, await fixedKey.replyAddressKey());
+  const alice = project.maintainers[0]!.address;
+  await h.deliverSigned(mail({ from: `Alice <${alice}>`, to: reply, subject: `Re: [security report #${id}] crash`, body: 'Release: yes\n' }), { recipients: [reply] });
+  const [receipt] = h.sender.to(JANE);
+  expect(receipt).toBeDefined();
+  const released = receipt!.parsed.text ?? '';
+  // the same message in clear at intake: the receipt asks for exactly what the clear text lacks
+  const plain = await h.deliver(mail({ from: 'joe@reporter.example', to: SECURITY, subject: 'crash', body: `Hello,\n\n${clear}\n` }));
+  expect(plain.outcome).toBe('report');
+  const plainReceipt = h.sender.to('joe@reporter.example')[0]!.parsed.text ?? '';
+  const missing = (text: string) => (text.split('what is missing from your report:\n')[1] ?? '').split('\n\n')[0]!.split('\n').filter((l) => l.startsWith('- '));
+  expect(missing(released)).toEqual(missing(plainReceipt));
+  expect(released).toContain('You wrote to us encrypted, but we do not have your public key');
 });
