@@ -77,7 +77,8 @@ const LAZY_FILES: Record<string, string> = {
   'encoding-japanese': require.resolve('encoding-japanese', { paths: [PROJECT_ROOT] }),
 };
 
-function lazyFileCommand(name: string, entry: string, outputDir: string): string {
+/** The esbuild command line that bundles `entry` alone into `outfile` (the SDK the runtime provides left out). */
+function esbuildCommand(entry: string, outfile: string, extra: string[] = []): string {
   const args = [
     JSON.stringify(entry),
     '--bundle',
@@ -89,31 +90,20 @@ function lazyFileCommand(name: string, entry: string, outputDir: string): string
     '--sourcemap',
     '--sources-content=false',
     '--log-level=warning',
-    `--outfile=${JSON.stringify(path.join(outputDir, `${name}.js`))}`,
+    `--outfile=${JSON.stringify(outfile)}`,
     ...RUNTIME_PROVIDED_MODULES.map((m) => `--external:${m}`),
-    ...Object.entries(ONE_COPY).map(([m, to]) => `--alias:${m}=${JSON.stringify(to)}`),
+    ...extra,
   ];
   return [JSON.stringify(ESBUILD), ...args].join(' ');
 }
 
+function lazyFileCommand(name: string, entry: string, outputDir: string): string {
+  return esbuildCommand(entry, path.join(outputDir, `${name}.js`), Object.entries(ONE_COPY).map(([m, to]) => `--alias:${m}=${JSON.stringify(to)}`));
+}
+
 /** esbuild command that builds `module` (a package path) into `<outputDir>/node_modules/<module>.js`. */
 function lazyModuleCommand(module: string, outputDir: string): string {
-  const entry = require.resolve(module, { paths: [PROJECT_ROOT] });
-  const args = [
-    JSON.stringify(entry),
-    '--bundle',
-    '--platform=node',
-    `--target=${BUNDLE_TARGET}`,
-    '--format=cjs',
-    '--minify',
-    '--keep-names',
-    '--sourcemap',
-    '--sources-content=false',
-    '--log-level=warning',
-    `--outfile=${JSON.stringify(path.join(outputDir, 'node_modules', `${module}.js`))}`,
-    ...RUNTIME_PROVIDED_MODULES.map((m) => `--external:${m}`),
-  ];
-  return [JSON.stringify(ESBUILD), ...args].join(' ');
+  return esbuildCommand(require.resolve(module, { paths: [PROJECT_ROOT] }), path.join(outputDir, 'node_modules', `${module}.js`));
 }
 
 export interface ServiceFunctionProps {
