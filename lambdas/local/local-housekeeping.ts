@@ -25,8 +25,10 @@ export async function advanceWithHousekeeping(deps: Deps, store: DynamoReportSto
   const stops = deps.config.projects
     .flatMap((p) => digestInstantsBetween(p, from, to))
     .sort((a, b) => a.getTime() - b.getTime());
-  for (const stop of [...stops, to]) {
-    await advance(stop);
+  for (const stop of [...stops.filter((s) => s.getTime() < to.getTime()), to]) {
+    // a running (not frozen) clock moves on while a stop's work is done: a stop it has passed needs no move
+    // (moving back to it would be refused), and a digest at the target instant itself is not a stop twice
+    if (stop.getTime() >= deps.clock.now().getTime()) await advance(stop);
     await housekeeping(deps, store);
   }
 }
