@@ -267,6 +267,8 @@ export class SecurityIntakeStack extends Stack {
     new CfnOutput(this, 'FailedIntakeQueueUrl', { value: this.failedIntake.queueUrl });
     // `secintake --aws replay` invokes it; `doctor --aws` reads the functions' errors
     new CfnOutput(this, 'IntakeFunctionName', { value: this.intake.function.functionName });
+    // `secintake --aws keys create|import|export` finds each project's key secret here (issue 17): ARNs, no values
+    new CfnOutput(this, 'ProjectKeySecrets', { value: Stack.of(this).toJsonString(Object.fromEntries(Object.entries(projectKeySecrets).map(([id, s]) => [id, s.secretArn]))) });
     new CfnOutput(this, 'StateMachineArn', { value: stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.stackName });

@@ -58,3 +58,11 @@ test('only intake and tick may read the project key secrets, and nothing but the
   expect(env(stack.tick)).toContain('PROJECT_KEY_SECRETS');
   expect(env(stack.arm)).not.toContain('PROJECT_KEY_SECRETS');
 });
+
+test('the stack names each project key secret in its ProjectKeySecrets output (ARNs, no values): secintake --aws keys finds it there', () => {
+  const outputs = template.findOutputs('ProjectKeySecrets');
+  expect(Object.keys(outputs)).toEqual(['ProjectKeySecrets']);
+  const value = JSON.stringify(Stack.of(stack).resolve(outputs.ProjectKeySecrets!.Value));
+  for (const s of Object.values(stack.data.projectKeySecrets)) expect(value).toContain(logicalId(s));
+  expect(value).not.toContain('PRIVATE KEY');
+});

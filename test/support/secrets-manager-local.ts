@@ -1,6 +1,6 @@
 /**
  * A stand-in for Secrets Manager's GetSecretValue on 127.0.0.1 (AWS JSON 1.1: POST /, `X-Amz-Target:
- * secretsmanager.GetSecretValue`), for the unchanged @aws-sdk/client-secrets-manager through
+ * secretsmanager.GetSecretValue`, and PutSecretValue of a secret it has), for the unchanged @aws-sdk/client-secrets-manager through
  * `AWS_ENDPOINT_URL_SECRETS_MANAGER`. Only the secrets it was given exist; requests are not signature-checked.
  */
 import { createServer } from 'node:http';
@@ -23,8 +23,16 @@ export async function startSecretsManagerLocal(secrets: Record<string, string>):
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
         res.end(JSON.stringify(body));
       };
-      if (req.headers['x-amz-target'] !== 'secretsmanager.GetSecretValue') {
-        return reply(400, { __type: 'UnknownOperationException', message: String(req.headers['x-amz-target']) });
+      const target = req.headers['x-amz-target'];
+      if (target === 'secretsmanager.PutSecretValue') {
+        // `secintake --aws keys create|import`: only secrets the stand-in was given exist
+        const { SecretId, SecretString } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { SecretId?: string; SecretString?: string };
+        if (SecretId === undefined || secrets[SecretId] === undefined) return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
+        secrets[SecretId] = String(SecretString);
+        return reply(200, { ARN: SecretId, Name: SecretId.split(':').pop(), VersionId: 'v2', VersionStages: ['AWSCURRENT'] });
+      }
+      if (target !== 'secretsmanager.GetSecretValue') {
+        return reply(400, { __type: 'UnknownOperationException', message: String(target) });
       }
       const { SecretId } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { SecretId?: string };
       requests.push(String(SecretId));

@@ -4,6 +4,8 @@
  * (DynamoReportStore, S3RawStore). The table and the bucket come from the stack's outputs (one DescribeStacks);
  * nothing is written. `replay` (awsReplayParts) gets the failure queue and the intake function the same way.
  */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerProjectKeys } from './secrets-manager-project-keys';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -83,4 +85,20 @@ export async function awsReplayParts(config: Config, target: AwsTarget, clients?
   const out = await stackOutputs(c.cfn, target.stack);
   requireOutputs(out, target.stack, ['FailedIntakeQueueUrl', 'IntakeFunctionName']);
   return { queue: new SqsFailedIntakeQueue(c.sqs, out.FailedIntakeQueueUrl), intake: new LambdaIntakeInvoker(c.lambda, out.IntakeFunctionName) };
+}
+
+/** The deployed stack's project key secrets (output ProjectKeySecrets): `secintake --aws keys ...` (issue 17). */
+export async function awsProjectKeys(
+  config: Config,
+  target: AwsTarget,
+  clients?: { cfn: CloudFormationClient; secrets: SecretsManagerClient },
+): Promise<{ store: SecretsManagerProjectKeys; secrets: Record<string, string> }> {
+  const region = regionOf(config, target);
+  const common = { region, ...(target.profile ? { profile: target.profile } : {}) };
+  const cfn = clients?.cfn ?? new CloudFormationClient(common);
+  const out = await stackOutputs(cfn, target.stack);
+  requireOutputs(out, target.stack, ['ProjectKeySecrets']);
+  const secrets = JSON.parse(out.ProjectKeySecrets!) as Record<string, string>;
+  const client = clients?.secrets ?? new SecretsManagerClient(common);
+  return { store: new SecretsManagerProjectKeys({ client, secrets }), secrets };
 }

@@ -296,7 +296,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .option('--region <region>', "with --aws: the region (default: the config's aws.region)")
     .option('--stack <name>', 'with --aws: the CloudFormation stack name', 'SecurityIntake');
   program.hook('preAction', (_, command) => {
-    if (program.opts<{ aws?: boolean }>().aws && !AWS_COMMANDS.has(command.name())) {
+    // `keys create|import|export` act on the stack's key secrets with --aws (issue 17)
+    if (program.opts<{ aws?: boolean }>().aws && !AWS_COMMANDS.has(command.name()) && command.parent?.name() !== 'keys') {
       throw new UserError(`--aws: ${command.name()} works on the local data folder only; on AWS: ${[...AWS_COMMANDS].join(', ')}`, 2);
     }
   });
