@@ -158,7 +158,7 @@ async function sendOnceUnjoined(deps: OutboxDeps, req: SendRequest): Promise<Sen
  *  Autocrypt header where the project has a key; as composed otherwise. */
 async function composeProtected(deps: OutboxDeps, req: SendRequest, messageId: string): Promise<{ raw: Buffer; encrypted: boolean }> {
   const protection = deps.config && deps.pgp && deps.projectKeys
-    ? await protectionFor({ config: deps.config, store: deps.store, pgp: deps.pgp, projectKeys: deps.projectKeys }, req.reportId, req.draft)
+    ? await protectionFor({ config: deps.config, store: deps.store, pgp: deps.pgp, projectKeys: deps.projectKeys }, req.reportId, req.draft, req.envelope.from)
     : undefined;
   const raw = await deps.composer.compose(req.draft, {
     from: req.envelope.from,

@@ -42,12 +42,14 @@ function projectOf(config: Config, report: Report): Project | undefined {
 }
 
 /**
- * What to do with `draft` for report `reportId`. Reads the report only when OpenPGP is wired; plain
- * projects without a key cost one key-store read (cached on AWS).
+ * What to do with `draft` for report `reportId`, sent From `from` (a project's security address). Reads the
+ * report only when the sending project has a key: plain projects cost one key-store read (cached on AWS).
  */
-export async function protectionFor(deps: OutboundPgpDeps, reportId: string, draft: Draft): Promise<OutboundProtection | undefined> {
+export async function protectionFor(deps: OutboundPgpDeps, reportId: string, draft: Draft, from?: string): Promise<OutboundProtection | undefined> {
   const { pgp, projectKeys } = deps;
   if (!pgp || !projectKeys) return undefined;
+  const sender = from === undefined ? undefined : deps.config.projects.find((p) => p.addresses.some((a) => a.toLowerCase() === from.toLowerCase()));
+  if (sender && !(await projectKeys.privateKey(sender.id))) return undefined;
   const report = await deps.store.getReport(reportId);
   if (!report) return undefined;
   const project = projectOf(deps.config, report);

@@ -1,7 +1,6 @@
 /** Lambda for the workflow's `Tick` state: payload `{ reportId, execution }`, returns the plan. */
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { awsDeployment } from '../adapters/aws/deployment';
-import { GitHubSecret } from '../adapters/aws/github-secret';
+import { gitHubSecretIn } from '../adapters/aws/github-secret';
 import { OctokitGitHub } from '../adapters/github/octokit-github';
 import { tick, type TickInput, type TickOutput } from '../app/tick';
 
@@ -10,7 +9,7 @@ function deps() {
   const d = awsDeployment();
   const secretId = process.env.GITHUB_SECRET_ARN;
   if (!d.github && secretId && d.config.projects.some((p) => p.disclosure)) {
-    d.github = new OctokitGitHub(new GitHubSecret({ client: new SecretsManagerClient({ region: process.env.AWS_REGION ?? d.config.aws?.region }), secretId }));
+    d.github = new OctokitGitHub(gitHubSecretIn(process.env.AWS_REGION ?? d.config.aws?.region, secretId));
   }
   return d;
 }

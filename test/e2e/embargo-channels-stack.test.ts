@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { addDuration } from '../../lambdas/core/deadline';
-import { run } from '../../lambdas/local/cli/main';
+import { cli } from '../support/cli';
 import { checked, cveValidator, osvValidator } from '../support/record-schemas';
 import { example, exampleMail, plainMail, redated, startScenario, type Scenario } from './scenario-support';
 import { loadExample } from '../support/intake-harness';
@@ -42,13 +42,6 @@ afterAll(async () => {
   await s.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
-  return { code, out, err };
-}
 
 const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 

@@ -8,17 +8,10 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../lambdas/local/cli/main';
+import { cli } from '../support/cli';
 import { testTimeout } from '../support/timeouts';
 
 const ROOT = join(__dirname, '../..');
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
-  return { code, out, err };
-}
 
 let dir: string;
 beforeEach(async () => {

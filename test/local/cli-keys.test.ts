@@ -2,18 +2,11 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../lambdas/local/cli/main';
+import { cli } from '../support/cli';
 import { engine, makeKey } from '../support/pgp-fixtures';
 import { testTimeout } from '../support/timeouts';
 
 const CONFIG = join(__dirname, '../../examples/bases.json');
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
-  return { code, out, err };
-}
 
 let dir: string;
 beforeEach(async () => {

@@ -5,19 +5,12 @@ import { join } from 'node:path';
 import { loadConfigFile } from '../../lambdas/adapters/local/config-file';
 import { projectSchema } from '../../lambdas/core/config';
 import { validateSecurityTxt } from '../../lambdas/core/security-txt';
-import { run } from '../../lambdas/local/cli/main';
+import { cli } from '../support/cli';
 import { securityTxtHealth } from '../../lambdas/local/cli/policy';
 
 const ROOT = join(__dirname, '../..');
 const SEEDS = join(ROOT, '../shared/seed-policies');
 const EXAMPLES = join(ROOT, 'examples');
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
-  return { code, out, err };
-}
 
 let dir: string;
 beforeAll(async () => {

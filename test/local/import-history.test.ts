@@ -8,18 +8,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../lambdas/local/cli/main';
+import { cli } from '../support/cli';
 import { listOutboxFolder } from '../../lambdas/adapters/local/outbox-folder-sender';
 import { arrivalOf, headerFields } from '../../lambdas/local/import-mail';
 
 const NOW = '2027-03-15T09:00:00.000Z';
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
-  return { code, out, err };
-}
 
 function message(lines: string[], body: string): string {
   return [...lines, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', body, ''].join('\n');

@@ -6,18 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../lambdas/local/cli/main';
+import { cli } from '../support/cli';
 import { safeFileName } from '../../lambdas/local/cli/safe-file-name';
 import { FsRawStore } from '../../lambdas/adapters/local/fs-raw-store';
 
 const ROOT = join(__dirname, '../..');
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
-  return { code, out, err };
-}
 
 /** A reporter's follow-up with attachments whose names try to escape the folder or hide. */
 function followUp(id: string): Buffer {

@@ -5,17 +5,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../lambdas/local/cli/main';
+import { cli } from '../support/cli';
 import { startLocalStack } from '../../lambdas/local/stack';
 import { slaFigures } from '../../lambdas/core/sla-figures';
 import { SLA_NOW, slaConfig, slaHistory } from '../support/sla-history';
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
-  return { code, out, err };
-}
 
 describe('secintake sla', () => {
   let data: string;

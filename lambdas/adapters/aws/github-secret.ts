@@ -3,7 +3,7 @@
  * {"token": "..."} or {"appId", "privateKey", "installationId"} in it (README: GitHub). Read per container;
  * an empty secret is read again on the next tick.
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { GitHubCredentialSource, GitHubCredentials } from '../../ports/github';
 import { parseGitHubCredentials } from '../github/credentials';
 
@@ -30,4 +30,9 @@ export class GitHubSecret implements GitHubCredentialSource {
     const out = await this.opts.client.send(new GetSecretValueCommand({ SecretId: this.opts.secretId }));
     return parseGitHubCredentials(out.SecretString ?? '', `secret ${this.opts.secretId}`);
   }
+}
+
+/** The Tick's credentials: the stack's GitHubCredentials secret (GITHUB_SECRET_ARN), read with the SDK's own client. */
+export function gitHubSecretIn(region: string | undefined, secretId: string): GitHubSecret {
+  return new GitHubSecret({ client: new SecretsManagerClient({ region }), secretId });
 }
