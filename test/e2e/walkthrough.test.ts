@@ -68,13 +68,10 @@ describe('README walkthrough', () => {
     return r.out.replace(/=\r?\n/g, '');
   }
 
-  it('runs the walkthrough: report, receipt, signed maintainer reply, clock, reminders, embargo end', async () => {
-    // 0. make the maintainer's DKIM key, its DNS records and the signed reply (into the data folder)
-    const dkim = join(data, 'local-dkim');
-    const signed = await finished(spawn('node', ['examples/local-dkim/sign.js', dkim], { cwd: ROOT }));
-    expect(signed.code).toBe(0);
-    // 1. npm start (in the background), with the walkthrough's offline DNS for the maintainers' DKIM key
-    start = spawn('npm', ['start', '--', '--dns', join(dkim, 'dns.json'), '--data', data, '--port', '0'], {
+  /** Step 1's `npm start -- --dns <dns.json> [more]`, in the background, until it says it runs. */
+  async function startStack(...more: string[]): Promise<void> {
+    startOut = '';
+    start = spawn('npm', ['start', '--', '--dns', join(data, 'local-dkim', 'dns.json'), ...more, '--data', data, '--port', '0'], {
       cwd: ROOT,
       env: { ...process.env, npm_config_loglevel: 'error' },
       detached: true,
@@ -82,6 +79,26 @@ describe('README walkthrough', () => {
     start.stdout!.on('data', (c) => (startOut += c));
     started = finished(start);
     for (let i = 0; i < testTimeout(600) && !startOut.includes('Stop with Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 100));
+  }
+
+  /** Ctrl-C in the first terminal: the stack stops cleanly and says so. */
+  async function stopStack(): Promise<void> {
+    ctrlC(start!);
+    const stopped = await started!;
+    // node stopped the stack and exited 0; npm, which got the SIGINT too, ends by that signal as in a terminal
+    expect(startOut).toMatch(/stopping\.\.\.\nstopped\.\n$/);
+    expect(stopped.code === 0 || stopped.signal === 'SIGINT').toBe(true);
+    expect(stopped.err).not.toMatch(/Error|ERR!/);
+    expect(existsSync(join(data, 'stack.json'))).toBe(false);
+  }
+
+  it('runs the walkthrough: report, receipt, signed maintainer reply, clock, reminders, embargo end, weekly digest', async () => {
+    // 0. make the maintainer's DKIM key, its DNS records and the signed reply (into the data folder)
+    const dkim = join(data, 'local-dkim');
+    const signed = await finished(spawn('node', ['examples/local-dkim/sign.js', dkim], { cwd: ROOT }));
+    expect(signed.code).toBe(0);
+    // 1. npm start (in the background), with the walkthrough's offline DNS for the maintainers' DKIM key
+    await startStack();
     expect(startOut).toMatch(/SMTP inbound \(plays SES\) +127\.0\.0\.1:\d+ +for security@hashberg\.io/);
     expect(startOut).not.toMatch(/TRUSTING LOCAL SENDERS/);
 
@@ -136,12 +153,30 @@ describe('README walkthrough', () => {
     expect(shown).toMatch(/timer\.fired/);
 
     // Ctrl-C: the stack stops cleanly and says so
-    ctrlC(start);
-    const stopped = await started;
-    // node stopped the stack and exited 0; npm, which got the SIGINT too, ends by that signal as in a terminal
-    expect(startOut).toMatch(/stopping\.\.\.\nstopped\.\n$/);
-    expect(stopped.code === 0 || stopped.signal === 'SIGINT').toBe(true);
-    expect(stopped.err).not.toMatch(/Error|ERR!/);
-    expect(existsSync(join(data, 'stack.json'))).toBe(false);
+    await stopStack();
+
+    // 7. the weekly digest: started again with examples/bases-digest.json (bases plus Monday 09:00), the folder
+    //    takes it (same project) and remembers it; the clock moved past the next Monday 09:00 brings one digest
+    await startStack('--config', 'examples/bases-digest.json');
+    expect(startOut).toMatch(/^secintake: config .*examples\/bases-digest\.json/m);
+    await secintake('clock', 'advance', '8d');
+    const digests = await secintake('outbox', '--kind', 'weekly-digest');
+    const lines = digests.split('\n').filter((l) => /^\d+ /.test(l));
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines.length).toBeLessThanOrEqual(2);
+    for (const line of lines) {
+      expect(line).toMatch(/^\d+ +weekly-digest +alice@hashberg\.io, bob@hashberg\.io +\[bases security\] Weekly digest: 1 open report, \d+ missed deadlines?$/);
+    }
+    const n = /^(\d+) /.exec(lines[0]!)![1]!;
+    const digest = await secintake('outbox', 'show', n);
+    expect(digest).toMatch(/^The bases security reports as of Mon \d{4}-\d\d-\d\d 09:00 (GMT|BST) /m);
+    expect(digest).toContain(`Open reports, by owner:\nAlice (alice@hashberg.io), 1:\n- ${id}  triaged, `);
+    expect(digest).toMatch(/Promises kept, last 4 weeks \(in time \/ due\):/);
+    // the other mail of the week is still there, the digest among it
+    const squeeze = (l: string) => l.replace(/ +/g, ' ');
+    const all = (await secintake('outbox')).split('\n').filter((l) => /^\d+ /.test(l));
+    expect(all.filter((l) => /^\d+ +weekly-digest /.test(l)).map(squeeze)).toEqual(lines.map(squeeze));
+    expect(all.length).toBeGreaterThan(lines.length + 12);
+    await stopStack();
   }, testTimeout(480_000));
 });

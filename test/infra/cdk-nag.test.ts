@@ -21,8 +21,8 @@ function nagFindings(app: App): string[] {
   );
 }
 
-test('the six example configs are all there', () => {
-  expect(EXAMPLES).toHaveLength(6);
+test('the seven example configs are all there', () => {
+  expect(EXAMPLES).toHaveLength(7);
 });
 
 test.each(EXAMPLES)('examples/%s synthesizes a stack with no unexplained cdk-nag finding', (file) => {

@@ -23,10 +23,15 @@ export function awsOutboxText(items: OutboxItem[]): string {
   return rows.map((r) => r.map((c, k) => (k === r.length - 1 ? c : pad(c, widths[k]))).join('  ').trimEnd()).join('\n') + '\n';
 }
 
-/** `secintake --aws outbox [--report ID] [--json]`: the outbox items recorded in the deployed table. */
-export async function awsOutboxCommand(g: GlobalOptions, o: { json?: boolean; report?: string }, io: CliIo, clients?: AwsReadClients): Promise<number> {
+/** `secintake --aws outbox [--report ID] [--kind KIND] [--json]`: the outbox items recorded in the deployed table. */
+export async function awsOutboxCommand(
+  g: GlobalOptions,
+  o: { json?: boolean; report?: string; kind?: string },
+  io: CliIo,
+  clients?: AwsReadClients,
+): Promise<number> {
   const { ops } = await awsSource(g, clients);
-  const items = await ops.outboxItems(o.report);
+  const items = (await ops.outboxItems(o.report)).filter((i) => !o.kind || i.kind === o.kind);
   if (o.json) io.out(jsonSafe(JSON.stringify(items, null, 2)) + '\n');
   else io.out(terminalSafe(awsOutboxText(items)));
   return 0;

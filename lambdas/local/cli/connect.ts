@@ -33,16 +33,37 @@ export function rememberedConfig(data: string): string | undefined {
   }
 }
 
-/** `start` records its config; a different one for a data folder that holds reports is refused. */
+/**
+ * `start` records its config. Another config file for a data folder that holds reports is taken only when it keeps
+ * every project of the one the reports were made with (the same project IDs; their settings may differ: a digest
+ * turned on, a maintainer added); otherwise, or when the old file can no longer be read, it is refused.
+ */
 export async function rememberConfig(data: string, config: string): Promise<void> {
   const previous = rememberedConfig(data);
   if (previous && previous !== config && existsSync(path.join(data, 'dynamo'))) {
-    throw new UserError(
-      `the data folder ${data} holds reports made with ${previous}; run with --config ${previous}, or use another --data folder for ${config}`,
-    );
+    const missing = await projectsMissing(previous, config);
+    if (missing === undefined || missing.length) {
+      const why = missing === undefined ? `${previous} cannot be read to compare` : `${config} has no project ${missing.join(', ')}`;
+      throw new UserError(
+        `the data folder ${data} holds reports made with ${previous} (${why}); run with --config ${previous}, or use another --data folder for ${config}`,
+      );
+    }
   }
   await fs.mkdir(data, { recursive: true });
   await fs.writeFile(configRecord(data), config + '\n');
+}
+
+/** The project IDs of `previous` that `next` lacks; undefined when `previous` cannot be loaded. */
+async function projectsMissing(previous: string, next: string): Promise<string[] | undefined> {
+  const { loadConfigFile } = await import('../../adapters/local/config-file');
+  let before: string[];
+  try {
+    before = loadConfigFile(previous).projects.map((p) => p.id);
+  } catch {
+    return undefined;
+  }
+  const after = new Set(loadConfigFile(next).projects.map((p) => p.id));
+  return before.filter((id) => !after.has(id));
 }
 
 export interface StackFile {

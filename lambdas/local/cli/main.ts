@@ -213,7 +213,8 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
     .description('mail the stack sent (kept as .eml files)')
     .option('--json', 'print JSON')
     .option('--report <id>', 'only the mail of this report')
-    .action(act(async (o: { json?: boolean; report?: string }) => {
+    .option('--kind <kind>', 'only mail of this kind (the KIND column: receipt, notice, relay, weekly-digest, ...)')
+    .action(act(async (o: { json?: boolean; report?: string; kind?: string }) => {
       if (g().aws) return (await import('./aws-commands')).awsOutboxCommand(g(), o, io);
       let files = await withReader(g(), (ops) => ops.outbox());
       if (o.report) {
@@ -221,6 +222,7 @@ export async function run(argv: string[], io: CliIo = processIo): Promise<number
         const id = normalizeReportId(o.report) ?? o.report;
         files = files.filter((f) => f.reportId === id);
       }
+      if (o.kind) files = files.filter((f) => f.kind === o.kind);
       if (o.json) json(files);
       else show(outboxText(files));
     }));
