@@ -52,6 +52,13 @@ export function weeklyDigestDraft(input: WeeklyDigestInput): Draft {
   const t = at.getTime();
   const open = input.reports.filter((r) => !r.report.quarantine && !['closed', 'disclosed'].includes(r.report.status));
   const next = (r: DigestReport) => r.deadlines.filter((d) => d.state === 'pending').sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
+  // what the owner must do: the next deadline, and every promise whose date passed while it is still not kept
+  const standing = (r: DigestReport) => {
+    const n = next(r);
+    const overdue = r.deadlines.filter((d) => d.state === 'missed' && !d.metAt).map((d) => d.name);
+    const parts = [...(n ? [`next: ${n.name} by ${when(n.dueAt, project)}`] : []), ...(overdue.length ? [`overdue: ${overdue.join(', ')}`] : [])];
+    return parts.join('; ') || 'no deadline pending';
+  };
   const line = (r: DigestReport, extra: string) => `- ${r.report.id}  ${extra}  ${oneLine(r.report.subject).slice(0, 60)}`;
 
   // by owner (the maintainer who coordinates it), in the order of the project's maintainers, unassigned last
@@ -66,7 +73,7 @@ export function weeklyDigestDraft(input: WeeklyDigestInput): Draft {
   const openText = owners
     .map((owner) => {
       const list = open.filter((r) => ownerOf(r) === owner);
-      return `${ownerLabel(owner)}, ${list.length}:\n` + list.map((r) => line(r, `${r.report.status}, ${next(r) ? `next: ${next(r)!.name} by ${when(next(r)!.dueAt, project)}` : 'no deadline pending'}`)).join('\n');
+      return `${ownerLabel(owner)}, ${list.length}:\n` + list.map((r) => line(r, `${r.report.status}, ${standing(r)}`)).join('\n');
     })
     .join('\n');
   const within = (iso: string, from: number, to: number) => new Date(iso).getTime() > from && new Date(iso).getTime() <= to;

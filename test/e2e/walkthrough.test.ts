@@ -170,7 +170,7 @@ describe('README walkthrough', () => {
     const n = /^(\d+) /.exec(lines[0]!)![1]!;
     const digest = await secintake('outbox', 'show', n);
     expect(digest).toMatch(/^The bases security reports as of Mon \d{4}-\d\d-\d\d 09:00 (GMT|BST) /m);
-    expect(digest).toContain(`Open reports, by owner:\nAlice (alice@hashberg.io), 1:\n- ${id}  triaged, `);
+    expect(digest).toMatch(new RegExp(`Open reports, by owner:\\nAlice \\(alice@hashberg\\.io\\), 1:\\n- ${id}  triaged, (next: [^;]+; )?overdue: update, disclose  Quadratic`));
     expect(digest).toMatch(/Promises kept, last 4 weeks \(in time \/ due\):/);
     // the other mail of the week is still there, the digest among it
     const squeeze = (l: string) => l.replace(/ +/g, ' ');

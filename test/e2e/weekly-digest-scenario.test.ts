@@ -51,7 +51,7 @@ test('two weeks, two digests, each at its Monday 09:00, with what was open, miss
   // by owner (round-robin gave one to each maintainer), each with its status and next deadline
   expect(first.text).toContain(
     `Open reports, by owner:\nAlice (alice@hashberg.io), 1:\n- ${acked.id}  triaged, next: update by Wed 2027-01-20 12:00 GMT (12:00 UTC)  Overflow in decode\n` +
-      `Bob (bob@hashberg.io), 1:\n- ${ignored.id}  received, next: update by Wed 2027-01-20 10:00 GMT (10:00 UTC)  Crash in parse`,
+      `Bob (bob@hashberg.io), 1:\n- ${ignored.id}  received, next: update by Wed 2027-01-20 10:00 GMT (10:00 UTC); overdue: acknowledge, respond  Crash in parse`,
   );
   expect(first.text).toContain(
     `Missed in the last 7 days:\n- ${ignored.id}  acknowledge was due Thu 2027-01-14 10:00 GMT (10:00 UTC)  Crash in parse\n` +
@@ -64,6 +64,8 @@ test('two weeks, two digests, each at its Monday 09:00, with what was open, miss
   // the next week: both reports' status updates were missed on Wednesday
   expect(second.subject).toBe('[bases security] Weekly digest: 2 open reports, 2 missed deadlines');
   expect(second.text).toContain(`- ${acked.id}  update was due Wed 2027-01-20 12:00 GMT (12:00 UTC)  Overflow in decode`);
+  // with nothing pending, the owner still reads what is overdue, not "no deadline pending"
+  expect(second.text).toContain(`Alice (alice@hashberg.io), 1:\n- ${acked.id}  triaged, overdue: update  Overflow in decode`);
   expect(second.text).toContain('Due in the next 7 days:\n(none)');
   expect(second.text).toContain('2027-W02  2  50% (1/2)  50% (1/2)  33% (1/3)');
   // recorded like every mail: in the outbox, under the project's digest record
