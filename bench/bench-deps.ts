@@ -11,15 +11,17 @@ import type { Config } from '../lambdas/core/config';
 import { DynamoReportStore, ensureTable } from '../lambdas/adapters/aws/dynamo-report-store';
 import { RequestCounter } from '../lambdas/adapters/aws/request-counter';
 import { localDynamoClient, startDynalite } from '../lambdas/adapters/local/dynalite-server';
+import { startDynaliteProcess } from './dynalite-process';
 import { FsRawStore } from '../lambdas/adapters/local/fs-raw-store';
 import { mimeComposer } from '../lambdas/adapters/mime-composer';
 import { MailparserParser } from '../lambdas/adapters/mailparser-parser';
 import { MailauthDkimVerifier } from '../lambdas/adapters/mailauth-dkim';
 import { noMetrics, silentLogger } from '../lambdas/ports/logger';
 
-export async function benchDeps(config: Config) {
+/** `dynamoProcess`: dynalite runs in a child process (its CPU is not this process's), as DynamoDB runs elsewhere. */
+export async function benchDeps(config: Config, opts: { dynamoProcess?: boolean } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'secintake-bench-'));
-  const dynamo = await startDynalite();
+  const dynamo = opts.dynamoProcess ? await startDynaliteProcess() : await startDynalite();
   const client = localDynamoClient(dynamo.endpoint);
   await ensureTable(client, 'reports');
   const counter = new RequestCounter();

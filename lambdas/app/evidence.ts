@@ -24,15 +24,41 @@ export interface Evidence {
   location?: string;
 }
 
+/**
+ * The parse options that keep the bytes of exactly the files `evidenceFor` attaches (the smallest that fit the
+ * budget together), and no others: intake's own parse uses them, so a new report's notice needs no second parse,
+ * and memory stays bounded whatever the message holds.
+ */
+export const EVIDENCE_PARSE = { keepSmallestAttachmentsWithin: EVIDENCE_BUDGET } as const;
+
+/** Smallest first (a stable sort: of equal sizes, message order). */
+function bySize<T extends { size: number }>(parts: T[]): T[] {
+  return [...parts].sort((x, y) => x.size - y.size);
+}
+
+/** The files that go with a mail: smallest first, as many as fit the budget together (the rest do not fit). */
+function fitting<T extends { size: number }>(parts: T[]): T[] {
+  const out: T[] = [];
+  let total = 0;
+  for (const a of bySize(parts)) {
+    if (total + a.size > EVIDENCE_BUDGET) break;
+    total += a.size;
+    out.push(a);
+  }
+  return out;
+}
+
 export async function evidenceFor(deps: Deps, facts: InboundFacts, msg: ParsedMessage): Promise<Evidence> {
   if (!msg.attachments.length) return { attached: [], left: [] };
   // a message with more files than a record lists is not one to mail around: the list and the command suffice
   if (msg.attachments.length > MAX_ATTACHED_FILES) return { attached: [], left: msg.attachments.map((a) => ({ filename: a.filename, size: a.size })) };
   let parts: ParsedMessage['attachments'];
-  // decrypted mail (issue 17) carries its files already: the stored raw holds only the ciphertext
+  // decrypted mail (issue 17) carries its files already: the stored raw holds only the ciphertext; intake's
+  // parse kept the bytes of the files that fit (EVIDENCE_PARSE): no second parse of the raw message then
   if (msg.encryption?.decrypted && msg.attachments.every((a) => a.content)) parts = msg.attachments;
+  else if (fitting(msg.attachments).every((a) => a.content)) parts = msg.attachments;
   else try {
-    parts = (await deps.parser.parse(await deps.raw.get(facts.rawKey), { limits: deps.config.limits, keepAttachmentContent: true })).attachments;
+    parts = (await deps.parser.parse(await deps.raw.get(facts.rawKey), { limits: deps.config.limits, ...EVIDENCE_PARSE })).attachments;
   } catch {
     // the maintainers still get the list; the files stay in the stored message
     return { attached: [], left: msg.attachments.map((a) => ({ filename: a.filename, size: a.size })) };
@@ -41,14 +67,14 @@ export async function evidenceFor(deps: Deps, facts: InboundFacts, msg: ParsedMe
   const left: Evidence['left'] = [];
   let total = 0;
   // smallest first: as many files as possible reach the maintainers' inbox
-  for (const a of [...parts].sort((x, y) => x.size - y.size)) {
+  for (const a of bySize(parts)) {
     if (!a.content || total + a.size > EVIDENCE_BUDGET) {
       left.push({ filename: a.filename, size: a.size });
       continue;
     }
     total += a.size;
     // names and types bounded as on every record (the original name stays in the stored message)
-    attached.push({ filename: a.filename === undefined ? undefined : clip(a.filename, BOUNDS.fileName), contentType: clip(a.contentType, BOUNDS.contentType), content: a.content as Buffer });
+    attached.push({ filename: a.filename === undefined ? undefined : clip(a.filename, BOUNDS.fileName), contentType: clip(a.contentType, BOUNDS.contentType), content: a.content as Buffer, sha256: a.sha256 });
   }
   const location = left.length && deps.raw.locate ? await deps.raw.locate(facts.rawKey).catch(() => undefined) : undefined;
   return { attached, left, ...(location ? { location } : {}) };

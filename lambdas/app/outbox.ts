@@ -178,7 +178,7 @@ function attachmentMeta(draft: Draft): AttachmentMeta[] {
     ...(a.filename ? { filename: a.filename } : {}),
     contentType: a.contentType,
     size: a.content.length,
-    sha256: createHash('sha256').update(a.content).digest('hex'),
+    sha256: a.sha256 ?? createHash('sha256').update(a.content).digest('hex'),
   }));
 }
 

@@ -65,9 +65,10 @@ export async function openEncrypted(
   }
   const engine = deps.pgp;
   const pgpMime = msg.contentType === 'multipart/encrypted';
-  // the parts' bytes (the ciphertext, attached keys) come from a second parse that keeps them
+  // the parts' bytes (the ciphertext, attached keys) come from a second parse that keeps them, unless intake's
+  // parse kept an attached key's already (it keeps the smallest files: a key is one of them, see evidence.ts)
   let full = msg;
-  if (pgpMime || msg.attachments.some(keyLike)) {
+  if (pgpMime || msg.attachments.some((a) => keyLike(a) && !a.content)) {
     try {
       full = await deps.parser.parse(await deps.raw.get(rawKey), { limits: deps.config.limits, keepAttachmentContent: true });
     } catch (err) {

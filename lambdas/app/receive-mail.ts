@@ -29,6 +29,7 @@ import { holdMessage } from './held-mail';
 import { promoteByMail } from './promote-by-mail';
 import { importedMaintainerMail } from './imported-mail';
 import { openEncrypted } from './pgp-intake';
+import { EVIDENCE_PARSE } from './evidence';
 
 export interface IntakeResult {
   sesMessageId: string;
@@ -79,7 +80,8 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
 
   let msg: ParsedMessage;
   try {
-    msg = await deps.parser.parse(await deps.raw.get(facts.rawKey), { limits: config.limits });
+    // the files a notice or forwarded follow-up would carry are kept from this parse (no second one for them)
+    msg = await deps.parser.parse(await deps.raw.get(facts.rawKey), { limits: config.limits, ...EVIDENCE_PARSE });
   } catch (err) {
     if (!(err instanceof UnparseableMessage)) throw err; // a store or runtime failure: let the retry run
     const checks: CheckResult[] = [{ name: 'parse', result: 'fail', reason: err.reason }];

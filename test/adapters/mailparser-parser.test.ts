@@ -99,6 +99,31 @@ describe('MailparserParser: what it reads', () => {
     expect(kept.attachments[0].content?.equals(content)).toBe(true);
   });
 
+  it('keeps the bytes of only the smallest attachments that fit together within a bound (ties in message order)', async () => {
+    const files = [randomBytes(5000), randomBytes(3000), randomBytes(2000), randomBytes(3000), randomBytes(9000)];
+    const parts = files.map((f, i) =>
+      `--sep\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="f${i}.bin"\r\nContent-Transfer-Encoding: base64\r\n\r\n${f.toString('base64').replace(/.{76}/g, '$&\r\n')}\r\n`,
+    );
+    const raw = Buffer.from(`${HEAD}Content-Type: multipart/mixed; boundary="sep"\r\n\r\n--sep\r\nContent-Type: text/plain\r\n\r\nfiles\r\n${parts.join('')}--sep--\r\n`);
+    for (const input of [raw, trickle(raw, 1000)]) {
+      // smallest first: 2000 (f2), 3000 (f1, before f3), then 3000 (f3) would make 8000 > 7000
+      const message = await parser.parse(input, { limits, keepSmallestAttachmentsWithin: 7000 });
+      expect(message.attachments.map((a) => [a.filename, a.size, a.content !== undefined])).toEqual([
+        ['f0.bin', 5000, false],
+        ['f1.bin', 3000, true],
+        ['f2.bin', 2000, true],
+        ['f3.bin', 3000, false],
+        ['f4.bin', 9000, false],
+      ]);
+      for (const [i, a] of message.attachments.entries()) {
+        expect(a.sha256).toBe(createHash('sha256').update(files[i]!).digest('hex'));
+        if (a.content) expect(a.content.equals(files[i]!)).toBe(true);
+      }
+    }
+    const all = await parser.parse(raw, { limits, keepAttachmentContent: true, keepSmallestAttachmentsWithin: 7000 });
+    expect(all.attachments.every((a, i) => a.content?.equals(files[i]!))).toBe(true);
+  });
+
   it.each([
     ['application/pgp-encrypted', 'msg.asc', 'pgp'],
     ['application/pgp-signature', 'signature.asc', 'pgp'],

@@ -10,6 +10,8 @@ export interface DraftAttachment {
   filename?: string;
   contentType: string;
   content: Buffer;
+  /** sha256 of `content` (hex) when already known (a parsed file): the sent mail's record needs it. */
+  sha256?: string;
 }
 
 export interface Draft {
