@@ -1,6 +1,7 @@
 /**
  * `npx tsx bench/request-trace.ts [bases|<config.json>]`: the DynamoDB requests one new 5 KB report costs, in
- * order, with the items they touch (the figures behind the "requests per new report" budget).
+ * order, with the items they touch (the figures behind the "requests per new report" budget). A transaction
+ * (TransactWriteItems) is one request; AWS bills each of its items two write units.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -21,8 +22,13 @@ async function main() {
     (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: { input: Record<string, unknown> }) => {
       if (on) {
         const i = args.input;
-        const keys = JSON.stringify(i['Key'] ?? (i['Item'] as Record<string, unknown> | undefined)?.['sk'] ?? Object.values((i['RequestItems'] ?? {}) as Record<string, Array<Record<string, { Item?: { sk?: unknown } }>>>).flat().map((r) => r['PutRequest']?.Item?.sk));
-        trace.push(`${context.commandName} ${keys.slice(0, 160)}`);
+        type Entry = Record<string, { Item?: { sk?: unknown }; Key?: { sk?: unknown } } | undefined>;
+        const requests = Object.values((i['RequestItems'] ?? {}) as Record<string, Entry[] | { Keys: Array<{ sk?: unknown }> }>);
+        const sks = i['TransactItems']
+          ? (i['TransactItems'] as Entry[]).map((a) => Object.values(a)[0]).map((a) => a?.Item?.sk ?? a?.Key?.sk)
+          : requests.flatMap((r) => (Array.isArray(r) ? r.map((w) => w['PutRequest']?.Item?.sk) : r.Keys.map((k) => k.sk)));
+        const keys = JSON.stringify(i['Key'] ?? (i['Item'] as Record<string, unknown> | undefined)?.['sk'] ?? sks);
+        trace.push(`${context.commandName} ${keys.slice(0, 200)}`);
       }
       return next(args);
     },

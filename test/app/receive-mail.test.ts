@@ -66,17 +66,20 @@ test('the same SES message delivered twice, even concurrently, gives one report 
   expect(h.sender.to('jane@reporter.example')).toHaveLength(1);
 });
 
-/** Fails the Nth write (create, update, batch, put) of the store, once. */
-function failingAt(store: ReportStore, n: number): ReportStore {
+/** Fails the Nth write (create, update, batch, transaction, put) of the store, once: before it is applied, or
+ *  (`after`) once it is applied, as when the answer is lost or the function dies just then. */
+function failingAt(store: ReportStore, n: number, when: 'before' | 'after' = 'before'): ReportStore {
   let writes = 0;
-  const writeMethods = new Set(['putInbound', 'createReport', 'updateReport', 'appendToReport', 'putOutbox', 'markOutboxSent', 'incrementCounter', 'claimOnce']);
+  const writeMethods = new Set(['putInbound', 'createReport', 'updateReport', 'appendToReport', 'putOutbox', 'markOutboxSent', 'incrementCounter', 'claimOnce', 'createReportWith', 'appendAndRecordInbound']);
   return new Proxy(store, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
-        if (writeMethods.has(String(prop)) && ++writes === n) return Promise.reject(new Error(`injected failure at write ${n}`));
-        return value.apply(target, args);
+        if (!writeMethods.has(String(prop)) || ++writes !== n) return value.apply(target, args);
+        const failure = new Error(`injected failure ${when} write ${n}`);
+        if (when === 'before') return Promise.reject(failure);
+        return (value.apply(target, args) as Promise<unknown>).then(() => Promise.reject(failure));
       };
     },
   });
@@ -113,6 +116,39 @@ test('a crash between any two writes is repaired by the retry: one report, one r
     expect(sends.filter((s) => s.outboxId === 'notice').length).toBeGreaterThanOrEqual(1);
     const inbound = await h.store.getInbound(id);
     expect(inbound).toMatchObject({ state: 'done', outcome: 'report', reportId: retried.reportId });
+  }
+});
+
+test('a crash just after any write (applied, its answer lost) is repaired by the retry: one report, one receipt, one notice', async () => {
+  for (let n = 1; n <= 12; n++) {
+    const id = `ses-after-${n}`;
+    const raw = report(`june${n}@reporter.example`);
+    const before = h.sender.sent.length;
+    const realStore = h.deps.store;
+    h.deps.store = failingAt(realStore, n, 'after');
+    let failed = false;
+    try {
+      await h.deliver(raw, { sesMessageId: id });
+    } catch {
+      failed = true;
+    }
+    h.deps.store = realStore;
+    const retried = await h.deliver(raw, { sesMessageId: id });
+    expect(retried.outcome).toBe('report');
+    const reports = (await h.store.listReports()).filter((r) => r.reporter.address === `june${n}@reporter.example`);
+    expect(reports).toHaveLength(1);
+    const messages = await h.store.listMessages(reports[0].id);
+    expect(messages.filter((m) => m.direction === 'in')).toHaveLength(1);
+    const sends = h.sender.sent.slice(before);
+    const receipts = sends.filter((s) => s.outboxId === 'receipt').length;
+    const notices = sends.filter((s) => s.outboxId === 'notice').length;
+    expect(receipts).toBeGreaterThanOrEqual(1);
+    expect(notices).toBeGreaterThanOrEqual(1);
+    // the failure after a mail's record was written: nothing to send again
+    expect(receipts + notices).toBe(2);
+    expect(await h.store.getInbound(id)).toMatchObject({ state: 'done', outcome: 'report', reportId: reports[0].id });
+    expect(await h.store.listOutbox(reports[0].id)).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'receipt', state: 'sent' }), expect.objectContaining({ id: 'notice', state: 'sent' })]));
+    if (!failed) break; // past the last write
   }
 });
 
