@@ -16,8 +16,9 @@
  *
  * `ClientRequestToken` (the SDK fills one in): the same token with the same request within 10 minutes answers
  * success without applying again, with a different request IdempotentParameterMismatchException, as on AWS.
- * Not simulated: TransactionConflict (concurrent transactions here wait for each other instead), capacity, the
- * 25/100-item history of the limit (100 today), ConsumedCapacity. Loopback only, like dynalite.
+ * `ReturnConsumedCapacity`: twice the write units dynalite counts for each action (AWS bills a transactional
+ * write two units per KB of item). Not simulated: TransactionConflict (concurrent transactions here wait for
+ * each other instead), throughput limits, a cancelled transaction's units. Loopback only, like dynalite.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Agent, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -180,7 +181,7 @@ export function addTransactions(server: Server): void {
 
   async function transact(raw: string): Promise<AttributeMap> {
     if (Buffer.byteLength(raw) > MAX_REQUEST_BYTES) throw validation('Transaction request size exceeds the limit of 4 MB');
-    let input: { TransactItems?: unknown; ClientRequestToken?: string };
+    let input: { TransactItems?: unknown; ClientRequestToken?: string; ReturnConsumedCapacity?: string };
     try {
       input = JSON.parse(raw) as typeof input;
     } catch {
@@ -231,8 +232,13 @@ export function addTransactions(server: Server): void {
 
     const reasons: AttributeMap[] = [];
     let failed = false;
+    // AWS bills a transaction's items twice the units of the same single-item writes: summed from dynalite's own
+    // count (the larger of the item's old and new size, per started KB)
+    const capacity = input.ReturnConsumedCapacity === 'TOTAL' || input.ReturnConsumedCapacity === 'INDEXES';
+    const units = new Map<string, number>();
     for (const [i, a] of actions.entries()) {
-      const { ReturnValuesOnConditionCheckFailure: returnOld, ...body } = a.body;
+      const { ReturnValuesOnConditionCheckFailure: returnOld, ...rest } = a.body;
+      const body = capacity ? { ...rest, ReturnConsumedCapacity: 'TOTAL' } : rest;
       const single = a.kind === 'Put' ? ['PutItem', body] : a.kind === 'Update' ? ['UpdateItem', body] : ['DeleteItem', { ...body, Key: keys[i] }];
       let out: { status: number; body: AttributeMap };
       try {
@@ -243,6 +249,8 @@ export function addTransactions(server: Server): void {
       }
       if (out.status === 200) {
         reasons.push({ Code: 'None' });
+        const consumed = (out.body.ConsumedCapacity as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0;
+        units.set(a.body.TableName, (units.get(a.body.TableName) ?? 0) + 2 * Math.max(consumed, 1));
       } else if (String(out.body.__type ?? '').endsWith('#ConditionalCheckFailedException')) {
         failed = true;
         reasons.push({
@@ -270,7 +278,7 @@ export function addTransactions(server: Server): void {
       if (snapshot) await ok('PutItem', { TableName: a.body.TableName, Item: snapshot });
     }
     if (token !== undefined) tokens.set(token, { hash, at: Date.now() });
-    return {};
+    return capacity ? { ConsumedCapacity: [...units].map(([TableName, CapacityUnits]) => ({ TableName, CapacityUnits })) } : {};
   }
 
   const send = (res: ServerResponse, status: number, body: AttributeMap) => {

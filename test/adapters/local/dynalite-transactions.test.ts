@@ -170,3 +170,14 @@ test('ClientRequestToken: the same request again is not applied twice; another r
   await transact(add, 'token-2');
   expect((await get('tok'))?.n).toEqual({ N: '2' });
 });
+
+test('ReturnConsumedCapacity: two write units per KB of each item, as AWS bills a transactional write', async () => {
+  const out = await client.send(
+    new TransactWriteItemsCommand({
+      TransactItems: [put('cap-small'), put('cap-large', { v: { S: 'x'.repeat(1500) } })],
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
+  );
+  // 1 KB and 2 KB as single writes: 1 + 2 units; in a transaction twice that
+  expect(out.ConsumedCapacity).toEqual([{ TableName, CapacityUnits: 6 }]);
+});
