@@ -8,7 +8,7 @@
  *    Update, Delete each, no two actions on one item, at most 4 MB
  * 2. read every item the actions touch (the snapshots)
  * 3. apply each action as the single-item request dynalite understands, with its own condition (a ConditionCheck
- *    as a conditional DeleteItem, always undone)
+ *    as a conditional DeleteItem, always undone), all at once (they touch distinct items)
  * 4. when any condition failed: put every snapshot back and answer as DynamoDB does, HTTP 400
  *    TransactionCanceledException with one CancellationReason per action (`ConditionalCheckFailed` or `None`),
  *    so the AWS SDK throws TransactionCanceledException with `CancellationReasons`. Any other error of an
@@ -221,32 +221,38 @@ export function addTransactions(server: Server): void {
     const snapshots = await Promise.all(
       actions.map(async (a, i) => (await ok('GetItem', { TableName: a.body.TableName, Key: keys[i], ConsistentRead: true })).Item as AttributeMap | undefined),
     );
-    const restore = async (upTo: number) => {
-      for (let i = 0; i < upTo; i++) {
-        const table = actions[i]!.body.TableName;
-        const snapshot = snapshots[i];
-        if (snapshot) await ok('PutItem', { TableName: table, Item: snapshot });
-        else await ok('DeleteItem', { TableName: table, Key: keys[i] });
-      }
-    };
+    /** Every touched item back as it was (an untouched one is put back unchanged: harmless). */
+    const restore = () =>
+      Promise.all(
+        actions.map((a, i) => {
+          const snapshot = snapshots[i];
+          return snapshot ? ok('PutItem', { TableName: a.body.TableName, Item: snapshot }) : ok('DeleteItem', { TableName: a.body.TableName, Key: keys[i] });
+        }),
+      );
 
-    const reasons: AttributeMap[] = [];
-    let failed = false;
     // AWS bills a transaction's items twice the units of the same single-item writes: summed from dynalite's own
     // count (the larger of the item's old and new size, per started KB)
     const capacity = input.ReturnConsumedCapacity === 'TOTAL' || input.ReturnConsumedCapacity === 'INDEXES';
     const units = new Map<string, number>();
-    for (const [i, a] of actions.entries()) {
-      const { ReturnValuesOnConditionCheckFailure: returnOld, ...rest } = a.body;
-      const body = capacity ? { ...rest, ReturnConsumedCapacity: 'TOTAL' } : rest;
-      const single = a.kind === 'Put' ? ['PutItem', body] : a.kind === 'Update' ? ['UpdateItem', body] : ['DeleteItem', { ...body, Key: keys[i] }];
-      let out: { status: number; body: AttributeMap };
-      try {
-        out = await call(single[0] as string, single[1]);
-      } catch (err) {
-        await restore(i + 1);
-        throw err;
+    // the actions touch distinct items (checked above), so they go to dynalite at once; nothing else runs meanwhile
+    const outcomes = await Promise.allSettled(
+      actions.map((a, i) => {
+        const { ReturnValuesOnConditionCheckFailure: _returnOld, ...rest } = a.body;
+        const body = capacity ? { ...rest, ReturnConsumedCapacity: 'TOTAL' } : rest;
+        if (a.kind === 'Put') return call('PutItem', body);
+        if (a.kind === 'Update') return call('UpdateItem', body);
+        return call('DeleteItem', { ...body, Key: keys[i] });
+      }),
+    );
+    const reasons: AttributeMap[] = [];
+    let failed = false;
+    for (const [i, outcome] of outcomes.entries()) {
+      const a = actions[i]!;
+      if (outcome.status === 'rejected') {
+        await restore();
+        throw outcome.reason;
       }
+      const out = outcome.value;
       if (out.status === 200) {
         reasons.push({ Code: 'None' });
         const consumed = (out.body.ConsumedCapacity as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0;
@@ -256,15 +262,15 @@ export function addTransactions(server: Server): void {
         reasons.push({
           Code: 'ConditionalCheckFailed',
           Message: 'The conditional request failed',
-          ...(returnOld === 'ALL_OLD' && snapshots[i] ? { Item: snapshots[i] } : {}),
+          ...(a.body.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && snapshots[i] ? { Item: snapshots[i] } : {}),
         });
       } else {
-        await restore(i + 1);
+        await restore();
         throw new DynamoError(out.status, out.body);
       }
     }
     if (failed) {
-      await restore(actions.length);
+      await restore();
       throw new DynamoError(400, {
         __type: `${ERROR_PREFIX}TransactionCanceledException`,
         Message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
