@@ -105,9 +105,10 @@ export async function openReport(
  * pending. Then the workflow starts and the mails go out (outbox.ts sendFirst), the last one recorded together
  * with the inbound message's record when the caller passes `finish` (a single project).
  *
- * Undefined, having written nothing but those counters, when the read or the transaction finds the message
- * taken: a retry of this delivery, a copy under another delivery ID, a report ID taken, or a concurrent copy
- * that won the claim. The caller then takes the step-by-step path, which finishes whatever is there.
+ * Undefined when the read or the transaction finds the message taken: a retry of this delivery, a copy under
+ * another delivery ID, a report ID taken, or a concurrent copy that won the claim; nothing is written then but
+ * the round-robin turn (the receipt's count is taken back). The caller then takes the step-by-step path, which
+ * finishes whatever is there.
  */
 export async function openFreshReport(
   deps: Deps,
@@ -146,7 +147,12 @@ export async function openFreshReport(
       if (err instanceof ReportIdTaken) return undefined;
       throw err;
     }
-    if (created !== 'created') return undefined;
+    if (created !== 'created') {
+      // the receipt this delivery counted is the winner's to send (the round-robin turn stays taken: giving it
+      // back could hand the next report the same maintainer as one opened meanwhile)
+      if (receipt.counted) await deps.store.incrementCounter(...receiptCounter(report), -1);
+      return undefined;
+    }
     await deps.workflow.start(report.id);
     const finish = opts.finish;
     const { finished } = await sendFirst(deps, sends, finish && (() => finish(report)));
@@ -327,7 +333,7 @@ async function receiptPlan(
   facts: InboundFacts,
   checks: CheckResult[],
   first: boolean,
-): Promise<{ req: SendRequest } | { event: AuditEvent }> {
+): Promise<({ req: SendRequest } | { event: AuditEvent }) & { counted?: true }> {
   const noAnswer = noAutomaticAnswer(checks);
   const suppressed = !PLAIN_ADDRESS.test(report.reporter.address)
     ? 'no usable From address (empty, missing or malformed): no receipt is sent, and never to the envelope sender, which anyone can forge'
@@ -339,12 +345,13 @@ async function receiptPlan(
   const suppression = (reason: string) => ({ event: auditEvent(report.id, deps.clock.now().toISOString(), 'receipt', 'receipt.suppressed', 'intake', { reason }) });
   if (suppressed) return suppression(suppressed);
   const already = first ? undefined : await deps.store.getOutbox(report.id, 'receipt');
+  let counted: { counted?: true } = {};
   if (!already) {
     // Count only first attempts: a retry of the same report must not eat into the sender's allowance.
-    const hour = report.createdAt.slice(0, 13);
-    const count = await deps.store.incrementCounter(`receipt:${mailboxKey(report.reporter.address)}`, hour);
+    const count = await deps.store.incrementCounter(...receiptCounter(report));
+    counted = { counted: true };
     const limit = deps.config.limits.receiptsPerSenderPerHour;
-    if (count > limit) return suppression(`rate limit: ${count} reports from this sender this hour (limit ${limit})`);
+    if (count > limit) return { ...suppression(`rate limit: ${count} reports from this sender this hour (limit ${limit})`), ...counted };
   }
   // encrypted mail (issue 17): what we could not read is not asked for again; their key, if we lack it, is
   const encrypted = msg.encryption?.kind === 'pgp-mime' || msg.encryption?.kind === 'inline-pgp' ? msg.encryption : undefined;
@@ -354,6 +361,7 @@ async function receiptPlan(
     ? { ...(undecryptable ? { undecryptable } : {}), askForKey: !report.reporterKey, ...(projectKey ? { projectKey } : {}) }
     : undefined;
   return {
+    ...counted,
     req: {
       reportId: report.id,
       outboxId: 'receipt',
@@ -369,6 +377,11 @@ async function receiptPlan(
       envelope: await envelopeFor(deps, report),
     },
   };
+}
+
+/** The receipt rate counter of a report's sender: per mailbox and UTC hour of the report. */
+function receiptCounter(report: Report): [string, string] {
+  return [`receipt:${mailboxKey(report.reporter.address)}`, report.createdAt.slice(0, 13)];
 }
 
 /** The owner of a new report: round-robin over the maintainers (a per-project counter), a fixed one, or none. */

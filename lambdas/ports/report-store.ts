@@ -81,8 +81,9 @@ export interface ReportStore {
   /** The held mail of one project and UTC hour (`heldHour`), oldest first. */
   listHeld(project: string, hour: string): Promise<HeldMessage[]>;
 
-  /** Atomically count one more event for a key in a window (ADD); returns the new count. */
-  incrementCounter(key: string, window: string): Promise<number>;
+  /** Atomically count `by` (default 1) more events for a key in a window (ADD); returns the new count. A
+   *  negative `by` takes back a count whose event did not happen after all. */
+  incrementCounter(key: string, window: string, by?: number): Promise<number>;
 }
 
 /** What appendToReport writes: a message's record, its thread index entries, events, outbox items. */

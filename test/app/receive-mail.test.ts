@@ -197,6 +197,17 @@ test('the same message delivered three times at once opens one report: one recei
   expect((await h.store.listMessages(results[0].reportId!)).filter((m) => m.direction === 'in')).toHaveLength(3);
 });
 
+test("copies of a new report delivered at once do not eat into the sender's hourly receipts", async () => {
+  const raw = report('racer@reporter.example');
+  const copies = await Promise.all(['ses-r1', 'ses-r2', 'ses-r3'].map((id) => h.deliver(raw, { sesMessageId: id })));
+  expect(new Set(copies.map((r) => r.reportId)).size).toBe(1);
+  // the allowance (3 an hour) has room for two more reports of this sender, with their receipts
+  for (const n of [1, 2]) {
+    await h.deliver(mail({ from: 'Jane Reporter <racer@reporter.example>', to: SECURITY, subject: `Another overflow ${n}`, body: 'decode() overflows again.' }));
+  }
+  expect(h.sender.to('racer@reporter.example')).toHaveLength(config.limits.receiptsPerSenderPerHour);
+});
+
 test("a person's report that asks for no automatic answer is opened, the maintainers told why no receipt went out", async () => {
   for (const [name, value] of [['X-Auto-Response-Suppress', 'All'], ['Auto-Submitted', 'auto-forwarded'], ['Precedence', 'bulk'], ['List-Id', '<vuln-reports.lists.example.org>']] as const) {
     h.sender.sent.length = 0;

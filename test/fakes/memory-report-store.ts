@@ -213,10 +213,10 @@ export class MemoryReportStore implements ReportStore {
     else this.expiries.delete(reportId);
   }
 
-  async incrementCounter(key: string, window: string): Promise<number> {
+  async incrementCounter(key: string, window: string, by = 1): Promise<number> {
     this.writes.push('incrementCounter');
     const k = `RATE#${key}#${window}`;
-    const n = (this.counters.get(k) ?? 0) + 1;
+    const n = (this.counters.get(k) ?? 0) + by;
     this.counters.set(k, n);
     return n;
   }

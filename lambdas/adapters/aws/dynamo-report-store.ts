@@ -447,14 +447,14 @@ export class DynamoReportStore implements ReportStore {
     return expired.length;
   }
 
-  async incrementCounter(key: string, window: string): Promise<number> {
+  async incrementCounter(key: string, window: string, by = 1): Promise<number> {
     const out = await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: `RATE#${key}#${window}`, sk: 'RATE' },
         UpdateExpression: 'ADD #count :one',
         ExpressionAttributeNames: { '#count': 'count' },
-        ExpressionAttributeValues: { ':one': 1 },
+        ExpressionAttributeValues: { ':one': by },
         ReturnValues: 'UPDATED_NEW',
       }),
     );
