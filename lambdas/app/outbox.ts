@@ -67,14 +67,17 @@ export function outboxMessageId(reportId: string, outboxId: string, origin: stri
 }
 
 const inFlight = new Map<string, Promise<SendResult>>();
+/** First sends about to happen (joinFirstSends), by key: several may hold one key at once. */
+const holds = new Map<string, Set<Promise<void>>>();
 
 export async function sendOnce(deps: OutboxDeps, req: SendRequest): Promise<SendResult> {
   const key = `${req.reportId}\u0000${req.outboxId}`;
   for (;;) {
     const running = inFlight.get(key);
-    if (!running) break;
+    const held = holds.get(key);
+    if (!running && !held) break;
     // the other attempt's failure is its caller's to handle; ours then tries again
-    await running.catch(() => undefined);
+    await Promise.all([running?.catch(() => undefined), ...(held ?? [])]);
   }
   const attempt = sendOnceUnjoined(deps, req);
   inFlight.set(key, attempt);
@@ -137,17 +140,26 @@ export async function sendFirst(
 /**
  * Joins `sendOnce` calls of this process for these mails (a concurrent copy of the message finishing the same
  * report) to the first sends until `release`: taken before the pending items are written, so no copy can find
- * them pending and send them while the first delivery is about to.
+ * them pending and send them while the first delivery is about to. Two deliveries may hold the same mails (the
+ * same SES message twice at once: only one of them creates the report); a `sendOnce` waits for both.
  */
 export function joinFirstSends(reqs: SendRequest[]): { release(): void } {
   let release!: () => void;
-  const held = new Promise<SendResult>((resolve) => (release = () => resolve({ sent: false, reason: 'already sent', messageId: '' })));
+  const hold = new Promise<void>((resolve) => (release = resolve));
   const keys = reqs.map((req) => `${req.reportId}\u0000${req.outboxId}`);
-  for (const key of keys) inFlight.set(key, held);
+  for (const key of keys) {
+    const set = holds.get(key) ?? new Set<Promise<void>>();
+    set.add(hold);
+    holds.set(key, set);
+  }
   return {
     release: () => {
+      for (const key of keys) {
+        const set = holds.get(key);
+        set?.delete(hold);
+        if (set?.size === 0) holds.delete(key);
+      }
       release();
-      for (const key of keys) if (inFlight.get(key) === held) inFlight.delete(key);
     },
   };
 }

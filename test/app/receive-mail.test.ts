@@ -197,6 +197,27 @@ test('the same message delivered three times at once opens one report: one recei
   expect((await h.store.listMessages(results[0].reportId!)).filter((m) => m.direction === 'in')).toHaveLength(3);
 });
 
+test('the same SES message four times at once, and the same message under four IDs at once, over and over: one receipt, one notice', async () => {
+  // a slow mail service: the first delivery is still sending when the others have found its report
+  const realSender = h.deps.sender;
+  h.deps.sender = { send: async (...args) => { await new Promise((resolve) => setTimeout(resolve, 150)); return realSender.send(...args); } };
+  for (let round = 0; round < 6; round++) {
+    for (const sameId of [true, false]) {
+      const reporter = `burst${round}${sameId ? 'a' : 'b'}@reporter.example`;
+      const raw = report(reporter);
+      const before = h.sender.sent.length;
+      const ids = [1, 2, 3, 4].map((i) => (sameId ? `ses-burst-${round}` : `ses-burst-${round}-${i}`));
+      const results = await Promise.all(ids.map((id) => h.deliver(raw, { sesMessageId: id })));
+      expect(new Set(results.map((r) => r.reportId)).size).toBe(1);
+      const sends = h.sender.sent.slice(before);
+      expect(sends.filter((s) => s.outboxId === 'receipt')).toHaveLength(1);
+      expect(sends.filter((s) => s.outboxId === 'notice')).toHaveLength(1);
+      expect((await h.store.listReports()).filter((r) => r.reporter.address === reporter)).toHaveLength(1);
+    }
+  }
+  h.deps.sender = realSender;
+});
+
 test("copies of a new report delivered at once do not eat into the sender's hourly receipts", async () => {
   const raw = report('racer@reporter.example');
   const copies = await Promise.all(['ses-r1', 'ses-r2', 'ses-r3'].map((id) => h.deliver(raw, { sesMessageId: id })));
