@@ -7,6 +7,7 @@
  * nothing due) over 28 days.
  */
 import { RequestCounter } from '../lambdas/adapters/aws/request-counter';
+import { CapacityCounter } from './capacity-counter';
 import type { LocalStack } from '../lambdas/local/stack';
 import { example, exampleMail, plainMail, redated, startScenario, type Scenario } from '../test/e2e/scenario-support';
 import { record } from './budgets';
@@ -14,8 +15,8 @@ import { record } from './budgets';
 /** us-east-1 list prices (checked 2026-12; see each service's pricing page). */
 export const PRICES = {
   transition: 0.025 / 1000, // Step Functions Standard, per state transition (after 4,000 free a month)
-  writeRequest: 0.625 / 1e6, // DynamoDB on-demand, per write request unit (items under 1 KB)
-  readRequest: 0.125 / 1e6, // DynamoDB on-demand, per read request unit (strongly consistent, under 4 KB)
+  writeRequest: 0.625 / 1e6, // DynamoDB on-demand, per write request unit (1 KB of an item; 2 in a transaction)
+  readRequest: 0.125 / 1e6, // DynamoDB on-demand, per read request unit (4 KB of an item, strongly consistent)
   lambdaRequest: 0.2 / 1e6, // Lambda, per invocation
   lambdaGbSecond: 0.0000133334, // Lambda arm64, per GB-second
   sesMessage: 0.1 / 1000, // SES outbound, per message (and per 1,000 inbound chunks of 256 KB: same price)
@@ -25,24 +26,27 @@ export const PRICES = {
 /** As the stack sizes them; durations modelled, not measured here (a cold start adds about the bundle's load). */
 const LAMBDA = { intakeGb: 1, tickGb: 0.5, armGb: 0.25, intakeSeconds: 0.3, tickSeconds: 0.1, armSeconds: 0.05 };
 const PRICE_TEXT =
-  '$0.025 per 1,000 transitions; DynamoDB on-demand $0.625 per million writes, $0.125 per million reads; Lambda arm64 ' +
+  '$0.025 per 1,000 transitions; DynamoDB on-demand $0.625 per million write units, $0.125 per million read units; Lambda arm64 ' +
   '$0.20 per million requests, $0.0000133334 per GB-s; SES $0.10 per 1,000 mails; S3 $0.005 per 1,000 PUT, $0.0004 per 1,000 GET';
 
-const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'BatchWriteItemCommand', 'DeleteItemCommand']);
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'BatchWriteItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand']);
 
-function countRequests(stack: LocalStack): RequestCounter {
+function countRequests(stack: LocalStack): { counter: RequestCounter; capacity: CapacityCounter } {
   const counter = new RequestCounter();
+  const capacity = new CapacityCounter();
   // the store's document client shares its DynamoDBClient's middleware stack (a private field, bench only)
-  (stack.deps.store as unknown as { doc: { middlewareStack: { use(p: unknown): void } } }).doc.middlewareStack.use(counter.plugin());
-  return counter;
+  const stackOf = (stack.deps.store as unknown as { doc: { middlewareStack: { use(p: unknown): void } } }).doc.middlewareStack;
+  stackOf.use(counter.plugin());
+  stackOf.use(capacity.plugin());
+  return { counter, capacity };
 }
 
-async function basesScenario(): Promise<{ transitions: number; counter: RequestCounter; inbound: number; sent: number }> {
+async function basesScenario(): Promise<{ transitions: number; counter: RequestCounter; capacity: CapacityCounter; inbound: number; sent: number }> {
   const ARRIVAL = '2026-10-20T09:00:00Z';
   const ALICE = 'alice@hashberg.io';
   const s: Scenario = await startScenario({ config: example('bases'), startAt: ARRIVAL, maintainerDomains: ['hashberg.io'] });
   try {
-    const counter = countRequests(s.stack);
+    const { counter, capacity } = countRequests(s.stack);
     await s.deliver(redated(await exampleMail('report'), ARRIVAL), { from: 'jane@reporter.example', to: 'security@hashberg.io' });
     const [report] = await s.stack.deps.store.listReports();
     const receipt = (await s.outbox())[0]!;
@@ -57,7 +61,7 @@ async function basesScenario(): Promise<{ transitions: number; counter: RequestC
     await s.advanceTo('2026-11-02T15:00:00Z');
     await reply('2026-11-02T15:00:00Z', 4, 'Status: disclosed\n\nReleased 0.3.1 and published the advisory.\n');
     await s.advanceTo('2026-11-30T00:00:00Z');
-    return { transitions: s.stack.runner.transitions(report!.id), counter, inbound: 5, sent: (await s.outbox()).length };
+    return { transitions: s.stack.runner.transitions(report!.id), counter, capacity, inbound: 5, sent: (await s.outbox()).length };
   } finally {
     await s.close();
   }
@@ -98,7 +102,8 @@ export async function costSection(): Promise<void> {
   const s3 = { put: run.inbound, get: run.inbound };
   const perReport = {
     'Step Functions transitions': run.transitions * PRICES.transition,
-    'DynamoDB requests': writes * PRICES.writeRequest + reads * PRICES.readRequest,
+    // billed per request unit, not per request: a batch of five items is five units, a transaction's item two
+    'DynamoDB request units': run.capacity.writeUnits * PRICES.writeRequest + run.capacity.readUnits * PRICES.readRequest,
     'Lambda requests + GB-s': (invocations.intake + invocations.tick + invocations.arm) * PRICES.lambdaRequest + gbSeconds * PRICES.lambdaGbSecond,
     'SES (mail in + out)': (run.sent + run.inbound) * PRICES.sesMessage,
     'S3 requests': s3.put * PRICES.s3Put + s3.get * PRICES.s3Get,
@@ -106,7 +111,8 @@ export async function costSection(): Promise<void> {
   const total = Object.values(perReport).reduce((a, b) => a + b, 0);
   console.log('\ncost: the bases scenario, one report (counted on the local stack)');
   console.log(
-    `  ${run.transitions} state transitions; DynamoDB ${reads} reads + ${writes} writes; Lambda ${invocations.intake} intake + ${invocations.tick} tick + ` +
+    `  ${run.transitions} state transitions; DynamoDB ${reads} read + ${writes} write requests (${run.capacity.readUnits.toFixed(1)} read + ${run.capacity.writeUnits.toFixed(1)} write units, ` +
+      `as the table counts them); Lambda ${invocations.intake} intake + ${invocations.tick} tick + ` +
       `${invocations.arm} arm invocations (${gbSeconds.toFixed(2)} GB-s modelled: ${JSON.stringify(LAMBDA)}); SES ${run.sent} sent + ${run.inbound} received; S3 ${s3.put} PUT + ${s3.get} GET`,
   );
   console.log(`  list prices assumed (USD, us-east-1): ${PRICE_TEXT}`);

@@ -7,12 +7,16 @@
  * 3. start the report's workflow (named by the report ID: starting twice is harmless)
  * 4. send the receipt to the reporter (rate-limited per sender) and the notice to the maintainers
  *
+ * A message nobody has seen (`openFreshReport`) does 1 and 2 in one transaction with the claim on its Message-ID
+ * and sender, after one read that found neither report nor claim; everything else (a retry, a copy, a race lost,
+ * an import) takes the steps one by one, each idempotent.
+ *
  * A quarantined report gets no receipt; its workflow's only timer is the digest of its hour, and only the
  * first quarantined message of a project in an hour is told to the maintainers at once.
  */
 import type { Project } from '../core/config';
 import type { ParsedMessage } from '../core/parsed-message';
-import type { AuditEvent, CheckResult, InboundFacts, OutboxItem, Report } from '../core/report';
+import type { AuditEvent, CheckResult, InboundFacts, InboundRecord, OutboxItem, Report } from '../core/report';
 import { mailboxKey } from '../core/address-key';
 import { noAutomaticAnswer } from '../core/classify';
 import { isOurAddress } from '../core/route';
@@ -23,7 +27,7 @@ import { deadlinesOf, dueActions, quarantineWindowOf } from '../core/timeline';
 import { missingInformation, newReportNoticeDraft, quarantineDigestDraft, receiptDraft, versionSupportNote } from '../core/drafts';
 import { ReportIdTaken } from '../ports/report-store';
 import type { Deps } from './deps';
-import { pendingOutboxItem, sendFirst, sendOnce, type SendRequest } from './outbox';
+import { joinFirstSends, pendingOutboxItem, sendFirst, sendOnce, type SendRequest } from './outbox';
 import { projectPublicKey } from './pgp-outbound';
 import { openEncrypted } from './pgp-intake';
 import { QUARANTINE_NOTICE_OUTBOX_ID } from './quarantine-digest';
@@ -52,16 +56,7 @@ export async function openReport(
   // A delivery finishing another one's report (a retry under a new ID) writes the records of the report's own
   // arrival: same instant, same keys, so nothing is doubled.
   facts = { ...facts, receivedAt: report.createdAt };
-  const arrival = {
-    messages: [messageRecord(report.id, facts, msg, 'reporter', checks, 'report')],
-    threadIndex: msg.messageId ? [{ messageId: msg.messageId, reportId: report.id }] : [],
-    events: [
-      auditEvent(report.id, facts.receivedAt, facts.sesMessageId, 'report.opened', report.reporter.address, {
-        project: project.id,
-        relatesTo,
-      }),
-    ],
-  };
+  const arrival = arrivalRecords(project, report, facts, msg, checks, relatesTo);
   if (facts.imported) {
     await deps.store.appendToReport(arrival);
     // history: what fell due before the import is shown missed, never sent now; the maintainers get one digest
@@ -86,15 +81,100 @@ export async function openReport(
   const sends = [...('req' in receipt ? [receipt.req] : []), await noticeRequest(deps, project, report, msg, facts, checks, true)]
     .map((req) => ({ req, pending: pendingOutboxItem(deps, req) }))
     .filter((s): s is { req: SendRequest; pending: OutboxItem } => s.pending !== undefined);
-  await deps.store.appendToReport({
-    ...arrival,
-    events: [...arrival.events, ...('event' in receipt ? [receipt.event] : [])],
-    outbox: sends.map((s) => s.pending),
-  });
-  await deps.workflow.start(report.id);
-  await sendFirst(deps, sends);
+  const join = joinFirstSends(sends.map((s) => s.req));
+  try {
+    await deps.store.appendToReport({
+      ...arrival,
+      events: [...arrival.events, ...('event' in receipt ? [receipt.event] : [])],
+      outbox: sends.map((s) => s.pending),
+    });
+    await deps.workflow.start(report.id);
+    await sendFirst(deps, sends);
+  } finally {
+    join.release();
+  }
   if (sends.some((s) => s.req.outboxId === 'receipt')) deps.metrics.count('receiptsSent');
   return report;
+}
+
+/**
+ * A new report from a message that neither this delivery nor any other has opened yet (one read: no report
+ * under its first candidate ID, no claim on its Message-ID and sender). The round-robin turn and the receipt's
+ * rate count are taken first (their counters answer with the new value, which a transaction cannot), then ONE
+ * transaction writes the claim, the report, the arrival's records and the receipt's and notice's outbox items,
+ * pending. Then the workflow starts and the mails go out (outbox.ts sendFirst), the last one recorded together
+ * with the inbound message's record when the caller passes `finish` (a single project).
+ *
+ * Undefined when the read or the transaction finds the message taken: a retry of this delivery, a copy under
+ * another delivery ID, a report ID taken, or a concurrent copy that won the claim; nothing is written then but
+ * the round-robin turn (the receipt's count is taken back). The caller then takes the step-by-step path, which
+ * finishes whatever is there.
+ */
+export async function openFreshReport(
+  deps: Deps,
+  project: Project,
+  facts: InboundFacts,
+  msg: ParsedMessage,
+  checks: CheckResult[],
+  relatesTo: string[],
+  opts: { claimKey?: string; finish?: (report: Report) => InboundRecord },
+): Promise<{ report: Report; finished: boolean } | undefined> {
+  if (facts.imported) return undefined;
+  const seen = await deps.store.getReportAndClaim(reportIdCandidate(facts.sesMessageId, 0), opts.claimKey);
+  if (seen.report || seen.claimOwner !== undefined) return undefined;
+  const wishes = reporterPreferencesOf(msg.text);
+  const owner = await ownerFor(deps, project);
+  const report = newReport(project, facts, msg, 0, {
+    relatesTo: relatesTo.length ? relatesTo : undefined,
+    ...(Object.keys(wishes).length ? { reporterPreferences: { ...wishes, from: facts.sesMessageId } } : {}),
+    ...encryptionOf(msg, facts),
+    ...(owner ? { owner } : {}),
+  });
+  const arrival = arrivalRecords(project, report, facts, msg, checks, relatesTo);
+  const receipt = await receiptPlan(deps, project, report, msg, facts, checks, true);
+  const sends = [...('req' in receipt ? [receipt.req] : []), await noticeRequest(deps, project, report, msg, facts, checks, true)]
+    .map((req) => ({ req, pending: pendingOutboxItem(deps, req) }))
+    .filter((s): s is { req: SendRequest; pending: OutboxItem } => s.pending !== undefined);
+  const join = joinFirstSends(sends.map((s) => s.req));
+  try {
+    let created: Awaited<ReturnType<typeof deps.store.createReportWith>>;
+    try {
+      created = await deps.store.createReportWith(report, {
+        ...(opts.claimKey ? { claim: { key: opts.claimKey, owner: facts.sesMessageId } } : {}),
+        items: { ...arrival, events: [...arrival.events, ...('event' in receipt ? [receipt.event] : [])], outbox: sends.map((s) => s.pending) },
+      });
+    } catch (err) {
+      if (err instanceof ReportIdTaken) return undefined;
+      throw err;
+    }
+    if (created !== 'created') {
+      // the receipt this delivery counted is the winner's to send (the round-robin turn stays taken: giving it
+      // back could hand the next report the same maintainer as one opened meanwhile)
+      if (receipt.counted) await deps.store.incrementCounter(...receiptCounter(report), -1);
+      return undefined;
+    }
+    await deps.workflow.start(report.id);
+    const finish = opts.finish;
+    const { finished } = await sendFirst(deps, sends, finish && (() => finish(report)));
+    if (sends.some((s) => s.req.outboxId === 'receipt')) deps.metrics.count('receiptsSent');
+    return { report, finished };
+  } finally {
+    join.release();
+  }
+}
+
+/** The records of a new report's first message: the message, its Message-ID in the thread index, `report.opened`. */
+function arrivalRecords(project: Project, report: Report, facts: InboundFacts, msg: ParsedMessage, checks: CheckResult[], relatesTo: string[]) {
+  return {
+    messages: [messageRecord(report.id, facts, msg, 'reporter', checks, 'report')],
+    threadIndex: msg.messageId ? [{ messageId: msg.messageId, reportId: report.id }] : [],
+    events: [
+      auditEvent(report.id, facts.receivedAt, facts.sesMessageId, 'report.opened', report.reporter.address, {
+        project: project.id,
+        relatesTo,
+      }),
+    ],
+  };
 }
 
 /** The maintainers' notice of a new report; the reporter's files go with it (what fits under the sending limit). */
@@ -253,7 +333,7 @@ async function receiptPlan(
   facts: InboundFacts,
   checks: CheckResult[],
   first: boolean,
-): Promise<{ req: SendRequest } | { event: AuditEvent }> {
+): Promise<({ req: SendRequest } | { event: AuditEvent }) & { counted?: true }> {
   const noAnswer = noAutomaticAnswer(checks);
   const suppressed = !PLAIN_ADDRESS.test(report.reporter.address)
     ? 'no usable From address (empty, missing or malformed): no receipt is sent, and never to the envelope sender, which anyone can forge'
@@ -265,12 +345,13 @@ async function receiptPlan(
   const suppression = (reason: string) => ({ event: auditEvent(report.id, deps.clock.now().toISOString(), 'receipt', 'receipt.suppressed', 'intake', { reason }) });
   if (suppressed) return suppression(suppressed);
   const already = first ? undefined : await deps.store.getOutbox(report.id, 'receipt');
+  let counted: { counted?: true } = {};
   if (!already) {
     // Count only first attempts: a retry of the same report must not eat into the sender's allowance.
-    const hour = report.createdAt.slice(0, 13);
-    const count = await deps.store.incrementCounter(`receipt:${mailboxKey(report.reporter.address)}`, hour);
+    const count = await deps.store.incrementCounter(...receiptCounter(report));
+    counted = { counted: true };
     const limit = deps.config.limits.receiptsPerSenderPerHour;
-    if (count > limit) return suppression(`rate limit: ${count} reports from this sender this hour (limit ${limit})`);
+    if (count > limit) return { ...suppression(`rate limit: ${count} reports from this sender this hour (limit ${limit})`), ...counted };
   }
   // encrypted mail (issue 17): what we could not read is not asked for again; their key, if we lack it, is
   const encrypted = msg.encryption?.kind === 'pgp-mime' || msg.encryption?.kind === 'inline-pgp' ? msg.encryption : undefined;
@@ -280,6 +361,7 @@ async function receiptPlan(
     ? { ...(undecryptable ? { undecryptable } : {}), askForKey: !report.reporterKey, ...(projectKey ? { projectKey } : {}) }
     : undefined;
   return {
+    ...counted,
     req: {
       reportId: report.id,
       outboxId: 'receipt',
@@ -295,6 +377,11 @@ async function receiptPlan(
       envelope: await envelopeFor(deps, report),
     },
   };
+}
+
+/** The receipt rate counter of a report's sender: per mailbox and UTC hour of the report. */
+function receiptCounter(report: Report): [string, string] {
+  return [`receipt:${mailboxKey(report.reporter.address)}`, report.createdAt.slice(0, 13)];
 }
 
 /** The owner of a new report: round-robin over the maintainers (a per-project counter), a fixed one, or none. */
@@ -320,21 +407,7 @@ async function createReport(
   const assigned = owner ? await owner() : undefined;
   if (assigned) extra = { ...extra, owner: assigned };
   for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
-    const report: Report = {
-      id: reportIdCandidate(facts.sesMessageId, attempt),
-      project: project.id,
-      status: 'received',
-      // the From header only: the envelope sender of a message without From is unauthenticated (SPF at best)
-      reporter: boundedAddress({ address: (msg?.from?.address ?? '').toLowerCase(), name: msg?.from?.name })!,
-      subject: clip(msg?.subject ?? '', BOUNDS.subject),
-      createdAt: facts.receivedAt,
-      origin: facts.sesMessageId,
-      securityAddress: securityAddressFor(project, facts.recipients),
-      rootMessageId: msg?.messageId === undefined ? undefined : clip(msg.messageId, BOUNDS.messageId),
-      fired: [],
-      version: 1,
-      ...extra,
-    };
+    const report = newReport(project, facts, msg, attempt, extra);
     try {
       if ((await deps.store.createReport(report)) === 'created') return { report, created: true };
       return { report: (await deps.store.getReport(report.id)) ?? report, created: false };
@@ -343,4 +416,23 @@ async function createReport(
     }
   }
   throw new Error(`could not find a free report ID for ${facts.sesMessageId} after ${MAX_ID_ATTEMPTS} attempts`);
+}
+
+/** A report as its first message opens it, under the `attempt`th candidate ID of its origin. */
+function newReport(project: Project, facts: InboundFacts, msg: ParsedMessage | undefined, attempt: number, extra: Partial<Report>): Report {
+  return {
+    id: reportIdCandidate(facts.sesMessageId, attempt),
+    project: project.id,
+    status: 'received',
+    // the From header only: the envelope sender of a message without From is unauthenticated (SPF at best)
+    reporter: boundedAddress({ address: (msg?.from?.address ?? '').toLowerCase(), name: msg?.from?.name })!,
+    subject: clip(msg?.subject ?? '', BOUNDS.subject),
+    createdAt: facts.receivedAt,
+    origin: facts.sesMessageId,
+    securityAddress: securityAddressFor(project, facts.recipients),
+    rootMessageId: msg?.messageId === undefined ? undefined : clip(msg.messageId, BOUNDS.messageId),
+    fired: [],
+    version: 1,
+    ...extra,
+  };
 }

@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Draft } from '../core/drafts';
-import type { AttachmentMeta, MessageRecord, OutboxItem } from '../core/report';
+import type { AttachmentMeta, InboundRecord, MessageRecord, OutboxItem } from '../core/report';
 import type { Clock } from '../ports/clock';
 import type { MailComposer } from '../ports/mail-composer';
 import type { MailSender } from '../ports/mail-sender';
@@ -67,14 +67,17 @@ export function outboxMessageId(reportId: string, outboxId: string, origin: stri
 }
 
 const inFlight = new Map<string, Promise<SendResult>>();
+/** First sends about to happen (joinFirstSends), by key: several may hold one key at once. */
+const holds = new Map<string, Set<Promise<void>>>();
 
 export async function sendOnce(deps: OutboxDeps, req: SendRequest): Promise<SendResult> {
   const key = `${req.reportId}\u0000${req.outboxId}`;
   for (;;) {
     const running = inFlight.get(key);
-    if (!running) break;
+    const held = holds.get(key);
+    if (!running && !held) break;
     // the other attempt's failure is its caller's to handle; ours then tries again
-    await running.catch(() => undefined);
+    await Promise.all([running?.catch(() => undefined), ...(held ?? [])]);
   }
   const attempt = sendOnceUnjoined(deps, req);
   inFlight.set(key, attempt);
@@ -103,33 +106,62 @@ export function pendingOutboxItem(deps: Pick<OutboxDeps, 'clock'>, req: SendRequ
 
 /**
  * The first sends of a report just created, whose pending items (`pendingOutboxItem`) the caller wrote in the
- * same batch as the report's first records: only the delivery whose conditional create made the report does
- * this, so neither a conditional put nor a read per mail is needed. Each is composed, sent, then recorded
- * (sent mark, record, thread index, event: one batch) before the next is sent, so a crash resends at most the
- * one mail in flight, as with `sendOnce`: the retry finds the report and goes through `sendOnce`, which sends
- * what is still pending again with the same Message-ID. Joined with `sendOnce` in this process like it.
+ * same transaction as the report: only the delivery whose conditional create made the report does this, so
+ * neither a conditional put nor a read per mail is needed. Each is composed, sent, then recorded (sent mark,
+ * record, thread index, event: one write) before the next is sent, so a crash resends at most the one mail in
+ * flight, as with `sendOnce`: the retry finds the report and goes through `sendOnce`, which sends what is still
+ * pending again with the same Message-ID. With `finish`, the last mail's records and the inbound message's
+ * record (the intake's last write) are one transaction: all or nothing, so a redelivery stops only once the last
+ * mail is on record. The caller holds `joinFirstSends` from before it wrote the pending items until this returns.
  */
-export async function sendFirst(deps: OutboxDeps, sends: Array<{ req: SendRequest; pending: OutboxItem }>): Promise<SendResult[]> {
-  const attempt = (async () => {
-    const results: SendResult[] = [];
-    for (const { req, pending } of sends) {
-      const { raw, encrypted } = await composeProtected(deps, req, pending.messageId);
-      const { providerId } = await deps.sender.send(raw, { from: req.envelope.from, to: pending.to }, req.outboxId);
-      const sentAt = deps.clock.now().toISOString();
-      await recordSent(deps.store, req, pending.messageId, sentAt, providerId, { ...pending, state: 'sent', sentAt, providerId }, encrypted);
-      results.push({ sent: true, messageId: pending.messageId });
+export async function sendFirst(
+  deps: OutboxDeps,
+  sends: Array<{ req: SendRequest; pending: OutboxItem }>,
+  finish?: () => InboundRecord,
+): Promise<{ results: SendResult[]; finished: boolean }> {
+  const results: SendResult[] = [];
+  let finished = false;
+  for (const [i, { req, pending }] of sends.entries()) {
+    const { raw, encrypted } = await composeProtected(deps, req, pending.messageId);
+    const { providerId } = await deps.sender.send(raw, { from: req.envelope.from, to: pending.to }, req.outboxId);
+    const sentAt = deps.clock.now().toISOString();
+    const records = sentRecords(req, pending.messageId, sentAt, providerId, { ...pending, state: 'sent', sentAt, providerId }, encrypted);
+    if (finish && i === sends.length - 1) {
+      await deps.store.appendAndRecordInbound(records, finish());
+      finished = true;
+    } else {
+      await deps.store.appendToReport(records);
     }
-    return results;
-  })();
-  const keys = sends.map(({ req }) => `${req.reportId}\u0000${req.outboxId}`);
-  const joined = attempt.then(() => ({ sent: false, reason: 'already sent', messageId: '' }));
-  joined.catch(() => undefined);
-  for (const key of keys) inFlight.set(key, joined);
-  try {
-    return await attempt;
-  } finally {
-    for (const key of keys) if (inFlight.get(key) === joined) inFlight.delete(key);
+    results.push({ sent: true, messageId: pending.messageId });
   }
+  return { results, finished };
+}
+
+/**
+ * Joins `sendOnce` calls of this process for these mails (a concurrent copy of the message finishing the same
+ * report) to the first sends until `release`: taken before the pending items are written, so no copy can find
+ * them pending and send them while the first delivery is about to. Two deliveries may hold the same mails (the
+ * same SES message twice at once: only one of them creates the report); a `sendOnce` waits for both.
+ */
+export function joinFirstSends(reqs: SendRequest[]): { release(): void } {
+  let release!: () => void;
+  const hold = new Promise<void>((resolve) => (release = resolve));
+  const keys = reqs.map((req) => `${req.reportId}\u0000${req.outboxId}`);
+  for (const key of keys) {
+    const set = holds.get(key) ?? new Set<Promise<void>>();
+    set.add(hold);
+    holds.set(key, set);
+  }
+  return {
+    release: () => {
+      for (const key of keys) {
+        const set = holds.get(key);
+        set?.delete(hold);
+        if (set?.size === 0) holds.delete(key);
+      }
+      release();
+    },
+  };
 }
 
 async function sendOnceUnjoined(deps: OutboxDeps, req: SendRequest): Promise<SendResult> {

@@ -15,12 +15,12 @@
 import { classify } from '../core/classify';
 import { actingSignature, authenticateMaintainer, isListedMaintainer, type DkimSignature } from '../core/maintainer';
 import { UnparseableMessage, type ParsedMessage } from '../core/parsed-message';
-import type { CheckResult, InboundFacts, Outcome, Report } from '../core/report';
+import type { CheckResult, InboundFacts, InboundRecord, Outcome, Report } from '../core/report';
 import { isOurAddress, routeToProjects } from '../core/route';
 import { decideThread, signedReportRefs, threadingKeys } from '../core/thread';
 import type { Deps } from './deps';
 import { handleMaintainerReply } from './maintainer-reply';
-import { openReport, quarantineMessage } from './open-report';
+import { openFreshReport, openReport, quarantineMessage } from './open-report';
 import { handleReporterFollowup, recordOnReport } from './followup';
 import { handleBounceOfOurMail } from './delivery-failure';
 import { messageRecord, patchReport, type Arrival } from './report-records';
@@ -53,16 +53,21 @@ export async function receiveMail(deps: Deps, facts: InboundFacts): Promise<Inta
       duplicate: true,
     };
   }
-  const result = await process(deps, facts);
-  await deps.store.putInbound({
-    sesMessageId: facts.sesMessageId,
-    state: 'done',
-    outcome: result.outcome,
-    reportId: result.reportId,
-    reason: result.reason,
-    rawKey: facts.rawKey,
-    at: deps.clock.now().toISOString(),
-  });
+  const finish: InboundFinish = {
+    record: (r) => ({
+      sesMessageId: facts.sesMessageId,
+      state: 'done',
+      outcome: r.outcome,
+      reportId: r.reportId,
+      reason: r.reason,
+      rawKey: facts.rawKey,
+      at: deps.clock.now().toISOString(),
+    }),
+    written: false,
+  };
+  const result = await process(deps, facts, finish);
+  // a new report's first path writes it with its last mail's records (open-report.ts openFreshReport)
+  if (!finish.written) await deps.store.putInbound(finish.record(result));
   deps.metrics.count('received');
   if (result.outcome === 'quarantined') deps.metrics.count('quarantined');
   deps.log.info('inbound processed', {
@@ -73,7 +78,13 @@ export async function receiveMail(deps: Deps, facts: InboundFacts): Promise<Inta
   return result;
 }
 
-async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
+/** The inbound message's record as done, for the path that writes it itself (`written` then). */
+interface InboundFinish {
+  record(result: Pick<IntakeResult, 'outcome' | 'reportId' | 'reason'>): InboundRecord;
+  written: boolean;
+}
+
+async function process(deps: Deps, facts: InboundFacts, finish: InboundFinish): Promise<IntakeResult> {
   const { config } = deps;
   const projects = routeToProjects(facts.recipients, config);
   const project = projects[0];
@@ -176,7 +187,7 @@ async function process(deps: Deps, facts: InboundFacts): Promise<IntakeResult> {
   if (!existing) {
     const relatesTo = decision.kind === 'new' ? decision.relatesTo : [];
     const reason = decision.kind === 'new' ? decision.reason : 'new report';
-    return openReports(deps, projects, { project, facts, msg, checks }, relatesTo, sender, reason);
+    return openReports(deps, projects, { project, facts, msg, checks }, relatesTo, sender, reason, finish);
   }
 
   if (msg.encryption?.signature === 'unknown-key' && existing.reporterKey && existing.project === project.id) {
@@ -222,10 +233,12 @@ async function handleExisting(
 
 /**
  * A new report for every project the message is addressed to, each opened exactly once whatever delivers the
- * message: the Message-ID and sender claim the report (one conditional write) before anything else, so a
+ * message: the Message-ID and sender claim the report (a conditional write) before or with anything else, so a
  * concurrent duplicate or a client's retry under a new delivery ID finds the claim and finishes the first
  * attempt's work (report, records, workflow, receipt, notice: each write idempotent, keyed by the first
  * attempt's ID) instead of skipping it or opening a second report. Then this delivery is recorded on it.
+ * A message found neither claimed nor opened takes the first path (open-report.ts openFreshReport: the claim
+ * and the report in one transaction); the claim is taken on its own otherwise.
  */
 async function openReports(
   deps: Deps,
@@ -234,6 +247,7 @@ async function openReports(
   relatesTo: string[],
   sender: string,
   reason: string,
+  finish: InboundFinish,
 ): Promise<IntakeResult> {
   const { facts, msg, checks } = arrival;
   const opened: Report[] = [];
@@ -241,9 +255,18 @@ async function openReports(
   for (const [i, project] of projects.entries()) {
     // the first project's report derives from the delivery ID itself, the others from it and their project ID
     const origin = i === 0 ? facts.sesMessageId : `${facts.sesMessageId}~${project.id}`;
-    const owner = msg.messageId && sender
-      ? await deps.store.claimOnce(`report:${project.id}:${mailboxKey(sender)}:${msg.messageId}`, origin)
-      : origin;
+    const claimKey = msg.messageId && sender ? `report:${project.id}:${mailboxKey(sender)}:${msg.messageId}` : undefined;
+    const fresh = await openFreshReport(deps, project, { ...facts, sesMessageId: origin }, msg, checks, relatesTo, {
+      ...(claimKey !== undefined ? { claimKey } : {}),
+      // one project: the result below is known now (outcome 'report', this report, `reason`)
+      ...(projects.length === 1 ? { finish: (r: Report) => finish.record({ outcome: 'report', reportId: r.id, reason }) } : {}),
+    });
+    if (fresh) {
+      opened.push(fresh.report);
+      if (fresh.finished) finish.written = true;
+      continue;
+    }
+    const owner = claimKey !== undefined ? await deps.store.claimOnce(claimKey, origin) : origin;
     const report = await openReport(deps, project, { ...facts, sesMessageId: owner }, msg, checks, relatesTo);
     if (owner !== origin) {
       await recordOnReport(deps, report, messageRecord(report.id, facts, msg, 'reporter', checks, 'ignored'));

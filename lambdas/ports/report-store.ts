@@ -9,9 +9,10 @@ import type {
 } from '../core/report';
 
 /**
- * Everything about reports, in one table (DESIGN section 5). No transactions: each write is idempotent on its
- * own (deterministic keys, conditional puts), and the use cases order them so that a retry after a crash
- * between any two writes repairs the state.
+ * Everything about reports, in one table (DESIGN section 5). Each write is idempotent on its own (deterministic
+ * keys, conditional puts), and the use cases order them so that a retry after a crash between any two writes
+ * repairs the state. Two writes of a new report's first path are transactions (`createReportWith`,
+ * `appendAndRecordInbound`): all or nothing, which lets a few writes be one request without a new crash state.
  *
  * Layout (DynamoDB adapter):
  *   pk REPORT#<id>   sk META                      the Report
@@ -21,6 +22,7 @@ import type {
  *   pk MSGID#<Message-ID>  sk MSGID               threading index -> reportId
  *   pk INBOUND#<sesMessageId> sk INBOUND           idempotency / failure record
  *   pk RATE#<address>#<hour> sk RATE              receipt rate-limit counter
+ *   pk CLAIM#<key>   sk CLAIM                     what must happen once per key (claimOnce): its owner
  *   pk HELD#<ref>    sk HELD                       held mail (core/held.ts), by reference
  *   pk HELDHOUR#<project>#<hour> sk <ref>          the same, listed by project and UTC hour (the digest)
  *   GSI byProject: gsi1pk PROJECT#<project>#<status>, gsi1sk <nextDueAt or createdAt>#<id>
@@ -41,12 +43,19 @@ export interface ReportStore {
 
   /** One request (BatchWrite) for the items a message adds: its record, its thread index entries, events, and
    *  outbox items written whole (the `sent` state after a send: no condition needed, the sender owns the item). */
-  appendToReport(items: {
-    messages?: MessageRecord[];
-    threadIndex?: { messageId: string; reportId: string }[];
-    events?: AuditEvent[];
-    outbox?: OutboxItem[];
-  }): Promise<void>;
+  appendToReport(items: ReportItems): Promise<void>;
+
+  /** One read for a new report: the report under `reportId`, and the owner of the claim on `claimKey` if any. */
+  getReportAndClaim(reportId: string, claimKey?: string): Promise<{ report?: Report; claimOwner?: string }>;
+  /**
+   * One atomic write (a transaction): the report created (conditional, as createReport), the claim on
+   * `claim.key` taken for `claim.owner` (conditional, as claimOnce) and `items` put (as appendToReport), or none
+   * of them. 'created'; 'exists' when a report with this ID exists from the same origin; `{ claimedBy }` when
+   * another owner holds the claim; throws ReportIdTaken when the ID belongs to another origin.
+   */
+  createReportWith(report: Report, opts: { claim?: { key: string; owner: string }; items: ReportItems }): Promise<'created' | 'exists' | { claimedBy: string }>;
+  /** One atomic write (a transaction): `items` (as appendToReport) and the inbound record (as putInbound). */
+  appendAndRecordInbound(items: ReportItems, record: InboundRecord): Promise<void>;
   listMessages(reportId: string): Promise<MessageRecord[]>;
   listEvents(reportId: string): Promise<AuditEvent[]>;
   /** Report IDs that any of these Message-IDs belong to, first match in the given order. */
@@ -72,8 +81,17 @@ export interface ReportStore {
   /** The held mail of one project and UTC hour (`heldHour`), oldest first. */
   listHeld(project: string, hour: string): Promise<HeldMessage[]>;
 
-  /** Atomically count one more event for a key in a window (ADD); returns the new count. */
-  incrementCounter(key: string, window: string): Promise<number>;
+  /** Atomically count `by` (default 1) more events for a key in a window (ADD); returns the new count. A
+   *  negative `by` takes back a count whose event did not happen after all. */
+  incrementCounter(key: string, window: string, by?: number): Promise<number>;
+}
+
+/** What appendToReport writes: a message's record, its thread index entries, events, outbox items. */
+export interface ReportItems {
+  messages?: MessageRecord[];
+  threadIndex?: { messageId: string; reportId: string }[];
+  events?: AuditEvent[];
+  outbox?: OutboxItem[];
 }
 
 export class VersionConflict extends Error {

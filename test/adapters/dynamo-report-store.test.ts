@@ -247,4 +247,59 @@ describe('DynamoReportStore against dynalite', () => {
     expect(await store.incrementCounter('reporter@example.org', '2027-03-12T22')).toBe(1);
     expect(await store.incrementCounter('other@example.org', '2027-03-12T21')).toBe(1);
   });
+  it('createReportWith: claim, report and items in one transaction, or nothing; says why not', async () => {
+    const r = report('TXN1-AAAA');
+    const items = { messages: [message(r.id, 'm1', '2027-03-12T21:02:00.000Z')], outbox: [outbox(r.id, 'receipt')], threadIndex: [{ messageId: 'txn1@x', reportId: r.id }] };
+    expect(await store.getReportAndClaim(r.id, 'report:txn1')).toEqual({});
+    counter.reset();
+    expect(await store.createReportWith(r, { claim: { key: 'report:txn1', owner: r.origin }, items })).toBe('created');
+    expect(counter.byCommand()).toEqual({ TransactWriteItemsCommand: 1 });
+    expect(await store.getReportAndClaim(r.id, 'report:txn1')).toEqual({ report: r, claimOwner: r.origin });
+    expect(await store.listMessages(r.id)).toHaveLength(1);
+    expect(await store.findReportByMessageIds(['txn1@x'])).toBe(r.id);
+    // the same again (a retry): exists; a copy under another delivery: the claim's owner; another origin: taken
+    expect(await store.createReportWith(r, { claim: { key: 'report:txn1', owner: r.origin }, items })).toBe('exists');
+    const copy = report('TXN1-BBBB', { origin: 'ses-copy' });
+    expect(await store.createReportWith(copy, { claim: { key: 'report:txn1', owner: 'ses-copy' }, items: { outbox: [outbox(copy.id, 'receipt')] } })).toEqual({ claimedBy: r.origin });
+    expect(await store.getReport(copy.id)).toBeUndefined();
+    expect(await store.getOutbox(copy.id, 'receipt')).toBeUndefined();
+    await expect(store.createReportWith({ ...r, origin: 'ses-other' }, { items: {} })).rejects.toBeInstanceOf(ReportIdTaken);
+    expect(await store.claimOnce('report:txn1', 'someone')).toBe(r.origin);
+  });
+
+  it('appendAndRecordInbound: the items and the inbound record in one transaction', async () => {
+    const r = report('TXN2-AAAA');
+    await store.createReport(r);
+    counter.reset();
+    await store.appendAndRecordInbound(
+      { outbox: [{ ...outbox(r.id, 'notice'), state: 'sent' }], events: [event(r.id, '2027-03-12T21:03:00.000Z', 'mail.sent:notice')] },
+      { sesMessageId: 'ses-txn2', state: 'done', outcome: 'report', reportId: r.id, reason: 'new report', rawKey: 'inbound/ses-txn2', at: '2027-03-12T21:03:00.000Z' },
+    );
+    expect(counter.byCommand()).toEqual({ TransactWriteItemsCommand: 1 });
+    expect((await store.getOutbox(r.id, 'notice'))?.state).toBe('sent');
+    expect(await store.getInbound('ses-txn2')).toMatchObject({ state: 'done', reportId: r.id });
+  });
+
+  it('a transaction cancelled by a conflicting one (AWS: TransactionConflict) is tried again', async () => {
+    const conflicted = localDynamoClient(dynalite.endpoint);
+    let conflicts = 2;
+    conflicted.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand' && conflicts-- > 0) {
+          throw Object.assign(new Error('Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict, None]'), {
+            name: 'TransactionCanceledException',
+            CancellationReasons: [{ Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' }, { Code: 'None' }],
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'injectConflict' },
+    );
+    const other = new DynamoReportStore({ client: conflicted, tableName: TABLE });
+    const r = report('TXN3-AAAA');
+    expect(await other.createReportWith(r, { claim: { key: 'report:txn3', owner: r.origin }, items: {} })).toBe('created');
+    expect(conflicts).toBe(-1);
+    expect(await store.getReport(r.id)).toEqual(r);
+    conflicted.destroy();
+  });
 });

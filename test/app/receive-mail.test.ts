@@ -66,17 +66,20 @@ test('the same SES message delivered twice, even concurrently, gives one report 
   expect(h.sender.to('jane@reporter.example')).toHaveLength(1);
 });
 
-/** Fails the Nth write (create, update, batch, put) of the store, once. */
-function failingAt(store: ReportStore, n: number): ReportStore {
+/** Fails the Nth write (create, update, batch, transaction, put) of the store, once: before it is applied, or
+ *  (`after`) once it is applied, as when the answer is lost or the function dies just then. */
+function failingAt(store: ReportStore, n: number, when: 'before' | 'after' = 'before'): ReportStore {
   let writes = 0;
-  const writeMethods = new Set(['putInbound', 'createReport', 'updateReport', 'appendToReport', 'putOutbox', 'markOutboxSent', 'incrementCounter', 'claimOnce']);
+  const writeMethods = new Set(['putInbound', 'createReport', 'updateReport', 'appendToReport', 'putOutbox', 'markOutboxSent', 'incrementCounter', 'claimOnce', 'createReportWith', 'appendAndRecordInbound']);
   return new Proxy(store, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
-        if (writeMethods.has(String(prop)) && ++writes === n) return Promise.reject(new Error(`injected failure at write ${n}`));
-        return value.apply(target, args);
+        if (!writeMethods.has(String(prop)) || ++writes !== n) return value.apply(target, args);
+        const failure = new Error(`injected failure ${when} write ${n}`);
+        if (when === 'before') return Promise.reject(failure);
+        return (value.apply(target, args) as Promise<unknown>).then(() => Promise.reject(failure));
       };
     },
   });
@@ -113,6 +116,39 @@ test('a crash between any two writes is repaired by the retry: one report, one r
     expect(sends.filter((s) => s.outboxId === 'notice').length).toBeGreaterThanOrEqual(1);
     const inbound = await h.store.getInbound(id);
     expect(inbound).toMatchObject({ state: 'done', outcome: 'report', reportId: retried.reportId });
+  }
+});
+
+test('a crash just after any write (applied, its answer lost) is repaired by the retry: one report, one receipt, one notice', async () => {
+  for (let n = 1; n <= 12; n++) {
+    const id = `ses-after-${n}`;
+    const raw = report(`june${n}@reporter.example`);
+    const before = h.sender.sent.length;
+    const realStore = h.deps.store;
+    h.deps.store = failingAt(realStore, n, 'after');
+    let failed = false;
+    try {
+      await h.deliver(raw, { sesMessageId: id });
+    } catch {
+      failed = true;
+    }
+    h.deps.store = realStore;
+    const retried = await h.deliver(raw, { sesMessageId: id });
+    expect(retried.outcome).toBe('report');
+    const reports = (await h.store.listReports()).filter((r) => r.reporter.address === `june${n}@reporter.example`);
+    expect(reports).toHaveLength(1);
+    const messages = await h.store.listMessages(reports[0].id);
+    expect(messages.filter((m) => m.direction === 'in')).toHaveLength(1);
+    const sends = h.sender.sent.slice(before);
+    const receipts = sends.filter((s) => s.outboxId === 'receipt').length;
+    const notices = sends.filter((s) => s.outboxId === 'notice').length;
+    expect(receipts).toBeGreaterThanOrEqual(1);
+    expect(notices).toBeGreaterThanOrEqual(1);
+    // the failure after a mail's record was written: nothing to send again
+    expect(receipts + notices).toBe(2);
+    expect(await h.store.getInbound(id)).toMatchObject({ state: 'done', outcome: 'report', reportId: reports[0].id });
+    expect(await h.store.listOutbox(reports[0].id)).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'receipt', state: 'sent' }), expect.objectContaining({ id: 'notice', state: 'sent' })]));
+    if (!failed) break; // past the last write
   }
 });
 
@@ -159,6 +195,38 @@ test('the same message delivered three times at once opens one report: one recei
   expect(h.workflow.started).toHaveLength(1);
   // every delivery is on the report: the first as the report, the others as copies
   expect((await h.store.listMessages(results[0].reportId!)).filter((m) => m.direction === 'in')).toHaveLength(3);
+});
+
+test('the same SES message four times at once, and the same message under four IDs at once, over and over: one receipt, one notice', async () => {
+  // a slow mail service: the first delivery is still sending when the others have found its report
+  const realSender = h.deps.sender;
+  h.deps.sender = { send: async (...args) => { await new Promise((resolve) => setTimeout(resolve, 150)); return realSender.send(...args); } };
+  for (let round = 0; round < 6; round++) {
+    for (const sameId of [true, false]) {
+      const reporter = `burst${round}${sameId ? 'a' : 'b'}@reporter.example`;
+      const raw = report(reporter);
+      const before = h.sender.sent.length;
+      const ids = [1, 2, 3, 4].map((i) => (sameId ? `ses-burst-${round}` : `ses-burst-${round}-${i}`));
+      const results = await Promise.all(ids.map((id) => h.deliver(raw, { sesMessageId: id })));
+      expect(new Set(results.map((r) => r.reportId)).size).toBe(1);
+      const sends = h.sender.sent.slice(before);
+      expect(sends.filter((s) => s.outboxId === 'receipt')).toHaveLength(1);
+      expect(sends.filter((s) => s.outboxId === 'notice')).toHaveLength(1);
+      expect((await h.store.listReports()).filter((r) => r.reporter.address === reporter)).toHaveLength(1);
+    }
+  }
+  h.deps.sender = realSender;
+});
+
+test("copies of a new report delivered at once do not eat into the sender's hourly receipts", async () => {
+  const raw = report('racer@reporter.example');
+  const copies = await Promise.all(['ses-r1', 'ses-r2', 'ses-r3'].map((id) => h.deliver(raw, { sesMessageId: id })));
+  expect(new Set(copies.map((r) => r.reportId)).size).toBe(1);
+  // the allowance (3 an hour) has room for two more reports of this sender, with their receipts
+  for (const n of [1, 2]) {
+    await h.deliver(mail({ from: 'Jane Reporter <racer@reporter.example>', to: SECURITY, subject: `Another overflow ${n}`, body: 'decode() overflows again.' }));
+  }
+  expect(h.sender.to('racer@reporter.example')).toHaveLength(config.limits.receiptsPerSenderPerHour);
 });
 
 test("a person's report that asks for no automatic answer is opened, the maintainers told why no receipt went out", async () => {

@@ -64,4 +64,16 @@ describe('MemoryReportStore (behaves like DynamoReportStore)', () => {
     expect(await store.incrementCounter('receipt:a', '2027-03-12T21')).toBe(2);
     expect(await store.incrementCounter('receipt:a', '2027-03-12T22')).toBe(1);
   });
+  it('createReportWith is all or nothing, as the table\'s transaction: created, exists, claimed by another, or a taken ID', async () => {
+    const store = new MemoryReportStore();
+    const pending = { id: 'receipt', reportId: report.id, kind: 'receipt', to: ['a@b.example'], state: 'pending' as const, createdAt: 't', messageId: 'm@x', subject: 's' };
+    expect(await store.createReportWith(report, { claim: { key: 'k', owner: 'ses-1' }, items: { outbox: [pending] } })).toBe('created');
+    expect(await store.getReportAndClaim(report.id, 'k')).toEqual({ report, claimOwner: 'ses-1' });
+    expect(await store.createReportWith(report, { claim: { key: 'k', owner: 'ses-1' }, items: {} })).toBe('exists');
+    const other = { ...report, id: 'CCCC-DDDD', origin: 'ses-2' };
+    expect(await store.createReportWith(other, { claim: { key: 'k', owner: 'ses-2' }, items: { outbox: [{ ...pending, reportId: other.id }] } })).toEqual({ claimedBy: 'ses-1' });
+    expect(await store.getReport(other.id)).toBeUndefined();
+    expect(await store.getOutbox(other.id, 'receipt')).toBeUndefined();
+    await expect(store.createReportWith({ ...report, origin: 'ses-3' }, { items: {} })).rejects.toBeInstanceOf(ReportIdTaken);
+  });
 });

@@ -8,7 +8,7 @@ import { OutboxItemNotFound } from '../../lambdas/adapters/aws/dynamo-report-sto
 import type { AuditEvent, InboundRecord, MessageRecord, OutboxItem, Report, ReportStatus } from '../../lambdas/core/report';
 import { REPORT_STATUSES } from '../../lambdas/core/report';
 import { heldHour, type HeldMessage } from '../../lambdas/core/held';
-import { ReportIdTaken, VersionConflict, type ReportStore } from '../../lambdas/ports/report-store';
+import { ReportIdTaken, VersionConflict, type ReportItems, type ReportStore } from '../../lambdas/ports/report-store';
 
 export { OutboxItemNotFound };
 
@@ -96,10 +96,43 @@ export class MemoryReportStore implements ReportStore {
     outbox?: OutboxItem[];
   }): Promise<void> {
     this.writes.push('appendToReport');
+    this.putItems(items);
+  }
+
+  private putItems(items: ReportItems): void {
     for (const o of items.outbox ?? []) this.itemsOf(o.reportId).set(`OUTBOX#${o.id}`, stored(o));
     for (const m of items.messages ?? []) this.itemsOf(m.reportId).set(`MSG#${m.at}#${m.id}`, stored(m));
     for (const t of items.threadIndex ?? []) this.threadIndex.set(t.messageId, t.reportId);
     for (const e of items.events ?? []) this.itemsOf(e.reportId).set(`EVENT#${e.at}#${e.key}`, stored(e));
+  }
+
+  async getReportAndClaim(reportId: string, claimKey?: string): Promise<{ report?: Report; claimOwner?: string }> {
+    const report = await this.getReport(reportId);
+    const owner = claimKey === undefined ? undefined : this.claims.get(claimKey);
+    return { ...(report ? { report } : {}), ...(owner !== undefined ? { claimOwner: owner } : {}) };
+  }
+
+  /** All or nothing, as the table's transaction: the conditions are checked before anything is written. */
+  async createReportWith(report: Report, opts: { claim?: { key: string; owner: string }; items: ReportItems }): Promise<'created' | 'exists' | { claimedBy: string }> {
+    this.writes.push('createReportWith');
+    const { claim } = opts;
+    const held = claim && this.claims.get(claim.key);
+    if (claim && held !== undefined && held !== claim.owner) return { claimedBy: held };
+    const existing = this.reports.get(report.id);
+    if (existing) {
+      if (existing.origin === report.origin) return 'exists';
+      throw new ReportIdTaken(report.id);
+    }
+    if (claim) this.claims.set(claim.key, claim.owner);
+    this.reports.set(report.id, stored(report));
+    this.putItems(opts.items);
+    return 'created';
+  }
+
+  async appendAndRecordInbound(items: ReportItems, record: InboundRecord): Promise<void> {
+    this.writes.push('appendAndRecordInbound');
+    this.putItems(items);
+    this.inbound.set(record.sesMessageId, stored(record));
   }
 
   async listMessages(reportId: string): Promise<MessageRecord[]> {
@@ -180,10 +213,10 @@ export class MemoryReportStore implements ReportStore {
     else this.expiries.delete(reportId);
   }
 
-  async incrementCounter(key: string, window: string): Promise<number> {
+  async incrementCounter(key: string, window: string, by = 1): Promise<number> {
     this.writes.push('incrementCounter');
     const k = `RATE#${key}#${window}`;
-    const n = (this.counters.get(k) ?? 0) + 1;
+    const n = (this.counters.get(k) ?? 0) + by;
     this.counters.set(k, n);
     return n;
   }

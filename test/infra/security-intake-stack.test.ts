@@ -128,6 +128,17 @@ describe('functions', () => {
     for (const role of resources('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
+  test("the intake's role allows every request of a new report on the table, transactions included", () => {
+    // TransactWriteItems has no IAM action of its own: each action in it is authorized as its single-item request
+    // (Put -> dynamodb:PutItem, Update -> UpdateItem, ConditionCheck -> ConditionCheckItem)
+    const [policy] = Object.values(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^IntakeRole') }] } })) as { Properties: Record<string, any> }[];
+    const onTable = (policy!.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]).filter((s) =>
+      JSON.stringify(s.Resource).includes('DataReports'),
+    );
+    const actions = onTable.flatMap((s) => [s.Action].flat());
+    for (const a of ['GetItem', 'BatchGetItem', 'UpdateItem', 'PutItem', 'BatchWriteItem', 'ConditionCheckItem']) expect(actions).toContain(`dynamodb:${a}`);
+  });
+
   test('sending is SendRawEmail only, From a security address, on those identities and our configuration set', () => {
     const statements = resources('AWS::IAM::Policy').flatMap((p) => p.Properties.PolicyDocument.Statement);
     const send = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('ses:Send')));

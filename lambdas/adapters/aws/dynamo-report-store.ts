@@ -1,8 +1,9 @@
 /**
  * ReportStore on one DynamoDB table (layout in ports/report-store.ts). Every write is idempotent on its own:
- * deterministic keys, conditional creates, optimistic updates on `version`; no transactions (DESIGN section 5).
+ * deterministic keys, conditional creates, optimistic updates on `version`. Two writes are transactions
+ * (TransactWriteItems: createReportWith, appendAndRecordInbound), each item of which costs AWS two write units.
  */
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type CancellationReason, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -11,12 +12,14 @@ import {
   PutCommand,
   QueryCommand,
   ScanCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type QueryCommandInput,
   type ScanCommandInput,
+  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { REPORT_STATUSES, type AuditEvent, type InboundRecord, type MessageRecord, type OutboxItem, type Report, type ReportStatus } from '../../core/report';
-import { ReportIdTaken, VersionConflict, type ReportStore } from '../../ports/report-store';
+import { ReportIdTaken, VersionConflict, type ReportItems, type ReportStore } from '../../ports/report-store';
 import { heldHour, type HeldMessage } from '../../core/held';
 import { EXPIRES_AT, GSI_BY_PROJECT } from './dynamo-table';
 
@@ -29,6 +32,10 @@ const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
 const BATCH_WRITE_MAX = 25;
 const BATCH_GET_MAX = 100;
 const UNPROCESSED_RETRIES = 8;
+// TransactWriteItems takes at most 100 actions; a transaction meeting another on an item is cancelled with
+// TransactionConflict (AWS only: the local stand-in serializes them) and is tried again, a few times.
+const TRANSACTION_MAX = 100;
+const CONFLICT_RETRIES = 5;
 
 export class OutboxItemNotFound extends Error {
   override readonly name = 'OutboxItemNotFound';
@@ -64,6 +71,26 @@ function withoutKeys<T>(item: Item): T {
   const copy: Item = { ...item };
   for (const name of KEY_ATTRIBUTES) delete copy[name];
   return copy as T;
+}
+
+const claimKey = (key: string) => ({ pk: `CLAIM#${key}`, sk: 'CLAIM' });
+
+/** The cancellation reasons of a cancelled transaction; undefined for any other error. */
+function cancellationReasons(err: unknown): CancellationReason[] | undefined {
+  if ((err as { name?: string })?.name !== 'TransactionCanceledException') return undefined;
+  return (err as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+}
+
+/** The table items of a message's records, one per key (the last of a key wins, as written in sequence). */
+function itemsOf(items: ReportItems): Item[] {
+  const puts: Item[] = [
+    ...(items.outbox ?? []).map((o) => ({ ...o, ...outboxKey(o.reportId, o.id) })),
+    ...(items.messages ?? []).map((m) => ({ ...m, pk: `REPORT#${m.reportId}`, sk: `MSG#${m.at}#${m.id}` })),
+    ...(items.threadIndex ?? []).map((t) => ({ ...messageIdKey(t.messageId), reportId: t.reportId })),
+    ...(items.events ?? []).map((e) => ({ ...e, pk: `REPORT#${e.reportId}`, sk: `EVENT#${e.at}#${e.key}` })),
+  ];
+  // a batch or a transaction may not name one key twice (ValidationException)
+  return [...new Map(puts.map((item) => [`${item.pk}\u0000${item.sk}`, item])).values()];
 }
 
 const isConditionFailure = (err: unknown) =>
@@ -180,20 +207,8 @@ export class DynamoReportStore implements ReportStore {
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 
-  async appendToReport(items: {
-    messages?: MessageRecord[];
-    threadIndex?: { messageId: string; reportId: string }[];
-    events?: AuditEvent[];
-    outbox?: OutboxItem[];
-  }): Promise<void> {
-    const puts: Item[] = [
-      ...(items.outbox ?? []).map((o) => ({ ...o, ...outboxKey(o.reportId, o.id) })),
-      ...(items.messages ?? []).map((m) => ({ ...m, pk: `REPORT#${m.reportId}`, sk: `MSG#${m.at}#${m.id}` })),
-      ...(items.threadIndex ?? []).map((t) => ({ ...messageIdKey(t.messageId), reportId: t.reportId })),
-      ...(items.events ?? []).map((e) => ({ ...e, pk: `REPORT#${e.reportId}`, sk: `EVENT#${e.at}#${e.key}` })),
-    ];
-    // a batch may not name one key twice (ValidationException): the last write of a key wins, as in sequence
-    const unique = [...new Map(puts.map((item) => [`${item.pk}\u0000${item.sk}`, item])).values()];
+  async appendToReport(items: ReportItems): Promise<void> {
+    const unique = itemsOf(items);
     for (let i = 0; i < unique.length; i += BATCH_WRITE_MAX) {
       let requests = unique.slice(i, i + BATCH_WRITE_MAX).map((Item) => ({ PutRequest: { Item } }));
       for (let attempt = 0; requests.length > 0; attempt++) {
@@ -201,6 +216,84 @@ export class DynamoReportStore implements ReportStore {
         if (attempt > 0) await pause(Math.min(50 * 2 ** attempt, 2000));
         const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
         requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+      }
+    }
+  }
+
+  /** One BatchGetItem (consistent) when there is a claim to read, a GetItem otherwise. */
+  async getReportAndClaim(reportId: string, claim?: string): Promise<{ report?: Report; claimOwner?: string }> {
+    if (claim === undefined) return { report: await this.getReport(reportId) };
+    let keys: Item[] = [reportKey(reportId), claimKey(claim)];
+    const found: Item[] = [];
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt > UNPROCESSED_RETRIES) throw new BatchIncomplete('getReportAndClaim', keys.length);
+      if (attempt > 0) await pause(Math.min(50 * 2 ** attempt, 2000));
+      const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
+      found.push(...(out.Responses?.[this.tableName] ?? []));
+      keys = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Item[];
+    }
+    const meta = found.find((i) => i.sk === 'META');
+    const held = found.find((i) => i.sk === 'CLAIM');
+    return {
+      ...(meta ? { report: withoutKeys<Report>(meta) } : {}),
+      ...(held ? { claimOwner: String(held.owner) } : {}),
+    };
+  }
+
+  async createReportWith(report: Report, opts: { claim?: { key: string; owner: string }; items: ReportItems }): Promise<'created' | 'exists' | { claimedBy: string }> {
+    const { claim } = opts;
+    const actions: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+      ...(claim
+        ? [{
+            Put: {
+              TableName: this.tableName,
+              Item: { ...claimKey(claim.key), owner: claim.owner },
+              ConditionExpression: 'attribute_not_exists(pk) OR #owner = :owner',
+              ExpressionAttributeNames: { '#owner': 'owner' },
+              ExpressionAttributeValues: { ':owner': claim.owner },
+            },
+          }]
+        : []),
+      { Put: { TableName: this.tableName, Item: reportItem(report), ConditionExpression: 'attribute_not_exists(pk)' } },
+      ...itemsOf(opts.items).map((Item) => ({ Put: { TableName: this.tableName, Item } })),
+    ];
+    const reasons = await this.transact(actions);
+    if (!reasons) return 'created';
+    const failed = (i: number) => reasons[i]?.Code === 'ConditionalCheckFailed';
+    if (claim && failed(0)) {
+      const held = await this.getItem<{ owner: string }>(claimKey(claim.key));
+      if (held && held.owner !== claim.owner) return { claimedBy: held.owner };
+    }
+    if (failed(claim ? 1 : 0)) {
+      const existing = await this.getReport(report.id);
+      if (existing && existing.origin === report.origin) return 'exists';
+      throw new ReportIdTaken(report.id);
+    }
+    throw new Error(`createReportWith ${report.id}: transaction cancelled (${reasons.map((r) => r.Code).join(', ')})`);
+  }
+
+  async appendAndRecordInbound(items: ReportItems, record: InboundRecord): Promise<void> {
+    const reasons = await this.transact([
+      ...itemsOf(items).map((Item) => ({ Put: { TableName: this.tableName, Item } })),
+      { Put: { TableName: this.tableName, Item: { ...record, ...inboundKey(record.sesMessageId) } } },
+    ]);
+    if (reasons) throw new Error(`appendAndRecordInbound: transaction cancelled (${reasons.map((r) => r.Code).join(', ')})`);
+  }
+
+  /** One TransactWriteItems; undefined when applied, the cancellation reasons when a condition failed. A
+   *  cancellation by a conflicting transaction (TransactionConflict, AWS only) is tried again, with a pause. */
+  private async transact(actions: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<CancellationReason[] | undefined> {
+    if (actions.length > TRANSACTION_MAX) throw new Error(`a transaction of ${actions.length} actions (at most ${TRANSACTION_MAX})`);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.doc.send(new TransactWriteCommand({ TransactItems: actions }));
+        return undefined;
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (!reasons) throw err;
+        if (!reasons.some((r) => r.Code === 'TransactionConflict')) return reasons;
+        if (attempt >= CONFLICT_RETRIES) throw err;
+        await pause(Math.min(20 * 2 ** attempt, 500) * (0.5 + Math.random()));
       }
     }
   }
@@ -287,7 +380,7 @@ export class DynamoReportStore implements ReportStore {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: `CLAIM#${key}`, sk: 'CLAIM', owner },
+          Item: { ...claimKey(key), owner },
           ConditionExpression: 'attribute_not_exists(pk) OR #owner = :owner',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':owner': owner },
@@ -296,7 +389,7 @@ export class DynamoReportStore implements ReportStore {
       return owner;
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
-      const held = await this.getItem<{ owner: string }>({ pk: `CLAIM#${key}`, sk: 'CLAIM' });
+      const held = await this.getItem<{ owner: string }>(claimKey(key));
       return held?.owner ?? owner;
     }
   }
@@ -354,14 +447,14 @@ export class DynamoReportStore implements ReportStore {
     return expired.length;
   }
 
-  async incrementCounter(key: string, window: string): Promise<number> {
+  async incrementCounter(key: string, window: string, by = 1): Promise<number> {
     const out = await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: { pk: `RATE#${key}#${window}`, sk: 'RATE' },
         UpdateExpression: 'ADD #count :one',
         ExpressionAttributeNames: { '#count': 'count' },
-        ExpressionAttributeValues: { ':one': 1 },
+        ExpressionAttributeValues: { ':one': by },
         ReturnValues: 'UPDATED_NEW',
       }),
     );

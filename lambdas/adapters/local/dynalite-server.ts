@@ -1,10 +1,12 @@
 /**
  * DynamoDB on this machine: dynalite (DynamoDB's API on LevelDB) on a loopback port, reached by the unchanged
  * AWS SDK client through an endpoint override, so the same repository code runs locally and on AWS.
+ * dynalite has no TransactWriteItems: the stand-in of dynalite-transactions.ts runs them in front of it.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { addTransactions } from './dynalite-transactions';
 
 // dynalite ships no types; this is the part of its API we use.
 type DynaliteFactory = (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number; path?: string }) => Server;
@@ -21,6 +23,7 @@ export interface DynaliteHandle {
 export async function startDynalite(opts: { path?: string } = {}): Promise<DynaliteHandle> {
   // createTableMs 0: tables are ACTIVE at once (real DynamoDB takes seconds; nothing here waits for it).
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: opts.path });
+  addTransactions(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
