@@ -1,0 +1,119 @@
+/**
+ * Issue 16's budget row "our own code per small message (parse + classify + plan, store excluded)", measured in a
+ * process of its own that runs nothing else (no server, no other bench): intake-bench.ts bundles this file with
+ * esbuild as the Lambda is bundled (minified, one file) and runs it with the Lambda's NODE_OPTIONS
+ * (`--enable-source-maps`) and no other flag. Prints one JSON line (OwnCpuResult).
+ *   node own-cpu.js [SAMPLES]
+ *
+ * A sample: one new 5 KB report (a sender of its own, so the receipt and the notice are both drafted and sent)
+ * through `receiveMail`, with process.cpuUsage() (user + system of the whole process: the garbage collector's
+ * and the compiler's threads count) around the call. Three runs take turns, sample by sample, so all see the
+ * same machine:
+ * - `budget` (the budget's figure): everything receiveMail does — parsing (mailparser and our adapter), routing,
+ *   classification, threading, the report and its records, the receipt's and the notice's drafts (text,
+ *   recipients, attachments), the outbox items — minus the CPU inside the store calls, each timed on its own;
+ *   MIME composing and sending are left out (the composer returns a fixed buffer): edges, like the store.
+ *   The timing of the store calls (two process.cpuUsage() per call) adds some CPU of its own, counted partly here.
+ * - `store`: the CPU inside those store calls (the in-memory test store, not the DynamoDB adapter).
+ * - `withStore`: the same receiveMail without the store timing, the in-memory store's CPU included.
+ * - `whole`: the whole receiveMail call, the in-memory store included, the two mails composed by nodemailer.
+ * Warm-up first (the JIT); after it every sample counts. `gcShare`: the share of samples during which the
+ * garbage collector paused the main thread (informational).
+ */
+import '../lambdas/local/polyfills';
+import { PerformanceObserver, performance, type PerformanceEntry } from 'node:perf_hooks';
+import { receiveMail } from '../lambdas/app/receive-mail';
+import { parseConfig } from '../lambdas/core/config-errors';
+import bases from '../examples/bases.json';
+import { newDeliveryId, quietIntake, smallReport, type QuietIntake } from './quiet-intake';
+
+const WARMUP = 300;
+/** Reports per store before it is replaced (outside the measurement). */
+const STORE_SPAN = 50;
+
+export interface Percentiles { p50: number; p90: number; p99: number; max: number; mean: number }
+export interface OwnCpuResult {
+  samples: number;
+  budget: Percentiles;
+  store: Percentiles;
+  withStore: Percentiles;
+  whole: Percentiles;
+  /** Share of the `budget` and the `whole` samples with a GC pause in them. */
+  gcShare: { budget: number; whole: number };
+  /** Samples whose outcome was not a new report, or that sent other than two mails (receipt, notice): 0. */
+  notReports: number;
+}
+
+interface Sample { cpu: number; store: number; start: number; end: number }
+
+async function main() {
+  const samples = Number(process.argv[2] ?? 2000);
+  const config = parseConfig(bases);
+  const to = config.projects[0]!.addresses[0]!;
+  const runs = {
+    budget: quietIntake(config, { compose: false, meterStore: true }),
+    withStore: quietIntake(config, { compose: false, meterStore: false }),
+    whole: quietIntake(config, { compose: true, meterStore: false }),
+  };
+  const gcs: PerformanceEntry[] = [];
+  const observer = new PerformanceObserver((list) => gcs.push(...list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  let notReports = 0;
+  let n = 0;
+  const one = async (run: QuietIntake): Promise<Sample> => {
+    const i = n++;
+    if (i % STORE_SPAN < 3) run.resetStore(); // each run's store lives for STORE_SPAN of its own reports
+    const id = newDeliveryId();
+    await run.deps.raw.put(`inbound/${id}`, smallReport(i, to));
+    const sentBefore = run.sent();
+    run.meter.take();
+    const start = performance.now();
+    const before = process.cpuUsage();
+    const result = await receiveMail(run.deps, {
+      sesMessageId: id,
+      recipients: [to],
+      verdicts: { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS', spam: 'PASS', virus: 'PASS' },
+      receivedAt: new Date().toISOString(),
+      rawKey: `inbound/${id}`,
+      mailFrom: `reporter-${i}@reporter.example`,
+    });
+    const used = process.cpuUsage(before);
+    const end = performance.now();
+    const inStore = run.meter.take();
+    await run.deps.raw.delete(`inbound/${id}`);
+    if (result.outcome !== 'report' || run.sent() - sentBefore !== 2) notReports++;
+    return { cpu: (used.user + used.system) / 1000, store: inStore / 1000, start, end };
+  };
+  const taken = { budget: [] as Sample[], withStore: [] as Sample[], whole: [] as Sample[] };
+  for (let i = 0; i < WARMUP + samples; i++) {
+    for (const kind of ['budget', 'withStore', 'whole'] as const) {
+      const s = await one(runs[kind]);
+      if (i >= WARMUP) taken[kind].push(s);
+    }
+  }
+  await new Promise((resolve) => setImmediate(resolve));
+  observer.disconnect();
+  const gcShare = (list: Sample[]) => list.filter((s) => gcs.some((g) => g.startTime < s.end && g.startTime + g.duration > s.start)).length / list.length;
+  const result: OwnCpuResult = {
+    samples,
+    budget: percentiles(taken.budget.map((s) => s.cpu - s.store)),
+    store: percentiles(taken.budget.map((s) => s.store)),
+    withStore: percentiles(taken.withStore.map((s) => s.cpu)),
+    whole: percentiles(taken.whole.map((s) => s.cpu)),
+    gcShare: { budget: gcShare(taken.budget), whole: gcShare(taken.whole) },
+    notReports,
+  };
+  console.log(JSON.stringify(result));
+}
+
+function percentiles(values: number[]): Percentiles {
+  const s = [...values].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return { p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)), max: round(s[s.length - 1]!), mean: round(s.reduce((a, b) => a + b, 0) / s.length) };
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exit(1);
+});
