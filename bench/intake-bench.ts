@@ -173,7 +173,9 @@ async function ownCodeCpu(dir: string): Promise<void> {
     console.log(`  ${what.padEnd(66)} p50 ${p.p50.toFixed(2).padStart(5)}  p90 ${p.p90.toFixed(2).padStart(5)}  p99 ${p.p99.toFixed(2).padStart(5)}  max ${p.max.toFixed(2).padStart(6)} ms`);
   console.log(`\nCPU per 5 KB new report (receipt and notice), ${r.samples} samples each, own process (bench/own-cpu.ts):`);
   row('parse + classify + plan, store excluded, no MIME composing (budget)', r.budget);
-  row('  the in-memory store calls left out of it', r.store);
+  row('  of it: parsing (mailparser and our adapter)', r.parse);
+  row('  of it: the rest (route, classify, thread, report, drafts, outbox)', r.afterParse);
+  row('  left out of it: the in-memory store calls', r.store);
   row('the same with the in-memory store, not timed apart', r.withStore);
   row('whole receiveMail: in-memory store, both mails MIME-composed', r.whole);
   console.log(`  samples with a GC pause in them: ${(100 * r.gcShare.budget).toFixed(1)}% (budget run), ${(100 * r.gcShare.whole).toFixed(1)}% (whole)`);

@@ -86,6 +86,9 @@ const COMPOSED = Buffer.from('(not composed: MIME composing is measured on its o
 export interface QuietIntake {
   deps: Deps;
   meter: StoreMeter;
+  /** CPU inside the parser's calls, from the call until its promise settles (nothing else runs meanwhile: the
+   *  intake awaits it, and the process runs one intake at a time); metered runs only. */
+  parseMeter: StoreMeter;
   /** Mails sent so far (two per new report: the receipt and the notice). */
   sent(): number;
   /** A fresh report store (the Lambda holds no reports between invocations; a store of thousands would only
@@ -95,6 +98,8 @@ export interface QuietIntake {
 
 export function quietIntake(config: Config, options: { compose: boolean; meterStore?: boolean }): QuietIntake {
   const meter = new StoreMeter();
+  const parseMeter = new StoreMeter();
+  const parser = new MailparserParser();
   const wrap = <T extends object>(store: T): T => (options.meterStore ? metered(store, meter) : store);
   const raw = wrap(new MemoryRawStore());
   let sent = 0;
@@ -102,7 +107,18 @@ export function quietIntake(config: Config, options: { compose: boolean; meterSt
     config,
     store: wrap<ReportStore>(new MemoryReportStore()),
     raw,
-    parser: new MailparserParser(),
+    parser: options.meterStore
+      ? {
+          parse: async (...args: Parameters<MailparserParser['parse']>) => {
+            const before = process.cpuUsage();
+            try {
+              return await parser.parse(...args);
+            } finally {
+              parseMeter.add(before);
+            }
+          },
+        }
+      : parser,
     // no DNS: the bench's mail is nobody's maintainer mail, so the verifier is never even loaded
     dkim: new MailauthDkimVerifier(async (name) => {
       throw Object.assign(new Error(`queryTxt ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
@@ -118,6 +134,7 @@ export function quietIntake(config: Config, options: { compose: boolean; meterSt
   return {
     deps,
     meter,
+    parseMeter,
     sent: () => sent,
     resetStore() {
       deps.store = wrap<ReportStore>(new MemoryReportStore());
