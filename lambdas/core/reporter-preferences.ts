@@ -13,6 +13,13 @@ const clipped = (s: string) => {
   return t.length > MAX ? `${t.slice(0, MAX - 3)}...` : t;
 };
 
+/** `Credit: ...` and the like on a line of their own (not global: `exec` keeps no state). */
+const LINE = {
+  credit: /^[ \t]*credit[ \t]*:[ \t]*(\S[^\r\n]*)$/im,
+  disclosure: /^[ \t]*disclosure[ \t]*:[ \t]*(\S[^\r\n]*)$/im,
+  contact: /^[ \t]*contact[ \t]*:[ \t]*(\S[^\r\n]*)$/im,
+};
+
 /** What the text says, in the reporter's words; empty when it says nothing recognisable. */
 export function reporterPreferencesOf(text: unknown): Omit<ReporterPreferences, 'from'> {
   if (typeof text !== 'string' || text === '') return {};
@@ -20,7 +27,7 @@ export function reporterPreferencesOf(text: unknown): Omit<ReporterPreferences, 
   const flat = body.replace(/\s+/g, ' ');
   const found: Omit<ReporterPreferences, 'from'> = {};
 
-  const line = (name: string) => new RegExp(`^[ \\t]*${name}[ \\t]*:[ \\t]*(\\S[^\\r\\n]*)$`, 'im').exec(body)?.[1];
+  const line = (name: keyof typeof LINE) => LINE[name].exec(body)?.[1];
   const anonymous = /\b(do not|don't|please don't|rather not) (credit|name|mention|identify) me\b|\b(remain|stay|be credited as|credit me as) anonymous(ly)?\b|\bno credit\b/i.test(flat);
   const creditLine = line('credit');
   const quoted = /\b(?:credit|acknowledge|identify|name|mention|list) me (?:publicly )?as:? ?["“'‘]([^"”'’]{2,200})["”'’]/i.exec(flat)?.[1];

@@ -68,6 +68,18 @@ export function subjectTagPattern(template: string): RegExp {
   return new RegExp(`${literal(before)}\\s*([0-9A-Za-z]{4}[- ]?[0-9A-Za-z]{4})\\s*${literal(after ?? '')}`, 'gi');
 }
 
+/** Per template, compiled once: only ever used through matchAll, which matches on a copy (lastIndex untouched). */
+const tagPatterns = new Map<string, RegExp>();
+function cachedTagPattern(template: string): RegExp {
+  let pattern = tagPatterns.get(template);
+  if (!pattern) {
+    pattern = subjectTagPattern(template);
+    if (tagPatterns.size >= 1024) tagPatterns.clear();
+    tagPatterns.set(template, pattern);
+  }
+  return pattern;
+}
+
 export function threadingKeys(msg: ParsedMessage, facts: InboundFacts, opts: ThreadingOptions): ThreadingKeys {
   // Envelope recipients first (they are where the mail was delivered), then the visible To and Cc.
   const candidates = [...facts.recipients, ...msg.to.map((a) => a.address), ...msg.cc.map((a) => a.address)];
@@ -91,7 +103,7 @@ export function threadingKeys(msg: ParsedMessage, facts: InboundFacts, opts: Thr
   }
 
   const taggedIds: string[] = [];
-  for (const match of (msg.subject ?? '').slice(0, 2000).matchAll(subjectTagPattern(opts.subjectTag))) {
+  for (const match of (msg.subject ?? '').slice(0, 2000).matchAll(cachedTagPattern(opts.subjectTag))) {
     const id = normalizeReportId(match[1]!);
     if (id && !taggedIds.includes(id)) taggedIds.push(id);
   }
@@ -161,7 +173,7 @@ export function signedReportRefs(signed: SignedHeaders, opts: Pick<ThreadingOpti
     const parsed = parseReplyAddress(address, opts.key);
     if (parsed.kind === 'valid' && !ids.includes(parsed.reportId)) ids.push(parsed.reportId);
   }
-  for (const match of (signed.subject ?? '').slice(0, 2000).matchAll(subjectTagPattern(opts.subjectTag))) {
+  for (const match of (signed.subject ?? '').slice(0, 2000).matchAll(cachedTagPattern(opts.subjectTag))) {
     const id = normalizeReportId(match[1]!);
     if (id && !ids.includes(id)) ids.push(id);
   }

@@ -18,11 +18,25 @@ const SEARCH_LIMIT = 64 * 1024;
 
 /** A hint that is not a valid regex is used as a literal, case-insensitive substring. */
 function hintMatches(hint: string, text: string): boolean {
-  try {
-    return new RegExp(hint, 'i').test(text);
-  } catch {
-    return text.toLowerCase().includes(hint.toLowerCase());
+  const pattern = hintPattern(hint);
+  return pattern ? pattern.test(text) : text.toLowerCase().includes(hint.toLowerCase());
+}
+
+/** The config's hints, compiled once each (null: not a valid regex). Not global: `test` keeps no state. */
+const hintPatterns = new Map<string, RegExp | null>();
+const MAX_HINT_PATTERNS = 1024;
+function hintPattern(hint: string): RegExp | null {
+  let pattern = hintPatterns.get(hint);
+  if (pattern === undefined) {
+    try {
+      pattern = new RegExp(hint, 'i');
+    } catch {
+      pattern = null;
+    }
+    if (hintPatterns.size >= MAX_HINT_PATTERNS) hintPatterns.clear();
+    hintPatterns.set(hint, pattern);
   }
+  return pattern;
 }
 
 /** An askFor item is missing when none of its hints match (an item without hints is always asked for). */
@@ -107,14 +121,25 @@ export function inAnyRange(version: string, ranges: string[]): boolean {
  * Version-like tokens that follow the word "version" (or "ver", "v.") within a few words, or that are
  * written `v1.2.3`. Dates and IP addresses are not versions: tokens with more than 4 parts are skipped.
  */
+/** Per project's names: the pattern of a version after them, compiled once (matchAll works on a copy of it). */
+const byNamePatterns = new Map<string, RegExp>();
+function byNamePattern(alternatives: string): RegExp {
+  let pattern = byNamePatterns.get(alternatives);
+  if (!pattern) {
+    pattern = new RegExp(`(?<![\\w-])(?:${alternatives})(?:[ \\t]+(?:<=|>=|<|>|=)?[ \\t]*|[ \\t]*(?:<=|>=|<|>|=)[ \\t]*|@)v?(\\d+(?:\\.\\d+){0,3})(?:\\.x)?(?![\\w.]*\\.\\d)`, 'gi');
+    if (byNamePatterns.size >= 1024) byNamePatterns.clear();
+    byNamePatterns.set(alternatives, pattern);
+  }
+  return pattern;
+}
+
 export function mentionedVersions(text: string, names: string[] = []): string[] {
   const searched = text.slice(0, SEARCH_LIMIT);
   const found = new Set<string>();
   // the project's own name before a version, as reporters write it: "Quillpad 1.9.0", "quillpad v1.9", "Quillpad 1.9.x"
   const named = names.map((n) => n.trim()).filter((n) => n.length >= 2).map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   if (named.length) {
-    const byName = new RegExp(`(?<![\\w-])(?:${named.join('|')})(?:[ \\t]+(?:<=|>=|<|>|=)?[ \\t]*|[ \\t]*(?:<=|>=|<|>|=)[ \\t]*|@)v?(\\d+(?:\\.\\d+){0,3})(?:\\.x)?(?![\\w.]*\\.\\d)`, 'gi');
-    for (const m of searched.matchAll(byName)) found.add(m[1]!);
+    for (const m of searched.matchAll(byNamePattern(named.join('|')))) found.add(m[1]!);
   }
   // comparisons as written in prose: "<=1.9", "< 2.0" after the word version(s)
   for (const m of searched.matchAll(/\bversions?\s*(?:<=|<|=)\s*v?(\d+(?:\.\d+){0,3})\b/gi)) found.add(m[1]!);
