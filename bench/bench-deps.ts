@@ -15,8 +15,7 @@ import { startDynaliteProcess } from './dynalite-process';
 import { FsRawStore } from '../lambdas/adapters/local/fs-raw-store';
 import { mimeComposer } from '../lambdas/adapters/mime-composer';
 import { MailparserParser } from '../lambdas/adapters/mailparser-parser';
-import { MailauthDkimVerifier } from '../lambdas/adapters/mailauth-dkim';
-import { noMetrics, silentLogger } from '../lambdas/ports/logger';
+import { edges } from './bench-edges';
 
 /** `dynamoProcess`: dynalite runs in a child process (its CPU is not this process's), as DynamoDB runs elsewhere. */
 export async function benchDeps(config: Config, opts: { dynamoProcess?: boolean } = {}) {
@@ -32,17 +31,7 @@ export async function benchDeps(config: Config, opts: { dynamoProcess?: boolean 
     store: new DynamoReportStore({ client, tableName: 'reports' }),
     raw: new FsRawStore(join(dir, 'raw')),
     parser: new MailparserParser(),
-    // no DNS: the bench's mail is nobody's maintainer mail, so the verifier is never even loaded
-    dkim: new MailauthDkimVerifier(async (name) => {
-      throw Object.assign(new Error(`queryTxt ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
-    }),
-    composer: mimeComposer,
-    sender: { send: async () => ({ providerId: `bench-${++sent}` }) },
-    workflow: { start: async () => {}, wake: async () => {}, finish: async () => {}, isRunning: async () => true },
-    clock: { now: () => new Date() },
-    keys: { replyAddressKey: async () => Buffer.alloc(32, 1) },
-    log: silentLogger,
-    metrics: noMetrics,
+    ...edges(mimeComposer, () => ++sent),
   };
   return {
     deps,

@@ -19,8 +19,7 @@ import type { RawMailStore } from '../lambdas/ports/raw-mail-store';
 import type { ReportStore } from '../lambdas/ports/report-store';
 import { mimeComposer } from '../lambdas/adapters/mime-composer';
 import { MailparserParser } from '../lambdas/adapters/mailparser-parser';
-import { MailauthDkimVerifier } from '../lambdas/adapters/mailauth-dkim';
-import { noMetrics, silentLogger } from '../lambdas/ports/logger';
+import { edges } from './bench-edges';
 import { MemoryReportStore } from '../test/fakes/memory-report-store';
 import { messageOfSize } from './generate-mail';
 
@@ -124,17 +123,7 @@ export function quietIntake(config: Config, options: { compose: boolean; recordS
           },
         }
       : parser,
-    // no DNS: the bench's mail is nobody's maintainer mail, so the verifier is never even loaded
-    dkim: new MailauthDkimVerifier(async (name) => {
-      throw Object.assign(new Error(`queryTxt ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
-    }),
-    composer: options.compose ? mimeComposer : { compose: async () => COMPOSED },
-    sender: { send: async () => ({ providerId: `bench-${++sent}` }) },
-    workflow: { start: async () => {}, wake: async () => {}, finish: async () => {}, isRunning: async () => true },
-    clock: { now: () => new Date() },
-    keys: { replyAddressKey: async () => Buffer.alloc(32, 1) },
-    log: silentLogger,
-    metrics: noMetrics,
+    ...edges(options.compose ? mimeComposer : { compose: async () => COMPOSED }, () => ++sent),
   };
   return {
     deps,
