@@ -47,12 +47,7 @@ export async function openReport(
   checks: CheckResult[],
   relatesTo: string[],
 ): Promise<Report> {
-  const wishes = reporterPreferencesOf(msg.text);
-  const { report, created } = await createReport(deps, project, facts, msg, {
-    relatesTo: relatesTo.length ? relatesTo : undefined,
-    ...(Object.keys(wishes).length ? { reporterPreferences: { ...wishes, from: facts.sesMessageId } } : {}),
-    ...encryptionOf(msg, facts),
-  }, () => ownerFor(deps, project));
+  const { report, created } = await createReport(deps, project, facts, msg, firstMessageFields(msg, facts, relatesTo), () => ownerFor(deps, project));
   // A delivery finishing another one's report (a retry under a new ID) writes the records of the report's own
   // arrival: same instant, same keys, so nothing is doubled.
   facts = { ...facts, receivedAt: report.createdAt };
@@ -77,23 +72,16 @@ export async function openReport(
   // The delivery that created the report: the receipt's and the notice's outbox items go, pending, into the
   // batch of the arrival's records (outbox.ts sendFirst): per mail a batch after its send, where it took a
   // conditional put, a read and that batch. A crash in between is repaired by the retry above.
-  const receipt = await receiptPlan(deps, project, report, msg, facts, checks, true);
-  const sends = [...('req' in receipt ? [receipt.req] : []), await noticeRequest(deps, project, report, msg, facts, checks, true)]
-    .map((req) => ({ req, pending: pendingOutboxItem(deps, req) }))
-    .filter((s): s is { req: SendRequest; pending: OutboxItem } => s.pending !== undefined);
+  const { sends, items } = await firstSends(deps, project, report, msg, facts, checks, arrival);
   const join = joinFirstSends(sends.map((s) => s.req));
   try {
-    await deps.store.appendToReport({
-      ...arrival,
-      events: [...arrival.events, ...('event' in receipt ? [receipt.event] : [])],
-      outbox: sends.map((s) => s.pending),
-    });
+    await deps.store.appendToReport(items);
     await deps.workflow.start(report.id);
     await sendFirst(deps, sends);
   } finally {
     join.release();
   }
-  if (sends.some((s) => s.req.outboxId === 'receipt')) deps.metrics.count('receiptsSent');
+  countReceipt(deps, sends);
   return report;
 }
 
@@ -122,26 +110,17 @@ export async function openFreshReport(
   if (facts.imported) return undefined;
   const seen = await deps.store.getReportAndClaim(reportIdCandidate(facts.sesMessageId, 0), opts.claimKey);
   if (seen.report || seen.claimOwner !== undefined) return undefined;
-  const wishes = reporterPreferencesOf(msg.text);
   const owner = await ownerFor(deps, project);
-  const report = newReport(project, facts, msg, 0, {
-    relatesTo: relatesTo.length ? relatesTo : undefined,
-    ...(Object.keys(wishes).length ? { reporterPreferences: { ...wishes, from: facts.sesMessageId } } : {}),
-    ...encryptionOf(msg, facts),
-    ...(owner ? { owner } : {}),
-  });
+  const report = newReport(project, facts, msg, 0, { ...firstMessageFields(msg, facts, relatesTo), ...(owner ? { owner } : {}) });
   const arrival = arrivalRecords(project, report, facts, msg, checks, relatesTo);
-  const receipt = await receiptPlan(deps, project, report, msg, facts, checks, true);
-  const sends = [...('req' in receipt ? [receipt.req] : []), await noticeRequest(deps, project, report, msg, facts, checks, true)]
-    .map((req) => ({ req, pending: pendingOutboxItem(deps, req) }))
-    .filter((s): s is { req: SendRequest; pending: OutboxItem } => s.pending !== undefined);
+  const { receipt, sends, items } = await firstSends(deps, project, report, msg, facts, checks, arrival);
   const join = joinFirstSends(sends.map((s) => s.req));
   try {
     let created: Awaited<ReturnType<typeof deps.store.createReportWith>>;
     try {
       created = await deps.store.createReportWith(report, {
         ...(opts.claimKey ? { claim: { key: opts.claimKey, owner: facts.sesMessageId } } : {}),
-        items: { ...arrival, events: [...arrival.events, ...('event' in receipt ? [receipt.event] : [])], outbox: sends.map((s) => s.pending) },
+        items,
       });
     } catch (err) {
       if (err instanceof ReportIdTaken) return undefined;
@@ -156,12 +135,50 @@ export async function openFreshReport(
     await deps.workflow.start(report.id);
     const finish = opts.finish;
     const { finished } = await sendFirst(deps, sends, finish && (() => finish(report)));
-    if (sends.some((s) => s.req.outboxId === 'receipt')) deps.metrics.count('receiptsSent');
+    countReceipt(deps, sends);
     return { report, finished };
   } finally {
     join.release();
   }
 }
+
+/** What a new report takes from its first message: the reports it relates to, the reporter's stated wishes, how it was encrypted. */
+function firstMessageFields(msg: ParsedMessage, facts: InboundFacts, relatesTo: string[]): Partial<Report> {
+  const wishes = reporterPreferencesOf(msg.text);
+  return {
+    relatesTo: relatesTo.length ? relatesTo : undefined,
+    ...(Object.keys(wishes).length ? { reporterPreferences: { ...wishes, from: facts.sesMessageId } } : {}),
+    ...encryptionOf(msg, facts),
+  };
+}
+
+type FirstSend = { req: SendRequest; pending: OutboxItem };
+
+/**
+ * The first mails of a report this delivery creates: the receipt (or the event saying why none goes) and the
+ * notice, their outbox items pending, and the items to write with the report: the arrival's records, that event,
+ * those outbox items.
+ */
+async function firstSends(
+  deps: Deps,
+  project: Project,
+  report: Report,
+  msg: ParsedMessage,
+  facts: InboundFacts,
+  checks: CheckResult[],
+  arrival: ReturnType<typeof arrivalRecords>,
+) {
+  const receipt = await receiptPlan(deps, project, report, msg, facts, checks, true);
+  const sends = [...('req' in receipt ? [receipt.req] : []), await noticeRequest(deps, project, report, msg, facts, checks, true)]
+    .map((req) => ({ req, pending: pendingOutboxItem(deps, req) }))
+    .filter((s): s is FirstSend => s.pending !== undefined);
+  const items = { ...arrival, events: [...arrival.events, ...('event' in receipt ? [receipt.event] : [])], outbox: sends.map((s) => s.pending) };
+  return { receipt, sends, items };
+}
+
+const countReceipt = (deps: Deps, sends: FirstSend[]) => {
+  if (sends.some((s) => s.req.outboxId === 'receipt')) deps.metrics.count('receiptsSent');
+};
 
 /** The records of a new report's first message: the message, its Message-ID in the thread index, `report.opened`. */
 function arrivalRecords(project: Project, report: Report, facts: InboundFacts, msg: ParsedMessage, checks: CheckResult[], relatesTo: string[]) {
@@ -242,10 +259,12 @@ export async function quarantineMessage(
   return report;
 }
 
+/** The audit event saying why the reporter gets no receipt. */
+const suppressionEvent = (deps: Deps, report: Report, reason: string): AuditEvent =>
+  auditEvent(report.id, deps.clock.now().toISOString(), 'receipt', 'receipt.suppressed', 'intake', { reason });
+
 async function suppressReceipt(deps: Deps, report: Report, reason: string): Promise<void> {
-  await deps.store.appendToReport({
-    events: [auditEvent(report.id, deps.clock.now().toISOString(), 'receipt', 'receipt.suppressed', 'intake', { reason })],
-  });
+  await deps.store.appendToReport({ events: [suppressionEvent(deps, report, reason)] });
 }
 
 /** An imported report's timer actions already due (its deadlines count from when the mail arrived) are marked
@@ -342,7 +361,7 @@ async function receiptPlan(
       : facts.verdicts.dmarc === 'FAIL'
         ? 'DMARC FAIL: the From address is probably forged, and a receipt would go to someone who did not write (backscatter)'
         : noAnswer;
-  const suppression = (reason: string) => ({ event: auditEvent(report.id, deps.clock.now().toISOString(), 'receipt', 'receipt.suppressed', 'intake', { reason }) });
+  const suppression = (reason: string) => ({ event: suppressionEvent(deps, report, reason) });
   if (suppressed) return suppression(suppressed);
   const already = first ? undefined : await deps.store.getOutbox(report.id, 'receipt');
   let counted: { counted?: true } = {};

@@ -66,12 +66,14 @@ export function outboxMessageId(reportId: string, outboxId: string, origin: stri
   return `${hash.slice(0, 32)}@${domain}`;
 }
 
+/** One mail of one report, as this process joins its sends. */
+const joinKey = (req: SendRequest) => `${req.reportId}\u0000${req.outboxId}`;
 const inFlight = new Map<string, Promise<SendResult>>();
 /** First sends about to happen (joinFirstSends), by key: several may hold one key at once. */
 const holds = new Map<string, Set<Promise<void>>>();
 
 export async function sendOnce(deps: OutboxDeps, req: SendRequest): Promise<SendResult> {
-  const key = `${req.reportId}\u0000${req.outboxId}`;
+  const key = joinKey(req);
   for (;;) {
     const running = inFlight.get(key);
     const held = holds.get(key);
@@ -146,7 +148,7 @@ export async function sendFirst(
 export function joinFirstSends(reqs: SendRequest[]): { release(): void } {
   let release!: () => void;
   const hold = new Promise<void>((resolve) => (release = resolve));
-  const keys = reqs.map((req) => `${req.reportId}\u0000${req.outboxId}`);
+  const keys = reqs.map(joinKey);
   for (const key of keys) {
     const set = holds.get(key) ?? new Set<Promise<void>>();
     set.add(hold);
